@@ -1,0 +1,96 @@
+"""``create_app(settings)``: routes, middleware and lifespan. The one module that sees everything.
+
+The three paths meet here and nowhere else: knowledge (``/api/v1/kb``, ``/help``),
+conversation (``/ws/*``) and routing are composed from their packages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from parley import demo
+from parley.access_log import AccessLogMiddleware
+from parley.api import auth, visitors
+from parley.config import Settings
+from parley.errors import ParleyError, RateLimited
+from parley.services import Services, services
+
+logger = logging.getLogger("parley")
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+async def _parley_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ParleyError)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return JSONResponse(exc.as_json(), status_code=exc.http_status, headers=headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = _STATUS_CODES.get(exc.status_code, "error")
+    body = {"error": {"code": code, "message": str(exc.detail)}}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    body = {"error": {"code": "internal_error", "message": "something went wrong on our side"}}
+    return JSONResponse(body, status_code=500)
+
+
+async def healthz(request: Request) -> Response:
+    await services(request).db.ping()
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        found = Services.from_settings(settings)
+        await found.start()
+        app.state.services = found
+        try:
+            yield
+        finally:
+            await found.close()
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        *demo.routes,
+        *auth.routes,
+        *visitors.routes,
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(AccessLogMiddleware)],
+        exception_handlers={
+            ParleyError: _parley_error,
+            HTTPException: _http_error,
+            Exception: _server_error,
+        },
+        lifespan=lifespan,
+    )
+
+
+def app_from_environment() -> Starlette:
+    """The factory ``parley serve`` hands to uvicorn (each worker builds its own app)."""
+    return create_app(Settings.from_env())

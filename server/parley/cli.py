@@ -1,0 +1,190 @@
+"""The ``parley`` command: serve, db, agents, kb, version.
+
+Every subcommand reads the same ``PARLEY_*`` settings as the server and calls the same service
+functions as the HTTP layer, so what works here works there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+import uvicorn
+
+from parley import __version__
+from parley.config import Settings
+from parley.db import Database
+from parley.errors import ParleyError
+from parley.identity import store
+from parley.identity.agents import ROLES, create_agent, normalize_email
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ParleyError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+def _run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the configured database (migrated), run ``work``, close it; errors become one line."""
+
+    async def runner() -> T:
+        db = Database(_settings().resolved_database_url)
+        try:
+            await db.upgrade()
+            return await work(db)
+        finally:
+            await db.close()
+
+    try:
+        return asyncio.run(runner())
+    except ParleyError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+def _reports_config_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ParleyError as exc:
+            raise click.ClickException(exc.message) from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Parley: a self-hosted support chat widget and knowledge base."""
+
+
+@main.command()
+def version() -> None:
+    """Print Parley's version."""
+    click.echo(f"parley {__version__}")
+
+
+@main.command()
+@click.option(
+    "--host", default=None, help="Address to listen on [default: PARLEY_HOST or 127.0.0.1]."
+)
+@click.option("--port", type=int, default=None, help="Port [default: PARLEY_PORT or 8000].")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes (more than one needs PARLEY_REDIS_URL).",
+)
+@click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
+@_reports_config_errors
+def serve(host: str | None, port: int | None, workers: int, reload: bool) -> None:
+    """Serve the widget, help center, console and API."""
+    settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
+    if workers > 1 and not settings.redis_url:
+        raise click.ClickException(
+            "--workers above 1 needs PARLEY_REDIS_URL: workers share conversations through Redis"
+        )
+    _run_with_db(lambda db: asyncio.sleep(0))  # migrate once, before any worker starts
+    settings.signing_key()  # likewise: create the key before workers race for it
+    base = f"http://{host}:{port}"
+    click.echo(
+        f"Parley {__version__} on {base}\n"
+        f"  demo page:    {base}/\n"
+        f"  help center:  {base}/help\n"
+        f"  console:      {base}/console\n"
+        "  first agent:  .venv/bin/parley agents create --email you@example.com "
+        "--name 'Your Name' --password '...' --role admin"
+    )
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    uvicorn.run(
+        "parley.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers if not reload else None,
+        reload=reload,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_max_size=64 * 1024,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+        log_config=None,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration (also done at server start)."""
+    _run_with_db(lambda db: asyncio.sleep(0))
+    click.echo("database is up to date")
+
+
+@main.group()
+def agents() -> None:
+    """Create, list and disable agents."""
+
+
+@agents.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--role", type=click.Choice(ROLES), default="agent", show_default=True)
+def agents_create(email: str, name: str, password: str, role: str) -> None:
+    """Create an agent who can sign in to the console."""
+    agent = _run_with_db(
+        lambda db: create_agent(db, email=email, name=name, password=password, role=role)
+    )
+    click.echo(f"created {agent.role} {agent.name} <{agent.email}> ({agent.id})")
+
+
+@agents.command("list")
+def agents_list() -> None:
+    """List every agent."""
+    for agent in _run_with_db(store.list_agents):
+        state = "disabled" if agent.disabled else "active"
+        click.echo(f"{agent.id}  {agent.email:<32} {agent.name:<24} {agent.role:<6} {state}")
+
+
+@agents.command("disable")
+@click.argument("email")
+def agents_disable(email: str) -> None:
+    """Disable an agent: they are signed out and cannot sign in."""
+
+    async def disable(db: Database) -> str:
+        agent = await store.agent_by_email(db, normalize_email(email))
+        if agent is None:
+            raise click.ClickException(f"no agent with email {email}")
+        await store.set_agent_disabled(db, agent.id, True)
+        return agent.email
+
+    click.echo(f"disabled {_run_with_db(disable)}")
+
+
+@main.group()
+def kb() -> None:
+    """Knowledge base: index, check, report."""
+
+
+@kb.command("index")
+@click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating.")
+def kb_index(rebuild: bool) -> None:
+    """Build or update the search index (not yet implemented: the knowledge base is pending)."""
+    click.echo("the knowledge-base index is not implemented yet; nothing to do")

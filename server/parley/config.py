@@ -1,0 +1,256 @@
+"""Every ``PARLEY_*`` setting in one declarative table, validated once at start.
+
+The table is the single source of truth: ``Settings.from_env`` reads it, ``docs/configuration.md``
+documents it (a test keeps the two in step), and the rest of the code reads ``Settings``
+attributes, never ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from parley.errors import ConfigError
+
+PREFIX = "PARLEY_"
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _parse_positive_int(raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+    if value <= 0:
+        raise ValueError("expected a number above zero")
+    return value
+
+
+def _parse_origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ValueError(f"{origin!r} is not an origin like https://example.com")
+    return origins
+
+
+def _parse_database_url(raw: str) -> str:
+    value = raw.strip()
+    if not value.startswith(("sqlite", "postgresql", "postgres://")):
+        raise ValueError("expected a sqlite:/// or postgresql:// URL")
+    return value
+
+
+def _parse_redis_url(raw: str) -> str:
+    value = raw.strip()
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("expected a redis:// URL")
+    return value
+
+
+def _parse_log_level(raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+    return value
+
+
+def _parse_text(raw: str) -> str:
+    return raw.strip()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table: the variable, how to parse it, its default and its help."""
+
+    attribute: str
+    parse: Callable[[str], Any]
+    default: str | None
+    help: str
+
+    @property
+    def env_name(self) -> str:
+        return PREFIX + self.attribute.upper()
+
+
+SETTINGS_TABLE: tuple[Setting, ...] = (
+    Setting("data_dir", Path, "./data", "SQLite database, uploads, search index and secret key."),
+    Setting("kb_dir", Path, "./kb_articles", "Markdown knowledge-base articles and FAQ."),
+    Setting(
+        "database_url",
+        _parse_database_url,
+        None,
+        "Unset: SQLite in the data dir. `postgresql://user@host/db` selects PostgreSQL.",
+    ),
+    Setting(
+        "redis_url",
+        _parse_redis_url,
+        None,
+        "Unset: one process, in-process fan-out. Set: fan-out and presence go through Redis.",
+    ),
+    Setting(
+        "secret_key",
+        _parse_text,
+        None,
+        "Signs visitor and agent tokens. Unset: generated once and kept in the data dir.",
+    ),
+    Setting(
+        "identity_secret",
+        _parse_text,
+        None,
+        "HMAC key for `user_hash` identity verification. Unset: verification is refused.",
+    ),
+    Setting(
+        "allowed_origins",
+        _parse_origins,
+        "*",
+        "Comma-separated origins whose pages may embed the widget (`*`: any).",
+    ),
+    Setting("host", _parse_text, "127.0.0.1", "Address `parley serve` listens on."),
+    Setting("port", _parse_positive_int, "8000", "Port `parley serve` listens on."),
+    Setting("log_level", _parse_log_level, "INFO", "DEBUG, INFO, WARNING or ERROR."),
+    Setting(
+        "agent_token_ttl",
+        _parse_positive_int,
+        str(12 * 3600),
+        "Seconds an agent's sign-in token (and console session) stays valid.",
+    ),
+    Setting(
+        "login_max_failures",
+        _parse_positive_int,
+        "10",
+        "Failed sign-ins per email or address within 15 minutes before 429; "
+        "each failure past half of this is slowed down.",
+    ),
+    Setting(
+        "secure_cookies",
+        _parse_bool,
+        "false",
+        "Mark the console session cookie `Secure` (turn on behind HTTPS).",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration. Build it with ``from_env``; tests build it directly."""
+
+    data_dir: Path = Path("./data")
+    kb_dir: Path = Path("./kb_articles")
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str | None = None
+    identity_secret: str | None = None
+    allowed_origins: tuple[str, ...] = ("*",)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    agent_token_ttl: int = 12 * 3600
+    login_max_failures: int = 10
+    secure_cookies: bool = False
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+    ) -> Settings:
+        """Read ``PARLEY_*`` from the environment, with a ``.env`` file filling the gaps.
+
+        An unknown ``PARLEY_*`` name or a malformed value raises ``ConfigError`` naming it.
+        """
+        merged: dict[str, str] = {}
+        if env_file is not None and env_file.is_file():
+            merged.update(read_env_file(env_file))
+        merged.update(os.environ if environ is None else environ)
+        known = {setting.env_name: setting for setting in SETTINGS_TABLE}
+        unknown = sorted(name for name in merged if name.startswith(PREFIX) and name not in known)
+        if unknown:
+            raise ConfigError(f"{unknown[0]}: unknown setting (see docs/configuration.md)")
+        values: dict[str, Any] = {}
+        for setting in SETTINGS_TABLE:
+            raw = merged.get(setting.env_name, setting.default)
+            if raw is None or (raw.strip() == "" and setting.default is None):
+                values[setting.attribute] = None
+                continue
+            try:
+                values[setting.attribute] = setting.parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{setting.env_name}: {exc} (got {raw!r})") from None
+        return cls(**values)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some attributes replaced (CLI flags win over the environment)."""
+        current = {f.name: getattr(self, f.name) for f in fields(self)}
+        current.update(changes)
+        return Settings(**current)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy async URL: SQLite in the data dir unless PostgreSQL was chosen."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'parley.db'}"
+        for plain, driver in (
+            ("postgresql+asyncpg://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+            ("sqlite+aiosqlite://", "sqlite+aiosqlite://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        return url
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "kb_index"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    def signing_key(self) -> str:
+        """The token signing key: configured, or generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if key_file.is_file():
+            return key_file.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        draft = self.data_dir / f".secret_key.{os.getpid()}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:  # link() is atomic and refuses to overwrite: the first process to finish wins
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        return key_file.read_text().strip()
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse ``NAME=value`` lines; ``#`` comments and blank lines are skipped, quotes trimmed."""
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        name, sep, value = stripped.removeprefix("export ").partition("=")
+        if not sep:
+            raise ConfigError(f"{path}:{number}: expected NAME=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name.strip()] = value
+    return values

@@ -1,0 +1,79 @@
+"""``/api/v1/auth``: the login contract of PROTOCOL.md, cookies, throttling."""
+
+from __future__ import annotations
+
+import httpx
+
+from parley.config import Settings
+from parley.db import Database
+from parley.identity.agents import create_agent
+
+
+async def _agent(settings: Settings) -> None:
+    db = Database(settings.resolved_database_url)
+    await create_agent(db, email="ann@example.com", name="Ann", password="correct horse")
+    await db.close()
+
+
+async def test_login_returns_token_agent_and_session_cookie(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    await _agent(settings)
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": "ann@example.com", "password": "correct horse"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"token", "agent"}
+    assert body["agent"]["email"] == "ann@example.com"
+    assert set(body["agent"]) == {"id", "name", "email", "role"}
+    cookie = response.headers["set-cookie"]
+    assert "parley_session=" in cookie
+    assert "HttpOnly" in cookie
+    me = await client.get("/api/v1/auth/me")  # the cookie alone signs the console in
+    assert me.json()["agent"]["id"] == body["agent"]["id"]
+    client.cookies.clear()  # the bearer token alone signs an API client in
+    bearer = await client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {body['token']}"}
+    )
+    assert bearer.status_code == 200
+
+
+async def test_wrong_password_is_401_in_the_error_shape(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    await _agent(settings)
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": "ann@example.com", "password": "wrong horse"}
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_credentials"
+    assert "set-cookie" not in response.headers
+
+
+async def test_malformed_bodies_are_400(client: httpx.AsyncClient) -> None:
+    for body in [b"{not json", b"[1, 2]", b'{"email": "a@example.com"}', b'{"email": 5}']:
+        response = await client.post("/api/v1/auth/login", content=body)
+        assert response.status_code == 400, body
+        assert response.json()["error"]["message"]
+
+
+async def test_repeated_failures_end_in_429_with_retry_after(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    await _agent(settings)
+    attempts = [
+        await client.post(
+            "/api/v1/auth/login", json={"email": "ann@example.com", "password": f"guess {n}"}
+        )
+        for n in range(settings.login_max_failures + 1)
+    ]
+    assert [r.status_code for r in attempts[:-1]] == [401] * settings.login_max_failures
+    assert attempts[-1].status_code == 429
+    assert int(attempts[-1].headers["retry-after"]) > 0
+
+
+async def test_signed_out_requests_are_401(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+    forged = await client.get("/api/v1/auth/me", headers={"Authorization": "Bearer forged"})
+    assert forged.status_code == 401

@@ -1,0 +1,101 @@
+"""The ``parley`` command as an operator uses it: real processes, both databases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.live_server import LiveServer, parley_env, run_parley
+from tests.support.postgres import POSTGRES_ADMIN_URL, temporary_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def operator_env(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[dict[str, str]]:
+    """The environment an operator would set up: a data dir, and PostgreSQL when chosen."""
+    if request.param == "sqlite":
+        yield parley_env(data_dir=str(tmp_path / "data"))
+        return
+    async with temporary_postgres_database(POSTGRES_ADMIN_URL) as url:
+        plain_url = url.replace("postgresql+asyncpg://", "postgresql://")
+        yield parley_env(data_dir=str(tmp_path / "data"), database_url=plain_url)
+
+
+def test_help_lists_every_command(tmp_path: Path) -> None:
+    result = run_parley("--help", env=parley_env(), cwd=tmp_path)
+    for command in ("serve", "agents", "db", "kb", "version"):
+        assert command in result.stdout
+
+
+def test_agents_create_then_login_over_http(operator_env: dict[str, str], tmp_path: Path) -> None:
+    created = run_parley(
+        "agents",
+        "create",
+        "--email",
+        "ann@example.com",
+        "--name",
+        "Ann",
+        "--password",
+        "correct horse",
+        "--role",
+        "admin",
+        env=operator_env,
+        cwd=tmp_path,
+    )
+    assert created.returncode == 0, created.stderr
+    listed = run_parley("agents", "list", env=operator_env, cwd=tmp_path)
+    assert "ann@example.com" in listed.stdout
+    assert "active" in listed.stdout
+
+    server = LiveServer(operator_env, tmp_path).start()
+    try:
+        assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+        good = httpx.post(
+            f"{server.url}/api/v1/auth/login",
+            json={"email": "ann@example.com", "password": "correct horse"},
+        )
+        assert good.status_code == 200
+        assert good.json()["token"]
+        bad = httpx.post(
+            f"{server.url}/api/v1/auth/login",
+            json={"email": "ann@example.com", "password": "wrong"},
+        )
+        assert bad.status_code == 401
+    finally:
+        server.stop()
+
+    disabled = run_parley("agents", "disable", "ann@example.com", env=operator_env, cwd=tmp_path)
+    assert disabled.returncode == 0, disabled.stderr
+    assert "disabled" in run_parley("agents", "list", env=operator_env, cwd=tmp_path).stdout
+
+
+def test_duplicate_agent_is_one_clear_line(tmp_path: Path) -> None:
+    env = parley_env(data_dir=str(tmp_path / "data"))
+    args = ("agents", "create", "--email", "a@example.com", "--name", "A", "--password", "12345678")
+    assert run_parley(*args, env=env, cwd=tmp_path).returncode == 0
+    again = run_parley(*args, env=env, cwd=tmp_path)
+    assert again.returncode != 0
+    assert again.stderr.strip() == "Error: an agent with email a@example.com already exists"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("PARLEY_PORT", "http"), ("PARLEY_DATABSE_URL", "sqlite:///x")]
+)
+def test_serve_refuses_bad_configuration_with_one_line(
+    tmp_path: Path, setting: str, value: str
+) -> None:
+    env = parley_env(data_dir=str(tmp_path / "data")) | {setting: value}
+    result = run_parley("serve", env=env, cwd=tmp_path)
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert setting in result.stderr
+
+
+def test_several_workers_need_redis(tmp_path: Path) -> None:
+    result = run_parley("serve", "--workers", "2", env=parley_env(), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "PARLEY_REDIS_URL" in result.stderr
