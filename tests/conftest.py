@@ -3,18 +3,22 @@ in-process over httpx, and settings pointing at a temporary data dir."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from sqlalchemy import delete
 
 from parley.app import create_app
 from parley.config import Settings
 from parley.db import Database
 from parley.db.schema import metadata
+from parley.identity.agents import create_agent
+from tests.support.live_server import free_port
 from tests.support.postgres import POSTGRES_ADMIN_URL, temporary_postgres_database
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -72,3 +76,46 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+async def live_url(settings: Settings) -> AsyncIterator[str]:
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings.with_overrides(presence_grace_seconds=1, reassign_after_seconds=2)),
+        host="127.0.0.1",
+        port=port,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_max_size=64 * 1024,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+        if task.done():
+            task.result()
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+def make_agent(settings: Settings) -> Callable[..., Awaitable[str]]:
+    """Create an agent in the live server's database; returns their email."""
+
+    async def make(name: str = "Ann", role: str = "agent") -> str:
+        email = f"{name.lower()}@example.com"
+        db = Database(settings.resolved_database_url)
+        try:
+            await create_agent(db, email=email, name=name, password=PASSWORD, role=role)
+        finally:
+            await db.close()
+        return email
+
+    return make

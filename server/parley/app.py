@@ -15,14 +15,17 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
-from parley import demo
+from parley import demo, embed, helpcenter
 from parley.access_log import AccessLogMiddleware
-from parley.api import auth, visitors
+from parley.api import auth, conversations, kb, visitors
+from parley.api.cors import PublicApiCors
 from parley.config import Settings
 from parley.errors import ParleyError, RateLimited
 from parley.services import Services, services
+from parley.sockets.agent import agent_socket
+from parley.sockets.visitor import visitor_socket
 
 logger = logging.getLogger("parley")
 
@@ -58,7 +61,10 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    await services(request).db.ping()
+    found = services(request)
+    await found.db.ping()
+    if found.kb is None:
+        return JSONResponse({"status": "starting"}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 
@@ -76,12 +82,21 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         *demo.routes,
+        *embed.routes,
         *auth.routes,
         *visitors.routes,
+        *conversations.routes,
+        *kb.routes,
+        *helpcenter.routes,
+        WebSocketRoute("/ws/visitor", visitor_socket),
+        WebSocketRoute("/ws/agent", agent_socket),
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(AccessLogMiddleware)],
+        middleware=[
+            Middleware(AccessLogMiddleware),
+            Middleware(PublicApiCors, allowed_origins=settings.allowed_origins),
+        ],
         exception_handlers={
             ParleyError: _parley_error,
             HTTPException: _http_error,

@@ -7,7 +7,9 @@ functions as the HTTP layer, so what works here works there.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -21,6 +23,8 @@ from parley.db import Database
 from parley.errors import ParleyError
 from parley.identity import store
 from parley.identity.agents import ROLES, create_agent, normalize_email
+from parley.knowledge import KnowledgeBase, load_all
+from parley.knowledge.insights import build_report
 
 T = TypeVar("T")
 
@@ -179,12 +183,92 @@ def agents_disable(email: str) -> None:
 
 
 @main.group()
+def teams() -> None:
+    """Teams: conversations queue per team; agents answer their teams' queues."""
+
+
+@teams.command("create")
+@click.argument("name")
+@click.option("--locale", default=None, help="Visitors with this language go to this team.")
+def teams_create(name: str, locale: str | None) -> None:
+    """Create a team."""
+    team = _run_with_db(lambda db: store.create_team(db, name.strip(), locale))
+    click.echo(f"created team {team.name} ({team.id})")
+
+
+@teams.command("add")
+@click.argument("name")
+@click.argument("email")
+def teams_add(name: str, email: str) -> None:
+    """Add the agent with EMAIL to team NAME."""
+
+    async def add(db: Database) -> None:
+        team = next((t for t in await store.list_teams(db) if t.name == name), None)
+        agent = await store.agent_by_email(db, normalize_email(email))
+        if team is None or agent is None:
+            raise click.ClickException(f"no team {name!r}" if team is None else f"no agent {email}")
+        await store.add_team_member(db, team.id, agent.id)
+
+    _run_with_db(add)
+    click.echo(f"added {email} to {name}")
+
+
+@teams.command("list")
+def teams_list() -> None:
+    """List teams with their locale and member count."""
+    for team in _run_with_db(store.list_teams):
+        click.echo(f"{team.name:<24} {team.locale or '-':<6} {len(team.member_ids)} members")
+
+
+@main.group()
 def kb() -> None:
     """Knowledge base: index, check, report."""
+
+
+def _kb_settings() -> Settings:
+    settings = _settings()
+    if not settings.kb_dir.is_dir():
+        raise click.ClickException(f"PARLEY_KB_DIR {settings.kb_dir} does not exist")
+    return settings
 
 
 @kb.command("index")
 @click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating.")
 def kb_index(rebuild: bool) -> None:
-    """Build or update the search index (not yet implemented: the knowledge base is pending)."""
-    click.echo("the knowledge-base index is not implemented yet; nothing to do")
+    """Build or update the search index (a running server also re-indexes edits by itself)."""
+    settings = _kb_settings()
+    started = time.perf_counter()
+    knowledge = KnowledgeBase.open(settings.kb_dir, settings.index_dir)
+    try:
+        sync = knowledge.rebuild() if rebuild else knowledge.last_sync
+        articles, problems = knowledge.articles(), knowledge.problems()
+    finally:
+        knowledge.close()
+    locales = sorted({article.locale for article in articles})
+    changed = f"{len(sync.indexed)} files indexed, {len(sync.removed)} removed" if sync else ""
+    click.echo(
+        f"{len(articles)} articles, {sum(len(a.faq) for a in articles)} FAQ items, "
+        f"{len(locales)} locales ({', '.join(locales)}), {len(problems)} problems "
+        f"in {time.perf_counter() - started:.2f} s ({changed})"
+    )
+    if problems:
+        click.echo("see them with: parley kb check")
+
+
+@kb.command("check")
+def kb_check() -> None:
+    """List every file the knowledge base cannot use, as path:line: message (exit 1 if any)."""
+    settings = _kb_settings()
+    articles, problems = load_all(settings.kb_dir)
+    for problem in problems:
+        click.echo(str(dataclasses.replace(problem, path=str(settings.kb_dir / problem.path))))
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"no problems ({len(articles)} articles)")
+
+
+@kb.command("report")
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True)
+def kb_report(days: int) -> None:
+    """Top searches, searches that found nothing, articles readers found unhelpful."""
+    click.echo(_run_with_db(lambda db: build_report(db, days=days)).as_text())

@@ -13,8 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parley.errors import ConfigError
+from parley.routing.hours import parse_business_hours
 
 PREFIX = "PARLEY_"
 
@@ -68,6 +70,20 @@ def _parse_log_level(raw: str) -> str:
 
 
 def _parse_text(raw: str) -> str:
+    return raw.strip()
+
+
+def _parse_timezone(raw: str) -> str:
+    name = raw.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected an IANA time zone such as Europe/Warsaw") from None
+    return name
+
+
+def _parse_business_hours(raw: str) -> str:
+    parse_business_hours(raw, "UTC")  # raises ValueError naming the bad part
     return raw.strip()
 
 
@@ -135,6 +151,26 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "each failure past half of this is slowed down.",
     ),
     Setting(
+        "business_hours",
+        _parse_business_hours,
+        "mon-fri 09:00-17:00",
+        "When the team is usually around, shown to visitors when nobody is online "
+        "(`mon-fri 09:00-17:00; sat 10:00-14:00`).",
+    ),
+    Setting("timezone", _parse_timezone, "UTC", "Time zone of the business hours."),
+    Setting(
+        "presence_grace_seconds",
+        _parse_positive_int,
+        "30",
+        "An agent whose last console closes stays online this long (a reload is not leaving).",
+    ),
+    Setting(
+        "reassign_after_seconds",
+        _parse_positive_int,
+        "120",
+        "A disconnected agent's conversations go back to the queue after this long.",
+    ),
+    Setting(
         "secure_cookies",
         _parse_bool,
         "false",
@@ -159,6 +195,10 @@ class Settings:
     log_level: str = "INFO"
     agent_token_ttl: int = 12 * 3600
     login_max_failures: int = 10
+    business_hours: str = "mon-fri 09:00-17:00"
+    timezone: str = "UTC"
+    presence_grace_seconds: int = 30
+    reassign_after_seconds: int = 120
     secure_cookies: bool = False
 
     @classmethod

@@ -12,6 +12,8 @@ class ParleyError(Exception):
 
     code = "error"
     http_status = 500
+    # On a WebSocket: the client_id of the frame this error answers, if it had one.
+    ref: str | None = None
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)

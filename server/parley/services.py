@@ -1,18 +1,35 @@
 """The long-lived objects one running Parley shares, opened and closed by the app's lifespan.
 
-Handlers reach them through ``services(request)``; nothing else is global.
+Handlers reach them through ``services(request)``; nothing else is global. The embedded
+defaults (in-process bus and presence) and the scale-out choices (Redis) are picked here,
+once, from the settings: the rest of the code cannot tell which it has.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
+from parley.bus import Bus
+from parley.bus.memory import MemoryBus
+from parley.bus.redis import RedisBus
 from parley.config import Settings
+from parley.conversation.service import ConversationService
 from parley.db import Database
 from parley.identity.throttle import LoginThrottle
 from parley.identity.tokens import TokenSigner
+from parley.knowledge import KnowledgeBase, watch
+from parley.routing.hours import parse_business_hours
+from parley.routing.presence import MemoryPresence, Presence, RedisPresence
+from parley.routing.service import RoutingService
+
+logger = logging.getLogger(__name__)
+
+HOUSEKEEPING_SECONDS = 2.0
 
 
 @dataclass
@@ -21,21 +38,91 @@ class Services:
     db: Database
     signer: TokenSigner
     login_throttle: LoginThrottle
+    bus: Bus
+    presence: Presence
+    conversations: ConversationService
+    routing: RoutingService
+    kb: KnowledgeBase | None = None
+    _kb_stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
+        db = Database(settings.resolved_database_url)
+        bus: Bus
+        presence: Presence
+        if settings.redis_url:
+            redis_bus = RedisBus(settings.redis_url)
+            bus, presence = (
+                redis_bus,
+                RedisPresence(redis_bus.redis, settings.presence_grace_seconds),
+            )
+        else:
+            bus, presence = MemoryBus(), MemoryPresence(settings.presence_grace_seconds)
+        conversations = ConversationService(db, bus)
+        routing = RoutingService(
+            db,
+            conversations,
+            presence,
+            parse_business_hours(settings.business_hours, settings.timezone),
+            reassign_after_seconds=settings.reassign_after_seconds,
+        )
         return cls(
             settings=settings,
-            db=Database(settings.resolved_database_url),
+            db=db,
             signer=TokenSigner(settings.signing_key(), agent_ttl_seconds=settings.agent_token_ttl),
             login_throttle=LoginThrottle(settings.login_max_failures),
+            bus=bus,
+            presence=presence,
+            conversations=conversations,
+            routing=routing,
         )
 
     async def start(self) -> None:
         await self.db.upgrade()
+        await self.bus.start()
+        settings = self.settings
+        self.kb = await asyncio.to_thread(KnowledgeBase.open, settings.kb_dir, settings.index_dir)
+        self._tasks.append(asyncio.create_task(self._watch_kb(self.kb)))
+        self._tasks.append(asyncio.create_task(self._housekeeping()))
+
+    def require_kb(self) -> KnowledgeBase:
+        """The knowledge base; the app serves no request before ``start()`` has opened it."""
+        if self.kb is None:
+            raise RuntimeError("the knowledge base is not open")
+        return self.kb
 
     async def close(self) -> None:
+        self._kb_stop.set()
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.kb is not None:
+            self.kb.close()
+        await self.bus.close()
         await self.db.close()
+
+    async def _watch_kb(self, kb: KnowledgeBase) -> None:
+        """Live re-indexing of edits; if it cannot run, the index as opened keeps serving."""
+        if not kb.kb_dir.is_dir():
+            logger.warning("PARLEY_KB_DIR %s does not exist: no articles to serve", kb.kb_dir)
+            return
+        try:
+            await watch(kb, self._kb_stop)
+        except Exception:
+            logger.exception("the knowledge-base watcher stopped: restart to pick up edits")
+
+    async def _housekeeping(self) -> None:
+        """Share presence, return abandoned conversations to the queue, assign what waits."""
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
+            try:
+                await self.presence.publish()
+                await self.routing.requeue_abandoned()
+                await self.routing.assign_waiting()
+            except Exception:
+                logger.exception("housekeeping failed; trying again shortly")
 
 
 def services(connection: HTTPConnection) -> Services:

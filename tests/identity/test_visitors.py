@@ -50,3 +50,28 @@ async def test_oversized_attributes_are_refused(db: Database) -> None:
         await register_visitor(
             db, VisitorProfile(attributes={"nested": {"a": 1}}), identity_secret=None
         )
+
+
+async def test_a_verified_user_returning_is_the_same_visitor(db: Database) -> None:
+    user_hash = expected_user_hash(SECRET, "u-77")
+    first = await register_visitor(
+        db, VisitorProfile(user_id="u-77", user_hash=user_hash, name="Ola"), identity_secret=SECRET
+    )
+    again = await register_visitor(
+        db,
+        VisitorProfile(user_id="u-77", user_hash=user_hash, page_url="https://x.example/billing"),
+        identity_secret=SECRET,
+    )
+    assert again.id == first.id
+    assert (again.name, again.page_url) == ("Ola", "https://x.example/billing")
+
+
+async def test_an_unverified_user_id_never_links_to_a_verified_visitor(db: Database) -> None:
+    verified = await register_visitor(
+        db,
+        VisitorProfile(user_id="u-9", user_hash=expected_user_hash(SECRET, "u-9")),
+        identity_secret=SECRET,
+    )
+    impostor = await register_visitor(db, VisitorProfile(user_id="u-9"), identity_secret=None)
+    assert impostor.id != verified.id
+    assert not impostor.verified

@@ -75,6 +75,11 @@ class LiveServer:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
 
+    def restart(self, timeout: float = 30.0) -> LiveServer:
+        """Stop, then serve again on the same port: clients see a server restart, not a move."""
+        self.stop()
+        return self.start(timeout)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

@@ -64,6 +64,8 @@ agents = Table(
     # Bumped to revoke every token issued before (disable, password change).
     Column("token_version", Integer, nullable=False, default=1),
     Column("capacity", Integer, nullable=False, default=3),
+    # When the router last gave this agent a conversation: ties go to the longest idle.
+    Column("last_assigned_at", DateTime(timezone=True), nullable=True),
     _created_at(),
 )
 
@@ -101,6 +103,12 @@ conversations = Table(
     Column("assignee_id", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
     Column("locale", String(16), nullable=True),
     Column("last_seq", Integer, nullable=False, default=0),
+    # Internal notes are numbered apart from what the visitor sees (docs/protocol.md).
+    Column("last_note_seq", Integer, nullable=False, default=0),
+    Column("visitor_read_seq", Integer, nullable=False, default=0),
+    Column("agent_read_seq", Integer, nullable=False, default=0),
+    # Questions the bot could not answer; the second one sends the visitor to a person.
+    Column("bot_misses", Integer, nullable=False, default=0),
     Column("offline_email", String(254), nullable=True),
     Column("self_served", Boolean, nullable=True),
     Column("rating", Integer, nullable=True),
@@ -121,7 +129,10 @@ messages = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    # Visible messages count 1, 2, 3...; internal notes are stored as -1, -2... and remember
+    # the visible seq they follow, so a visitor never sees a gap where a note was written.
     Column("seq", Integer, nullable=False),
+    Column("follows_seq", Integer, nullable=True),
     Column("client_id", String(100), nullable=True),
     Column("author_kind", String(16), nullable=False),  # visitor | agent | bot | system
     Column("author_id", String(40), nullable=True),
@@ -129,6 +140,8 @@ messages = Table(
     Column("text", Text, nullable=False),
     Column("internal", Boolean, nullable=False, default=False),
     Column("attachment_ids", JSON, nullable=False, default=list),
+    # The bot's knowledge-base results, kept with its message so a replay shows them again.
+    Column("suggestions", JSON, nullable=True),
     _created_at(),
     UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
     UniqueConstraint("conversation_id", "client_id", name="uq_messages_conversation_client"),

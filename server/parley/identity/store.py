@@ -106,6 +106,47 @@ async def insert_agent(
     return agent
 
 
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    locale: str | None
+    member_ids: tuple[str, ...]
+
+
+async def create_team(db: Database, name: str, locale: str | None) -> Team:
+    team = Team(new_id("team"), name, locale, ())
+    try:
+        async with db.transaction() as conn:
+            await conn.execute(
+                insert(teams).values(id=team.id, name=name, locale=locale, created_at=clock.now())
+            )
+    except IntegrityError:
+        raise Conflict(f"a team named {name} already exists") from None
+    return team
+
+
+async def add_team_member(db: Database, team_id: str, agent_id: str) -> None:
+    try:
+        async with db.transaction() as conn:
+            await conn.execute(insert(team_members).values(team_id=team_id, agent_id=agent_id))
+    except IntegrityError:
+        raise Conflict("already a member of that team") from None
+
+
+async def list_teams(db: Database) -> list[Team]:
+    async with db.read() as conn:
+        rows = (await conn.execute(select(teams).order_by(teams.c.name))).mappings().all()
+        members = (await conn.execute(select(team_members))).all()
+    by_team: dict[str, list[str]] = {}
+    for team_id, agent_id in members:
+        by_team.setdefault(team_id, []).append(agent_id)
+    return [
+        Team(row["id"], row["name"], row["locale"], tuple(by_team.get(row["id"], [])))
+        for row in rows
+    ]
+
+
 async def _ensure_team(conn: AsyncConnection, name: str) -> str:
     found = await conn.scalar(select(teams.c.id).where(teams.c.name == name))
     if found is not None:
@@ -178,6 +219,33 @@ async def insert_visitor(
             insert(visitors).values(**visitor.__dict__, last_seen_at=visitor.created_at)
         )
     return visitor
+
+
+async def verified_visitor_by_user_id(db: Database, user_id: str) -> Visitor | None:
+    async with db.read() as conn:
+        row = (
+            (
+                await conn.execute(
+                    select(visitors)
+                    .where(visitors.c.user_id == user_id, visitors.c.verified.is_(True))
+                    .order_by(visitors.c.created_at)
+                    .limit(1)
+                )
+            )
+            .mappings()
+            .first()
+        )
+    return _visitor(row) if row else None
+
+
+async def refresh_visitor(db: Database, visitor_id: str, **changes: Any) -> None:
+    """Update what the widget told us this time (page, name...) and when we last saw them."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            update(visitors)
+            .where(visitors.c.id == visitor_id)
+            .values(last_seen_at=clock.now(), **changes)
+        )
 
 
 async def visitor_by_id(db: Database, visitor_id: str) -> Visitor | None:

@@ -67,6 +67,19 @@ async def register_visitor(
         verified = True
     elif profile.user_id is not None and identity_secret:
         raise Forbidden("this site requires a user_hash with every user_id", code="bad_user_hash")
+    if verified and profile.user_id:
+        known = await store.verified_visitor_by_user_id(db, profile.user_id)
+        if known is not None:  # the same person again: their conversations come with them
+            told = {
+                name: getattr(profile, name)
+                for name in ("name", "email", "locale", "page_url", "referrer", "user_agent")
+                if getattr(profile, name) is not None
+            }
+            attributes = {**known.attributes, **(profile.attributes or {})}
+            await store.refresh_visitor(db, known.id, attributes=attributes, **told)
+            refreshed = await store.visitor_by_id(db, known.id)
+            assert refreshed is not None
+            return refreshed
     return await store.insert_visitor(
         db,
         name=profile.name,

@@ -1,0 +1,286 @@
+"""Knowledge-base search: quality and speed of ``parley.knowledge`` beside plain Whoosh.
+
+Indexes the five help-center corpora of ``../shared/evaldata`` (3,292 articles: the StackFAQ
+threads the queries ask about, and four other help centers as distractors) and runs the 625
+development questions against both:
+
+- **baseline**: plain Whoosh BM25F over the same files (title x2, stemming analyzer, OR of the
+  words, searcher kept open), as BENCHMARKS.md defines it;
+- **Parley**: ``KnowledgeBase.open`` + ``KnowledgeBase.search``, exactly what the app calls.
+
+Quality (MRR@10, hit@1, hit@5) is absolute; times are noisy on this shared machine, so each is
+printed beside the baseline measured in the same run (queries interleaved, one at a time) and
+the ratio is the claim. Run: ``.venv/bin/python benchmarks/kb_search.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import yaml
+from whoosh import fields, index, qparser, scoring
+from whoosh.analysis import StemmingAnalyzer
+
+from parley.knowledge import KnowledgeBase, watch
+
+REPO = Path(__file__).resolve().parent.parent
+EVALDATA = REPO.parent / "shared" / "evaldata"
+CORPORA = EVALDATA / "corpora"
+QUERIES = EVALDATA / "queries" / "stackfaq_dev.tsv"
+QRELS = EVALDATA / "queries" / "stackfaq_dev.qrels"
+CUTOFF = 10
+WORKERS = 2  # processes parsing Markdown during the full build (the machine has 2 cores)
+EDIT_TIMEOUT_S = 30.0
+FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+
+
+@dataclass
+class Side:
+    ranks: list[int | None]  # rank of the right thread per query (None: not in the top 10)
+    latencies_ms: list[float]
+    build_s: float
+    edit_s: float
+
+    def mrr(self) -> float:
+        return sum(1 / r for r in self.ranks if r) / len(self.ranks)
+
+    def hit(self, k: int) -> float:
+        return sum(1 for r in self.ranks if r and r <= k) / len(self.ranks)
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+class Baseline:
+    """Plain Whoosh as BENCHMARKS.md describes it: title x2, stemming, OR, searcher kept open."""
+
+    def __init__(self, kb_dir: Path, index_dir: Path) -> None:
+        analyzer = StemmingAnalyzer()
+        self.schema = fields.Schema(
+            path=fields.ID(stored=True, unique=True),
+            title=fields.TEXT(analyzer=analyzer, field_boost=2.0),
+            body=fields.TEXT(analyzer=analyzer),
+        )
+        self.kb_dir = kb_dir
+        self.ix = index.create_in(str(index_dir), self.schema)
+        writer = self.ix.writer(limitmb=256)
+        for path in sorted(kb_dir.rglob("*.md")):
+            writer.add_document(**self._document(path))
+        writer.commit()
+        self.parser = qparser.MultifieldParser(
+            ["title", "body"], self.schema, group=qparser.OrGroup
+        )
+        self.searcher = self.ix.searcher(weighting=scoring.BM25F())
+
+    def _document(self, path: Path) -> dict[str, str]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        title = path.stem
+        found = FRONT_MATTER.match(text)
+        if found:
+            text = text[found.end() :]
+            try:
+                meta = yaml.safe_load(found.group(1))
+            except yaml.YAMLError:
+                meta = None
+            if isinstance(meta, dict) and meta.get("title"):
+                title = str(meta["title"])
+        slug = path.relative_to(self.kb_dir).as_posix().removesuffix(".md")
+        return {"path": slug, "title": title, "body": text}
+
+    def search(self, text: str) -> list[str]:
+        words = " ".join(re.findall(r"\w+", text))  # the words only: no query syntax
+        return [hit["path"] for hit in self.searcher.search(self.parser.parse(words), limit=CUTOFF)]
+
+    def edit(self, path: Path) -> None:
+        writer = self.ix.writer()
+        writer.update_document(**self._document(path))
+        writer.commit()
+        self.searcher = self.searcher.refresh()
+
+
+def main() -> None:
+    if not CORPORA.is_dir() or not QUERIES.is_file():
+        sys.exit(
+            f"evaluation data not found at {EVALDATA}: this benchmark needs ../shared/evaldata"
+        )
+    doc_ids = stackfaq_ids()
+    qrels = dict(line.split()[0::2] for line in QRELS.read_text().splitlines() if line.strip())
+    queries = [line.split("\t", 1) for line in QUERIES.read_text().splitlines()[1:] if line]
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
+        work = Path(tmp)
+        kb_dir = work / "kb"
+        shutil.copytree(CORPORA, kb_dir)  # edits below must not touch the shared corpora
+
+        started = time.perf_counter()
+        baseline = Baseline(kb_dir, _mkdir(work / "baseline"))
+        baseline_build = time.perf_counter() - started
+
+        single = measure_build(kb_dir, work / "index-one-process", workers=1)
+        started = time.perf_counter()
+        kb = KnowledgeBase.open(kb_dir, work / "index", workers=WORKERS)
+        parley_build = time.perf_counter() - started
+
+        base_side = Side([], [], baseline_build, 0.0)
+        parley_side = Side([], [], parley_build, 0.0)
+        for number, (qid, text) in enumerate(queries):
+            runs: list[tuple[Side, Callable[[str], list[str]]]] = [
+                (base_side, baseline.search),
+                (parley_side, lambda q: [h.slug for h in kb.search(q, limit=CUTOFF).results]),
+            ]
+            for side, search in runs if number % 2 else reversed(runs):
+                started = time.perf_counter()
+                slugs = search(text)
+                side.latencies_ms.append((time.perf_counter() - started) * 1000)
+                found = [doc_ids.get(slug) for slug in slugs]
+                side.ranks.append(found.index(qrels[qid]) + 1 if qrels[qid] in found else None)
+
+        edited = kb_dir / "plausible" / "docs" / "team-settings.md"
+        base_side.edit_s = time_baseline_edit(baseline, edited)
+        parley_side.edit_s = asyncio.run(time_watched_edit(kb, edited))
+        problems = len(kb.problems())
+        documents = len(kb.articles())
+        kb.close()
+    print_table(base_side, parley_side, single, len(queries), documents, problems)
+
+
+def stackfaq_ids() -> dict[str, str]:
+    """Slug → the ``id:`` in the front matter of each StackFAQ thread (what qrels name)."""
+    ids = {}
+    for path in sorted((CORPORA / "stackfaq").glob("*.md")):
+        found = re.search(r"^id:\s*(\S+)", path.read_text(encoding="utf-8"), re.M)
+        if found:
+            ids[f"stackfaq/{path.stem}"] = found.group(1)
+    return ids
+
+
+def measure_build(kb_dir: Path, index_dir: Path, *, workers: int) -> float:
+    started = time.perf_counter()
+    KnowledgeBase.open(kb_dir, index_dir, workers=workers).close()
+    return time.perf_counter() - started
+
+
+def time_baseline_edit(baseline: Baseline, path: Path) -> float:
+    token = "zebrafishbaseline"
+    _append(path, token)
+    started = time.perf_counter()
+    baseline.edit(path)
+    assert baseline.search(token), "the baseline did not index the edit"
+    return time.perf_counter() - started
+
+
+async def time_watched_edit(kb: KnowledgeBase, path: Path) -> float:
+    """From the file being saved to the first search that finds it, through the watcher."""
+    token = "quokkaparley"
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(watch(kb, stop))
+    await asyncio.sleep(0.5)  # let the watcher settle before the edit
+    await asyncio.to_thread(_append, path, token)
+    started = time.perf_counter()
+    try:
+        while not kb.search(token).results:
+            if time.perf_counter() - started > EDIT_TIMEOUT_S:
+                raise SystemExit("the edited file never became searchable")
+            await asyncio.sleep(0.01)
+        return time.perf_counter() - started
+    finally:
+        stop.set()
+        await watcher
+
+
+def http_search_latency() -> str:
+    """HTTP endpoint latency (``GET /api/v1/kb/search``) belongs here, measured beside the
+    in-process call through a live server, once the API exists. Not measured yet."""
+    return "not measured (API not built yet)"
+
+
+def print_table(
+    base: Side, parley: Side, single_build_s: float, queries: int, docs: int, problems: int
+) -> None:
+    def ratio(a: float, b: float) -> str:
+        return f"{b / a:.2f}×" if a else "—"
+
+    rows = [
+        ("MRR@10", f"{base.mrr():.3f}", f"{parley.mrr():.3f}", ratio(base.mrr(), parley.mrr())),
+        ("hit@1", f"{base.hit(1):.3f}", f"{parley.hit(1):.3f}", ratio(base.hit(1), parley.hit(1))),
+        ("hit@5", f"{base.hit(5):.3f}", f"{parley.hit(5):.3f}", ratio(base.hit(5), parley.hit(5))),
+    ]
+    for label, p in (("search p50 (ms)", 0.50), ("search p99 (ms)", 0.99)):
+        b, q = base.percentile(p), parley.percentile(p)
+        rows.append((label, f"{b:.1f}", f"{q:.1f}", ratio(b, q)))
+    rows += [
+        (
+            f"full index build (s), {WORKERS} parse workers",
+            f"{base.build_s:.1f}",
+            f"{parley.build_s:.1f}",
+            ratio(base.build_s, parley.build_s),
+        ),
+        ("full index build (s), 1 process", "", f"{single_build_s:.1f}", ""),
+        (
+            "edited file searchable (s)",
+            f"{base.edit_s:.3f}",
+            f"{parley.edit_s:.3f}",
+            ratio(base.edit_s, parley.edit_s),
+        ),
+        ("HTTP GET /api/v1/kb/search p50 (ms)", "—", http_search_latency(), "—"),
+    ]
+    print("| metric | plain Whoosh (baseline) | Parley | Parley / baseline |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
+    print(
+        f"N = {queries} queries (stackfaq_dev), {docs} articles indexed from 5 corpora "
+        f"({problems} files skipped as problems); top {CUTOFF} per query; baseline and Parley "
+        "queries interleaved on the same 2 shared cores. Baseline edit = update_document + "
+        "commit + searcher.refresh(); Parley edit = file saved → watcher → first search that "
+        "finds it."
+    )
+    print(f"commit: {git_commit()}")
+    packages = ("whoosh-reloaded", "markdown", "pymdown-extensions", "nh3", "pyyaml", "watchfiles")
+    print(
+        f"python {platform.python_version()}; "
+        + ", ".join(f"{name} {version(name)}" for name in packages)
+    )
+
+
+def git_commit() -> str:
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no commit yet)"
+    dirty = subprocess.run(
+        ["git", "-C", str(REPO), "status", "--porcelain", "--", "server/parley/knowledge"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{commit}{' + uncommitted knowledge changes' if dirty else ''}"
+
+
+def _append(path: Path, word: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + f"\n\n{word}\n", encoding="utf-8")
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
+if __name__ == "__main__":
+    main()

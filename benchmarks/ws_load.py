@@ -1,0 +1,851 @@
+"""Visitor→agent delivery latency and memory per socket of ``parley serve``, beside a bare relay.
+
+Shape (BENCHMARKS.md): N visitors, each in a conversation with one of M agents, each sending
+one message a second from its own random phase; sockets open in batches of at most 100 and
+settle before anything is measured. Every client lives in this one process on one asyncio
+loop, so a message's latency is ``time.perf_counter()`` when the agent side decodes it minus
+the ``perf_counter()`` the visitor wrote into its text just before sending.
+
+The baseline is ``benchmarks/bare_relay.py`` (same uvicorn + Starlette + websockets, no
+storage), driven with the same load in the same run; the figures that count are the ratios.
+Parley is spoken to only through PROTOCOL.md: HTTP to create visitors and sign agents in,
+``/ws/visitor`` and ``/ws/agent`` for everything else.
+
+    .venv/bin/python benchmarks/ws_load.py --sizes 100,1000 --duration 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.metadata
+import math
+import os
+import platform
+import random
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, WebSocketException
+
+REPO = Path(__file__).resolve().parent.parent
+PARLEY = Path(sys.executable).with_name("parley")
+RELAY = REPO / "benchmarks" / "bare_relay.py"
+PASSWORD = "ws-load-password-1"
+BATCH = 100  # sockets (or HTTP requests) in flight at once during setup
+PAIR_BATCH = 10  # handoffs in flight at once: a burst of 100 makes the router quadratic
+AGENT_FRAME_GAP = 0.05  # agents may send 30 frames/s; stay well below
+STEP_TIMEOUT = 30.0  # any single setup step (connect, welcome, assignment)
+_decode = msgspec.json.Decoder().decode
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+# --- what one run counts ----------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Everything a run counts. Readers only append and increment: no per-frame logging."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    delivered: set[str] = field(default_factory=set)
+    duplicates: int = 0
+    foreign: int = 0  # visitor messages that reached an agent other than the assignee
+    closes: Counter[str] = field(default_factory=Counter)  # sockets the server closed
+    errors: Counter[str] = field(default_factory=Counter)  # error frames and failed steps
+    first_send: float = math.inf
+    last_delivery: float = 0.0
+    progress: asyncio.Event = field(default_factory=asyncio.Event)  # set on ack/delivery/close
+
+
+@dataclass
+class Result:
+    n: int
+    server: str
+    agents: int
+    tally: Tally
+    sent: int = 0
+    acked: int = 0
+    lost: int = 0
+    rss_kb_per_socket: float = math.nan
+    cpu_ms_per_message: float = math.nan  # server CPU from first send to end of drain
+    server_log_errors: int = 0
+    failure: str | None = None
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.tally.latencies_ms)
+        if not ordered:
+            return math.nan
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+    def delivered_per_second(self) -> float:
+        span = self.tally.last_delivery - self.tally.first_send
+        return len(self.tally.delivered) / span if span > 0 else math.nan
+
+
+# --- clients ------------------------------------------------------------------------------
+
+
+class Client:
+    """One WebSocket and the task that reads it until it closes."""
+
+    def __init__(self, url: str, tally: Tally, role: str) -> None:
+        self.url = url
+        self.tally = tally
+        self.role = role
+        self.ws: ClientConnection | None = None
+        self.reader: asyncio.Task[None] | None = None
+        self.closing = False
+
+    @property
+    def open(self) -> bool:
+        return self.ws is not None and self.reader is not None and not self.reader.done()
+
+    async def connect(self) -> bool:
+        try:
+            self.ws = await connect(
+                self.url,
+                compression=None,
+                ping_interval=None,  # the server pings; the client only answers
+                max_size=1 << 20,
+                open_timeout=STEP_TIMEOUT,
+                close_timeout=2,
+            )
+        except (OSError, TimeoutError, WebSocketException) as exc:
+            self.tally.errors[f"{self.role} connect failed: {type(exc).__name__}"] += 1
+            return False
+        self.reader = asyncio.create_task(self._read(self.ws))
+        return True
+
+    async def _read(self, ws: ClientConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for raw in ws:  # ends when the socket closes
+                try:
+                    self.handle(_decode(raw), time.perf_counter())
+                except (msgspec.DecodeError, ValueError, LookupError, TypeError, AttributeError):
+                    self.tally.errors[f"{self.role} got an unexpected frame"] += 1
+        if not self.closing:
+            reason = (ws.close_reason or "")[:40]
+            self.tally.closes[f"{self.role} closed {ws.close_code} {reason}".rstrip()] += 1
+            self.tally.progress.set()
+
+    def handle(self, frame: dict[str, Any], now: float) -> None:
+        raise NotImplementedError
+
+    def count_error(self, frame: dict[str, Any]) -> None:
+        self.tally.errors[f"{self.role} error {frame.get('code')}"] += 1
+
+    async def send(self, frame: str) -> bool:
+        if not self.open:
+            return False
+        assert self.ws is not None
+        try:
+            await self.ws.send(frame)
+        except ConnectionClosed:
+            return False
+        return True
+
+    async def close(self) -> None:
+        self.closing = True
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ws.close(), 5)
+        if self.reader is not None:
+            self.reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.reader
+
+
+class Agent(Client):
+    """An agent console: turns every visitor message it decodes into one latency sample."""
+
+    def __init__(self, url: str, tally: Tally, key: str, visitors: list[Visitor]) -> None:
+        super().__init__(url, tally, "agent")
+        self.key = key  # Parley's agent id, or the relay's pair key
+        self.visitors = visitors  # indexed by the number in a client_id
+        self.welcomed = asyncio.Event()
+        self._last_frame = 0.0
+
+    def handle(self, frame: dict[str, Any], now: float) -> None:
+        kind = frame.get("type")
+        client_id = frame.get("client_id")
+        if kind == "message" and isinstance(client_id, str) and client_id.startswith("v"):
+            self._delivered(client_id, frame.get("text", ""), now)
+        elif kind == "welcome":
+            self.welcomed.set()
+        elif kind == "error":
+            self.count_error(frame)
+
+    def _delivered(self, client_id: str, text: str, now: float) -> None:
+        tally = self.tally
+        visitor = self.visitors[int(client_id[1 : client_id.index(".")])]
+        if visitor.assignee != self.key:
+            tally.foreign += 1
+        elif client_id in tally.delivered:
+            tally.duplicates += 1
+        else:
+            tally.delivered.add(client_id)
+            tally.latencies_ms.append((now - float(text[2:])) * 1000)
+            tally.last_delivery = now
+            tally.progress.set()
+
+    async def send_paced(self, frame: str) -> bool:
+        """Agents share a flood limit per socket: keep their own frames spaced out."""
+        wait = self._last_frame + AGENT_FRAME_GAP - time.monotonic()
+        self._last_frame = time.monotonic() + max(0.0, wait)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return await self.send(frame)
+
+
+class Visitor(Client):
+    """A widget: learns its conversation and agent from the server, then sends timestamps."""
+
+    def __init__(self, url: str, tally: Tally, index: int, assignee: str | None) -> None:
+        super().__init__(url, tally, "visitor")
+        self.index = index
+        self.assignee = assignee
+        self.conversation_id: str | None = None
+        self.sent: list[str] = []
+        self.acked: set[str] = set()
+        self.welcomed = asyncio.Event()
+        self.routed = asyncio.Event()  # assigned, or told its queue position
+        self.assigned = asyncio.Event()
+
+    def handle(self, frame: dict[str, Any], now: float) -> None:
+        kind = frame.get("type")
+        if kind == "ack":
+            self.acked.add(frame.get("client_id", ""))
+            self.tally.progress.set()
+        elif kind in ("status", "queue", "assigned"):
+            self.conversation_id = frame.get("conversation_id") or self.conversation_id
+            if kind == "queue":
+                self.routed.set()
+            elif kind == "assigned":
+                self.assignee = frame.get("agent", {}).get("id")
+                self.routed.set()
+                self.assigned.set()
+        elif kind == "welcome":
+            self.welcomed.set()
+        elif kind == "error":
+            self.count_error(frame)
+
+    async def send_timestamped(self) -> bool:
+        client_id = f"v{self.index}.{len(self.sent)}"
+        self.sent.append(client_id)
+        now = time.perf_counter()
+        self.tally.first_send = min(self.tally.first_send, now)
+        if await self.send(f'{{"type":"message","client_id":"{client_id}","text":"t={now!r}"}}'):
+            return True
+        self.sent.pop()
+        return False
+
+
+# --- servers under test -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (uvicorn may fork workers)."""
+    found, pending = [], [pid]
+    for _ in range(10_000):  # bounded walk
+        if not pending:
+            break
+        current = pending.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+    return found
+
+
+def rss_kb(pid: int) -> int:
+    """VmRSS summed over the server's processes."""
+    total = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the server's processes have used so far."""
+    ticks = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = Path(f"/proc/{member}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def quiesce(pid: int, limit: float) -> float:
+    """Wait until the server idles (< 10% of a core over half a second); seconds waited.
+
+    Work a setup step leaves queued on the server (routing, announcements) must neither
+    inflate the memory figure nor leak into the latency of the messages that follow.
+    """
+    started = time.monotonic()
+    last = cpu_seconds(pid)
+    for _ in range(max(1, int(limit / 0.5))):
+        await asyncio.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - last < 0.05:
+            break
+        last = now
+    return time.monotonic() - started
+
+
+STARTED: list[Server] = []  # stopped again in main(), whatever happened
+
+
+class Server:
+    """A server subprocess under test, and how clients reach and pair on it."""
+
+    name = ""
+    acks = False  # does the server acknowledge visitor messages?
+    greets = False  # does a socket get ``welcome`` after ``hello``?
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.http = f"http://127.0.0.1:{self.port}"
+        self.ws = f"ws://127.0.0.1:{self.port}"
+        self.log_path = workdir / f"{self.name.replace(' ', '-')}-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        raise NotImplementedError
+
+    def spawn(self) -> None:
+        args, env = self.command()
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                args, env=env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT
+            )
+        STARTED.append(self)
+
+    async def start(self) -> None:
+        self.spawn()
+        assert self.process is not None
+        async with httpx.AsyncClient(base_url=self.http, timeout=1) as client:
+            for _ in range(300):  # 30 s
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited early; see {self.log_path}")
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/healthz")).status_code == 200:
+                        return
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not become healthy; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def log_errors(self) -> int:
+        if not self.log_path.exists():
+            return 0
+        text = self.log_path.read_text(errors="replace")
+        return sum(1 for line in text.splitlines() if " ERROR " in line or "Traceback" in line)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    async def open_agents(self, count: int, tally: Tally, visitors: list[Visitor]) -> list[Agent]:
+        raise NotImplementedError
+
+    async def visitor_urls(self, count: int, agents: list[Agent]) -> list[tuple[str, str | None]]:
+        """``(url, assignee)`` per visitor; the assignee is None until the server picks one."""
+        raise NotImplementedError
+
+    async def pair(self, visitors: list[Visitor], agents: list[Agent]) -> None:
+        """Put every visitor in a conversation with an agent (nothing to do for the relay)."""
+
+
+class Relay(Server):
+    name = "bare relay"
+
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        return [sys.executable, str(RELAY), "--port", str(self.port)], dict(os.environ)
+
+    async def open_agents(self, count: int, tally: Tally, visitors: list[Visitor]) -> list[Agent]:
+        agents = [
+            Agent(f"{self.ws}/ws/agent?pair=a{i}", tally, f"a{i}", visitors) for i in range(count)
+        ]
+        await in_batches(agents, lambda agent: agent.connect())
+        return agents
+
+    async def visitor_urls(self, count: int, agents: list[Agent]) -> list[tuple[str, str | None]]:
+        keys = [agents[i % len(agents)].key for i in range(count)]
+        return [(f"{self.ws}/ws/visitor?pair={key}", key) for key in keys]
+
+
+class Parley(Server):
+    name = "parley"
+    acks = True
+    greets = True
+
+    def __init__(self, workdir: Path, template: Path) -> None:
+        super().__init__(workdir)
+        self.data_dir = workdir / f"data-{self.port}"
+        shutil.copytree(template, self.data_dir)  # agents already exist: no CLI in the timing
+
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        return [str(PARLEY), "serve", "--port", str(self.port)], parley_env(self.data_dir)
+
+    async def open_agents(self, count: int, tally: Tally, visitors: list[Visitor]) -> list[Agent]:
+        async with httpx.AsyncClient(base_url=self.http, timeout=STEP_TIMEOUT) as client:
+            tokens = await in_batches(
+                range(count), lambda i: login(client, agent_email(i)), batch=4
+            )
+        agents = [
+            Agent(f"{self.ws}/ws/agent?token={token}", tally, agent_id, visitors)
+            for agent_id, token in tokens
+            if token
+        ]
+        await in_batches(agents, self._greet_agent)
+        return [agent for agent in agents if agent.open]
+
+    async def _greet_agent(self, agent: Agent) -> None:
+        if not await agent.connect():
+            return
+        await agent.send('{"type":"hello"}')
+        if await wait_event(agent.welcomed, agent.tally, "agent no welcome"):
+            await agent.send('{"type":"presence","status":"online"}')
+
+    async def visitor_urls(self, count: int, agents: list[Agent]) -> list[tuple[str, str | None]]:
+        async with httpx.AsyncClient(base_url=self.http, timeout=STEP_TIMEOUT) as client:
+            tokens = await in_batches(range(count), lambda _: new_visitor(client))
+        return [(f"{self.ws}/ws/visitor?token={token}", None) for token in tokens if token]
+
+    async def pair(self, visitors: list[Visitor], agents: list[Agent]) -> None:
+        await in_batches(visitors, lambda visitor: self._hand_off(visitor, agents), PAIR_BATCH)
+
+    async def _hand_off(self, visitor: Visitor, agents: list[Agent]) -> None:
+        """``handoff``; the router may assign at once, else agent ``index % M`` accepts by hand."""
+        tally = visitor.tally
+        if not await visitor.send('{"type":"handoff"}'):
+            return
+        await wait_event(visitor.routed, tally, "visitor not routed")
+        if visitor.assigned.is_set():
+            return
+        if visitor.conversation_id is None:
+            tally.errors["visitor got no conversation_id"] += 1
+            return
+        agent = agents[visitor.index % len(agents)]
+        accept = f'{{"type":"accept","conversation_id":"{visitor.conversation_id}"}}'
+        if await agent.send_paced(accept):
+            await wait_event(visitor.assigned, tally, "visitor not assigned")
+
+
+def parley_env(data_dir: Path) -> dict[str, str]:
+    """This environment without any PARLEY_* leaking in, plus a data dir of our own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+    return env | {"PARLEY_DATA_DIR": str(data_dir)}
+
+
+def agent_email(index: int) -> str:
+    return f"agent{index}@example.com"
+
+
+async def create_agents(data_dir: Path, count: int) -> None:
+    """Agents exist only through the CLI; create them once and copy the data dir per run."""
+
+    async def create(index: int) -> None:
+        process = await asyncio.create_subprocess_exec(
+            str(PARLEY),
+            "agents",
+            "create",
+            "--email",
+            agent_email(index),
+            "--name",
+            f"Agent {index}",
+            "--password",
+            PASSWORD,
+            env=parley_env(data_dir),
+            cwd=data_dir.parent,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), 120)
+        if process.returncode != 0:
+            raise RuntimeError(f"parley agents create failed: {stderr.decode()[-500:]}")
+
+    await create(0)  # the first one migrates the fresh database alone
+    await in_batches(range(1, count), create, batch=4)
+
+
+async def login(client: httpx.AsyncClient, email: str) -> tuple[str, str | None]:
+    response = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    if response.status_code != 200:
+        return "", None
+    body = response.json()
+    return body["agent"]["id"], body["token"]
+
+
+async def new_visitor(client: httpx.AsyncClient) -> str | None:
+    with contextlib.suppress(httpx.HTTPError):
+        response = await client.post("/api/v1/visitors", json={})
+        if response.status_code == 201:
+            return str(response.json()["token"])
+    return None
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+async def in_batches(
+    items: Iterable[T], step: Callable[[T], Awaitable[R]], batch: int = BATCH
+) -> list[R]:
+    """Run ``step`` over ``items`` at most ``batch`` at a time, in order."""
+    pending, results = list(items), []
+    for start in range(0, len(pending), batch):
+        results.extend(await asyncio.gather(*(step(x) for x in pending[start : start + batch])))
+    return results
+
+
+async def wait_event(event: asyncio.Event, tally: Tally, failure: str) -> bool:
+    try:
+        await asyncio.wait_for(event.wait(), STEP_TIMEOUT)
+    except TimeoutError:
+        tally.errors[failure] += 1
+        return False
+    return True
+
+
+async def drain(tally: Tally, done: Callable[[], bool], seconds: float) -> None:
+    """Wait until ``done()``, re-checking whenever an ack, a delivery or a close comes in."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            for _ in range(10_000_000):  # one pass per event at most; the timeout ends it anyway
+                if done():
+                    return
+                tally.progress.clear()
+                await tally.progress.wait()
+
+
+# --- one measurement ----------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    duration: float
+    visitors_per_agent: int
+    settle: float
+    quiesce: float
+    drain: float
+    poisson: bool
+    seed: int
+
+
+async def open_visitors(server: Server, visitors: list[Visitor], settle: float) -> None:
+    """Batches of at most 100 sockets, each batch given a moment before the next."""
+
+    async def open_one(visitor: Visitor) -> None:
+        if await visitor.connect():
+            await visitor.send('{"type":"hello"}')
+            if server.greets:
+                await wait_event(visitor.welcomed, visitor.tally, "visitor no welcome")
+
+    for start in range(0, len(visitors), BATCH):
+        await asyncio.gather(*(open_one(v) for v in visitors[start : start + BATCH]))
+        await asyncio.sleep(min(0.5, settle))
+
+
+async def talk(visitor: Visitor, start: float, options: Options, rng: random.Random) -> None:
+    """One message a second (or Poisson gaps averaging a second) from a random phase."""
+    loop = asyncio.get_running_loop()
+    at, end = start + rng.random(), start + options.duration
+    for _ in range(int(options.duration * 3) + 10):  # bounded even with short Poisson gaps
+        if at >= end:
+            return
+        await asyncio.sleep(max(0.0, at - loop.time()))
+        if not await visitor.send_timestamped():
+            return
+        at += rng.expovariate(1.0) if options.poisson else 1.0
+
+
+def settled(visitors: Sequence[Visitor], server: Server) -> bool:
+    """Every acknowledged message reached its agent (and, on Parley, every one was acked)."""
+    delivered = visitors[0].tally.delivered if visitors else set()
+    for visitor in visitors:
+        expected = visitor.acked if server.acks else visitor.sent
+        if server.acks and len(visitor.acked) < len(visitor.sent) and visitor.open:
+            return False
+        if not delivered.issuperset(expected):
+            return False
+    return True
+
+
+def progress(server: Server, stage: str) -> None:
+    """One line per stage on stderr, so a slow stage shows where the time went."""
+    print(f"  {time.strftime('%H:%M:%S')} {server.name}: {stage}", file=sys.stderr)
+
+
+async def settle(server: Server, options: Options, stage: str) -> None:
+    """A fixed pause, then until the server idles; says how long that took."""
+    started = time.monotonic()
+    await asyncio.sleep(options.settle)
+    await quiesce(server.pid, options.quiesce)
+    progress(server, f"{stage}; server idle after {time.monotonic() - started:.1f} s")
+
+
+async def measure(server: Server, n: int, options: Options) -> Result:
+    tally = Tally()
+    m = max(1, math.ceil(n / options.visitors_per_agent))
+    result = Result(n=n, server=server.name, agents=m, tally=tally)
+    visitors: list[Visitor] = []
+    agents: list[Agent] = []
+    try:
+        await server.start()
+        agents = await server.open_agents(m, tally, visitors)
+        if not agents:
+            raise RuntimeError("no agent socket could be opened")
+        urls = await server.visitor_urls(n, agents)
+        visitors.extend(Visitor(url, tally, i, assignee) for i, (url, assignee) in enumerate(urls))
+        await settle(server, options, f"{len(agents)} agents online")
+        before = rss_kb(server.pid)
+        await open_visitors(server, visitors, options.settle)
+        await settle(server, options, f"{sum(v.open for v in visitors)} visitor sockets open")
+        result.rss_kb_per_socket = (rss_kb(server.pid) - before) / max(1, len(visitors))
+        await server.pair(visitors, agents)
+        await settle(server, options, "paired")
+        talkers = [v for v in visitors if v.open and v.assignee is not None]
+        if len(talkers) < len(visitors):
+            tally.errors["visitor left out (closed or unpaired)"] += len(visitors) - len(talkers)
+        cpu_before = cpu_seconds(server.pid)
+        rng = random.Random(options.seed + n)
+        start = asyncio.get_running_loop().time() + 0.5
+        await asyncio.gather(*(talk(v, start, options, rng) for v in talkers))
+        progress(server, f"sent {sum(len(v.sent) for v in talkers):,} messages")
+        await drain(tally, lambda: settled(talkers, server), options.drain)
+        progress(server, f"drained: {len(tally.delivered):,} delivered")
+        if tally.delivered:
+            cpu = cpu_seconds(server.pid) - cpu_before
+            result.cpu_ms_per_message = cpu * 1000 / len(tally.delivered)
+        result.sent = sum(len(v.sent) for v in talkers)
+        result.acked = sum(len(v.acked) for v in talkers) if server.acks else result.sent
+        result.lost = sum(
+            len((v.acked if server.acks else set(v.sent)) - tally.delivered) for v in talkers
+        )
+    except Exception as exc:
+        result.failure = f"{type(exc).__name__}: {exc}"
+    finally:
+        await in_batches([*visitors, *agents], lambda client: client.close(), batch=500)
+        server.stop()
+        result.server_log_errors = server.log_errors()
+        progress(server, "stopped")
+    return result
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    return "–" if math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def ratio(parley: float, relay: float) -> str:
+    if math.isnan(parley) or math.isnan(relay) or relay <= 0:
+        return "–"
+    value = parley / relay
+    return f"×{value:,.0f}" if value >= 100 else f"×{value:.{1 if value >= 10 else 2}f}"
+
+
+def problems(result: Result) -> str:
+    tally = result.tally
+    parts = [f"{name}: {count}" for name, count in sorted((tally.closes + tally.errors).items())]
+    if result.sent > result.acked:
+        parts.append(f"unacked: {result.sent - result.acked}")
+    if tally.foreign:
+        parts.append(f"copies to non-assignee agents: {tally.foreign}")
+    if tally.duplicates:
+        parts.append(f"duplicates: {tally.duplicates}")
+    if result.server_log_errors:
+        parts.append(f"server log errors: {result.server_log_errors}")
+    if result.failure:
+        parts.append(f"FAILED {result.failure}")
+    return "; ".join(parts) or "0"
+
+
+def row(result: Result) -> str:
+    cells = [
+        f"{result.n:,}",
+        result.server,
+        str(result.agents),
+        fmt(result.percentile(0.50), 2),
+        fmt(result.percentile(0.99), 2),
+        fmt(result.percentile(1.0), 1),
+        fmt(result.delivered_per_second(), 0),
+        f"{result.lost:,} of {result.acked:,}",
+        fmt(result.rss_kb_per_socket, 1),
+        fmt(result.cpu_ms_per_message, 3),
+        problems(result),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def ratio_row(parley: Result, relay: Result) -> str:
+    cells = [
+        f"{parley.n:,}",
+        "**parley ÷ relay**",
+        "",
+        ratio(parley.percentile(0.50), relay.percentile(0.50)),
+        ratio(parley.percentile(0.99), relay.percentile(0.99)),
+        ratio(parley.percentile(1.0), relay.percentile(1.0)),
+        ratio(parley.delivered_per_second(), relay.delivered_per_second()),
+        "",
+        ratio(parley.rss_kb_per_socket, relay.rss_kb_per_socket),
+        ratio(parley.cpu_ms_per_message, relay.cpu_ms_per_message),
+        "",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def versions() -> str:
+    found = []
+    for package in ("uvicorn", "starlette", "websockets", "sqlalchemy"):
+        try:
+            found.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{package} (not installed)")
+    return ", ".join([f"python {platform.python_version()}", *found])
+
+
+def git(*args: str) -> str | None:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10)
+        if done.returncode == 0:
+            return done.stdout.strip()
+    return None
+
+
+def commit() -> str:
+    """The commit measured, and whether the working tree differs from it."""
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return f"{head} + uncommitted changes" if git("status", "--porcelain") else head
+
+
+def report(pairs: list[tuple[Result, Result]], options: Options) -> str:
+    lines = [
+        "| N | server | agents | p50 ms | p99 ms | max ms | delivered msg/s | lost "
+        "| RSS KB / idle socket | server CPU ms / msg | closes, errors |",
+        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+    ]
+    for relay, parley in pairs:
+        lines += [row(relay), row(parley), ratio_row(parley, relay)]
+    gaps = "Poisson gaps" if options.poisson else "a fixed 1 s period"
+    lines += [
+        "",
+        f"Load: each visitor sends 1 msg/s ({gaps}, random phase) for {options.duration:g} s; "
+        f"one agent per {options.visitors_per_agent} visitors; latency = visitor frame written "
+        "→ agent decoded it, same clock; lost = acknowledged (relay: sent) but not received "
+        f"within {options.drain:g} s of the last send; unacked = sent but never acknowledged; "
+        "server CPU = its processes' user + system time from the first send to the end of the "
+        "drain, over messages delivered.",
+        f"commit {commit()}; {versions()}.",
+        f"The load generator (one process, one asyncio loop) shares the machine's "
+        f"{os.cpu_count()} cores with the server under test.",
+    ]
+    return "\n".join(lines)
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def raise_open_file_limit(needed: int) -> int:
+    """Clients and the server (which inherits this) each hold one descriptor per socket."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if target < needed:
+        print(f"warning: open-file limit {target} is below the {needed} needed", file=sys.stderr)
+    return target
+
+
+async def run(sizes: list[int], options: Options, workdir: Path) -> str:
+    template = workdir / "agents-template" / "data"
+    template.parent.mkdir(parents=True)
+    most_agents = max(math.ceil(n / options.visitors_per_agent) for n in sizes)
+    print(f"creating {most_agents} agents ...", file=sys.stderr)
+    await create_agents(template, most_agents)
+    pairs = []
+    for n in sizes:
+        results = []
+        for server in (Relay(workdir), Parley(workdir, template)):
+            print(f"N={n}: {server.name} ...", file=sys.stderr)
+            results.append(await measure(server, n, options))
+        pairs.append((results[0], results[1]))
+    return report(pairs, options)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,2000", help="visitor counts, comma-separated")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of sending per run")
+    parser.add_argument("--visitors-per-agent", type=int, default=20)
+    parser.add_argument("--settle", type=float, default=2.0, help="seconds to let sockets settle")
+    parser.add_argument(
+        "--quiesce", type=float, default=120.0, help="most seconds to wait for an idle server"
+    )
+    parser.add_argument("--drain", type=float, default=15.0, help="seconds to wait for stragglers")
+    parser.add_argument("--poisson", action="store_true", help="Poisson gaps instead of 1 s")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the work dir (server logs)")
+    args = parser.parse_args()
+    sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
+    options = Options(
+        duration=args.duration,
+        visitors_per_agent=args.visitors_per_agent,
+        settle=args.settle,
+        quiesce=args.quiesce,
+        drain=args.drain,
+        poisson=args.poisson,
+        seed=args.seed,
+    )
+    raise_open_file_limit(max(sizes) * 2 + 200)
+    workdir = Path(tempfile.mkdtemp(prefix="ws-load-"))
+    try:
+        print(asyncio.run(run(sizes, options, workdir)))
+    finally:
+        for server in STARTED:
+            server.stop()
+        if args.keep:
+            print(f"work dir kept: {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""A visitor's own conversations over HTTP: the list, and one conversation's messages.
+
+Extension of the contract (docs/protocol.md): lets the widget show earlier conversations,
+including those of a verified user on another device. A visitor token reads exactly its own.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from parley import clock
+from parley.conversation import store
+from parley.errors import BadRequest, NotFound, Unauthorized
+from parley.services import services
+
+
+def _visitor_id(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send the visitor token as a bearer token")
+    return services(request).signer.visitor_id(token.strip())
+
+
+async def list_conversations(request: Request) -> Response:
+    visitor_id = _visitor_id(request)
+    found = await store.conversations_of_visitor(services(request).db, visitor_id)
+    return JSONResponse(
+        {
+            "conversations": [
+                {
+                    "id": c.id,
+                    "status": c.status,
+                    "last_seq": c.last_seq,
+                    "rating": c.rating,
+                    "created_at": clock.iso(c.created_at),
+                    "updated_at": clock.iso(c.updated_at),
+                }
+                for c in found
+            ]
+        }
+    )
+
+
+async def conversation_messages(request: Request) -> Response:
+    visitor_id = _visitor_id(request)
+    found = services(request)
+    conversation = await store.conversation_by_id(found.db, request.path_params["conversation_id"])
+    if conversation is None or conversation.visitor_id != visitor_id:
+        raise NotFound("no such conversation")  # never reveal someone else's exists
+    try:
+        after = int(request.query_params.get("after_seq", "0"))
+    except ValueError:
+        raise BadRequest("after_seq must be a whole number") from None
+    replay = await found.conversations.replay(conversation.id, after, include_internal=False)
+    frames = b",".join(frame for _, frame in replay)
+    body = b'{"conversation_id":"' + conversation.id.encode() + b'","messages":[' + frames + b"]}"
+    return Response(body, media_type="application/json")
+
+
+routes = [
+    Route("/api/v1/conversations", list_conversations, methods=["GET"]),
+    Route(
+        "/api/v1/conversations/{conversation_id}/messages", conversation_messages, methods=["GET"]
+    ),
+]

@@ -1,0 +1,89 @@
+"""The many-process bus: Redis pub/sub, one connection per process for all its channels.
+
+A channel is subscribed in Redis while at least one local handler wants it. If the
+connection drops, the reader reconnects and re-subscribes; events published meanwhile are
+missed here, and subscribers recover them from the store by ``seq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from parley.bus import Handler, Subscription
+from parley.bus.local import LocalRegistry
+
+logger = logging.getLogger(__name__)
+PREFIX = "parley:"
+
+
+class RedisBus:
+    def __init__(self, url: str) -> None:
+        self._redis: Redis = Redis.from_url(url)
+        self._pubsub: PubSub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._registry = LocalRegistry(on_first=self._subscribe, on_last=self._unsubscribe)
+        self._pending: set[asyncio.Task[None]] = set()
+        self._reader: asyncio.Task[None] | None = None
+
+    @property
+    def redis(self) -> Redis:
+        """The shared client, for presence keys that live beside the bus."""
+        return self._redis
+
+    async def start(self) -> None:
+        await self._redis.ping()
+        await self._pubsub.subscribe(PREFIX + "_")  # a pubsub must hold a channel to be read
+        self._reader = asyncio.create_task(self._read_forever())
+
+    async def close(self) -> None:
+        if self._reader:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._redis.aclose()
+
+    async def publish(self, channel: str, payload: bytes) -> None:
+        await self._redis.publish(PREFIX + channel, payload)
+
+    def subscribe(self, channel: str, handler: Handler) -> Subscription:
+        return self._registry.add(channel, handler)
+
+    def _subscribe(self, channel: str) -> None:
+        self._spawn(self._pubsub.subscribe(PREFIX + channel))
+
+    def _unsubscribe(self, channel: str) -> None:
+        self._spawn(self._pubsub.unsubscribe(PREFIX + channel))
+
+    def _spawn(self, work: Awaitable[Any]) -> None:
+        async def run() -> None:
+            try:
+                await work
+            except RedisConnectionError:
+                logger.warning("redis unavailable; channel change will apply on reconnect")
+
+        task = asyncio.create_task(run())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _read_forever(self) -> None:
+        while True:
+            try:
+                async for message in self._pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
+                    channel = message["channel"].decode()[len(PREFIX) :]
+                    self._registry.deliver(channel, message["data"])
+            except RedisConnectionError:
+                logger.warning("redis connection lost; reconnecting")
+                await asyncio.sleep(0.5)
+                with contextlib.suppress(RedisConnectionError):
+                    channels = [PREFIX + c for c in self._registry.channels()]
+                    await self._pubsub.subscribe(PREFIX + "_", *channels)

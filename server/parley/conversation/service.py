@@ -1,0 +1,236 @@
+"""The conversation path's one door: validate, store (assigning ``seq``), then publish.
+
+Everything here runs after the caller knows *who* is acting; it never sees a socket. The
+order is the contract: the database commit happens first, the bus hears about it after, so a
+message that was acknowledged or fanned out is always in the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import Struct
+
+from parley import clock
+from parley.bus import Bus
+from parley.conversation import store
+from parley.conversation.events import (
+    AGENTS_CHANNEL,
+    conversation_channel,
+    pack,
+    visitor_channel,
+)
+from parley.conversation.protocol import (
+    Author,
+    ConversationOut,
+    MessageOut,
+    StatusOut,
+    encode,
+)
+from parley.conversation.store import Conversation, Message
+from parley.db import Database
+from parley.errors import BadRequest
+
+
+def attachment_json(row: dict[str, Any]) -> dict[str, Any]:
+    """An attachment as messages carry it (the upload API returns the same object)."""
+    return {
+        "attachment_id": row["id"],
+        "url": f"/api/v1/attachments/{row['id']}",
+        "thumb_url": f"/api/v1/attachments/{row['id']}/thumb",
+        "content_type": row["content_type"],
+        "width": row["width"],
+        "height": row["height"],
+        "frames": row["frames"],
+        "bytes": row["bytes"],
+    }
+
+
+def visible_seq(message: Message) -> int:
+    """The ``seq`` a client sees: its own for messages, the one it follows for internal notes."""
+    return message.follows_seq if message.follows_seq is not None else message.seq
+
+
+class ConversationService:
+    def __init__(self, db: Database, bus: Bus) -> None:
+        self.db = db
+        self.bus = bus
+
+    # --- reading --------------------------------------------------------------------------
+
+    async def message_frame(self, message: Message) -> bytes:
+        rows = await store.attachments_of(self.db, message.conversation_id, message.attachment_ids)
+        return encode(
+            MessageOut(
+                conversation_id=message.conversation_id,
+                seq=visible_seq(message),
+                client_id=message.client_id,
+                author=Author(
+                    kind=message.author_kind,  # type: ignore[arg-type]
+                    name=message.author_name,
+                    id=message.author_id,
+                ),
+                text=message.text,
+                attachments=[attachment_json(row) for row in rows],
+                created_at=clock.iso(message.created_at) or "",
+                internal=message.internal,
+                note_seq=-message.seq if message.internal else None,
+                suggestions=message.suggestions,
+            )
+        )
+
+    async def replay(
+        self, conversation_id: str, after_seq: int, *, include_internal: bool
+    ) -> list[tuple[int | None, bytes]]:
+        """``(seq, frame)`` for every message after ``after_seq``: what a resuming client missed.
+
+        Internal notes come with ``None``: they do not advance the visible ``seq``.
+        """
+        missed = await store.read_since(
+            self.db, conversation_id, after_seq, include_internal=include_internal
+        )
+        return [
+            (None if message.internal else message.seq, await self.message_frame(message))
+            for message in missed
+        ]
+
+    async def summaries(self, conversations: list[Conversation]) -> list[dict[str, Any]]:
+        """SUMMARY objects of PROTOCOL.md, with visitor context for the agent's side panel."""
+        ids = [conversation.id for conversation in conversations]
+        visitors = await store.visitor_rows(self.db, [c.visitor_id for c in conversations])
+        latest = await store.last_messages(self.db, ids)
+        return [
+            _summary(
+                conversation, visitors.get(conversation.visitor_id), latest.get(conversation.id)
+            )
+            for conversation in conversations
+        ]
+
+    async def summary(self, conversation: Conversation) -> dict[str, Any]:
+        return (await self.summaries([conversation]))[0]
+
+    # --- writing --------------------------------------------------------------------------
+
+    async def post(
+        self,
+        conversation: Conversation,
+        *,
+        author_kind: str,
+        author_id: str | None,
+        author_name: str | None,
+        text: str,
+        client_id: str | None = None,
+        internal: bool = False,
+        attachment_ids: list[str] | None = None,
+        suggestions: list[dict[str, Any]] | None = None,
+        conversation_changes: dict[str, Any] | None = None,
+    ) -> tuple[Message, bool]:
+        """Store then publish a message; a repeated ``client_id`` returns the stored one."""
+        attachment_ids = list(dict.fromkeys(attachment_ids or []))
+        if not text.strip() and not attachment_ids:
+            raise BadRequest("a message needs text or an attachment", code="empty_message")
+        found = await store.attachments_of(self.db, conversation.id, attachment_ids)
+        if len(found) != len(attachment_ids):
+            raise BadRequest(
+                "attachments must be uploaded to this conversation first",
+                code="unknown_attachment",
+            )
+        message, created = await store.append_message(
+            self.db,
+            conversation.id,
+            client_id=client_id,
+            author_kind=author_kind,
+            author_id=author_id,
+            author_name=author_name,
+            text=text,
+            internal=internal,
+            attachment_ids=attachment_ids,
+            suggestions=suggestions,
+            conversation_changes=conversation_changes,
+        )
+        if created:
+            frame = await self.message_frame(message)
+            await self.publish(
+                conversation, frame, seq=None if internal else message.seq, to_visitor=not internal
+            )
+        return message, created
+
+    async def change(
+        self, conversation_id: str, *, only_if_status: tuple[str, ...] = (), **values: Any
+    ) -> Conversation | None:
+        """Update a conversation, then tell its visitor the status and every agent the summary."""
+        changed = await store.update_conversation(
+            self.db, conversation_id, only_if_status=only_if_status, **values
+        )
+        if changed is not None:
+            await self.announce(changed)
+        return changed
+
+    async def announce(self, conversation: Conversation) -> None:
+        status = encode(StatusOut(conversation_id=conversation.id, status=conversation.status))
+        await self.bus.publish(
+            visitor_channel(conversation.visitor_id), pack(status, conversation_id=conversation.id)
+        )
+        summary = encode(ConversationOut(conversation=await self.summary(conversation)))
+        await self.bus.publish(AGENTS_CHANNEL, pack(summary))
+
+    async def publish(
+        self,
+        conversation: Conversation,
+        frame: bytes,
+        *,
+        seq: int | None = None,
+        to_visitor: bool = True,
+        to_agents: bool = True,
+    ) -> None:
+        payload = pack(frame, conversation_id=conversation.id, seq=seq)
+        if to_agents:
+            await self.bus.publish(conversation_channel(conversation.id), payload)
+        if to_visitor:
+            await self.bus.publish(visitor_channel(conversation.visitor_id), payload)
+
+    async def publish_frame(
+        self, conversation: Conversation, frame: Struct, *, to_visitor: bool, to_agents: bool
+    ) -> None:
+        """A frame without a ``seq`` (typing, read, queue, assigned): not stored, only relayed."""
+        await self.publish(conversation, encode(frame), to_visitor=to_visitor, to_agents=to_agents)
+
+
+def _summary(
+    conversation: Conversation, visitor: dict[str, Any] | None, last: Message | None
+) -> dict[str, Any]:
+    visitor = visitor or {}
+    return {
+        "id": conversation.id,
+        "status": conversation.status,
+        "assignee": conversation.assignee_id,
+        "team": conversation.team_id,
+        "visitor": {
+            "id": conversation.visitor_id,
+            "name": visitor.get("name"),
+            "email": visitor.get("email") or conversation.offline_email,
+            "verified": bool(visitor.get("verified")),
+            "page_url": visitor.get("page_url"),
+            "referrer": visitor.get("referrer"),
+            "user_agent": visitor.get("user_agent"),
+            "locale": visitor.get("locale") or conversation.locale,
+            "attributes": visitor.get("attributes") or {},
+            "conversation_count": visitor.get("conversation_count") or 1,
+        },
+        "last_seq": conversation.last_seq,
+        "last_message": (
+            None
+            if last is None
+            else {
+                "seq": last.seq,
+                "author_kind": last.author_kind,
+                "text": last.text[:200],
+                "internal": last.internal,
+                "created_at": clock.iso(last.created_at),
+            }
+        ),
+        "unread": conversation.last_seq - conversation.agent_read_seq,
+        "rating": conversation.rating,
+        "created_at": clock.iso(conversation.created_at),
+        "queued_at": clock.iso(conversation.queued_at),
+    }

@@ -1,0 +1,374 @@
+"""Conversations and their messages in the database: append with ``seq``, read since a ``seq``.
+
+``append_message`` is the durability point of the conversation path: it numbers the message
+inside the same transaction that stores it, and a repeated ``client_id`` returns the message
+already stored instead of a second copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from parley import clock
+from parley.db import Database
+from parley.db.schema import attachments, conversations, messages, new_id, visitors
+
+OPEN_STATUSES = ("bot", "queued", "assigned")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    visitor_id: str
+    status: str
+    team_id: str | None
+    assignee_id: str | None
+    locale: str | None
+    last_seq: int
+    last_note_seq: int
+    visitor_read_seq: int
+    agent_read_seq: int
+    bot_misses: int
+    offline_email: str | None
+    self_served: bool | None
+    rating: int | None
+    rating_comment: str | None
+    created_at: datetime
+    updated_at: datetime
+    queued_at: datetime | None
+    assigned_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    conversation_id: str
+    seq: int
+    follows_seq: int | None
+    client_id: str | None
+    author_kind: str
+    author_id: str | None
+    author_name: str | None
+    text: str
+    internal: bool
+    attachment_ids: list[str]
+    suggestions: list[dict[str, Any]] | None
+    created_at: datetime
+
+
+def _from_row(cls: type[Any], row: RowMapping) -> Any:
+    values = {f.name: row[f.name] for f in fields(cls)}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            values[name] = clock.as_utc(value)
+    return cls(**values)
+
+
+def _conversation(row: RowMapping) -> Conversation:
+    found: Conversation = _from_row(Conversation, row)
+    return found
+
+
+def _message(row: RowMapping) -> Message:
+    found: Message = _from_row(Message, row)
+    return found
+
+
+async def create_conversation(
+    db: Database, *, visitor_id: str, locale: str | None, team_id: str | None
+) -> Conversation:
+    now = clock.now()
+    conversation_id = new_id("cnv")
+    values = {
+        "id": conversation_id,
+        "visitor_id": visitor_id,
+        "status": "bot",
+        "team_id": team_id,
+        "locale": locale,
+        "last_seq": 0,
+        "last_note_seq": 0,
+        "visitor_read_seq": 0,
+        "agent_read_seq": 0,
+        "bot_misses": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    async with db.transaction() as conn:
+        await conn.execute(insert(conversations).values(**values))
+        row = await _select_conversation(conn, conversation_id)
+    assert row is not None
+    return row
+
+
+async def _select_conversation(conn: AsyncConnection, conversation_id: str) -> Conversation | None:
+    row = (
+        (await conn.execute(select(conversations).where(conversations.c.id == conversation_id)))
+        .mappings()
+        .first()
+    )
+    return _conversation(row) if row else None
+
+
+async def conversation_by_id(db: Database, conversation_id: str) -> Conversation | None:
+    async with db.read() as conn:
+        return await _select_conversation(conn, conversation_id)
+
+
+async def latest_conversation(db: Database, visitor_id: str) -> Conversation | None:
+    """The visitor's most recent conversation, open or not (a new message reopens it)."""
+    async with db.read() as conn:
+        row = (
+            (
+                await conn.execute(
+                    select(conversations)
+                    .where(conversations.c.visitor_id == visitor_id)
+                    .order_by(conversations.c.created_at.desc(), conversations.c.id.desc())
+                    .limit(1)
+                )
+            )
+            .mappings()
+            .first()
+        )
+    return _conversation(row) if row else None
+
+
+async def conversations_of_visitor(
+    db: Database, visitor_id: str, limit: int = 50
+) -> list[Conversation]:
+    async with db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(conversations)
+                .where(conversations.c.visitor_id == visitor_id)
+                .order_by(conversations.c.created_at.desc(), conversations.c.id.desc())
+                .limit(limit)
+            )
+        ).mappings()
+        return [_conversation(row) for row in rows]
+
+
+async def update_conversation(
+    db: Database, conversation_id: str, *, only_if_status: tuple[str, ...] = (), **values: Any
+) -> Conversation | None:
+    """Change a conversation; with ``only_if_status`` the change happens only from those states.
+
+    Returns the updated conversation, or None when the guard did not hold.
+    """
+    condition = conversations.c.id == conversation_id
+    if only_if_status:
+        condition = and_(condition, conversations.c.status.in_(only_if_status))
+    async with db.transaction() as conn:
+        result = await conn.execute(
+            update(conversations).where(condition).values(updated_at=clock.now(), **values)
+        )
+        if result.rowcount == 0:
+            return None
+        return await _select_conversation(conn, conversation_id)
+
+
+async def message_by_client_id(
+    db: Database, conversation_id: str, client_id: str
+) -> Message | None:
+    async with db.read() as conn:
+        return await _select_by_client_id(conn, conversation_id, client_id)
+
+
+async def _select_by_client_id(
+    conn: AsyncConnection, conversation_id: str, client_id: str
+) -> Message | None:
+    row = (
+        (
+            await conn.execute(
+                select(messages).where(
+                    messages.c.conversation_id == conversation_id,
+                    messages.c.client_id == client_id,
+                )
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return _message(row) if row else None
+
+
+async def append_message(
+    db: Database,
+    conversation_id: str,
+    *,
+    client_id: str | None,
+    author_kind: str,
+    author_id: str | None,
+    author_name: str | None,
+    text: str,
+    internal: bool = False,
+    attachment_ids: list[str] | None = None,
+    suggestions: list[dict[str, Any]] | None = None,
+    conversation_changes: dict[str, Any] | None = None,
+) -> tuple[Message, bool]:
+    """Store a message with the next ``seq``; ``(message, False)`` if ``client_id`` was seen.
+
+    ``conversation_changes`` are applied in the same transaction (e.g. the first response time).
+    """
+    if client_id is not None:
+        existing = await message_by_client_id(db, conversation_id, client_id)
+        if existing is not None:
+            return existing, False
+    now = clock.now()
+    try:
+        async with db.transaction() as conn:
+            counter = conversations.c.last_note_seq if internal else conversations.c.last_seq
+            numbered = (
+                await conn.execute(
+                    update(conversations)
+                    .where(conversations.c.id == conversation_id)
+                    .values(
+                        {counter: counter + 1, "updated_at": now, **(conversation_changes or {})}
+                    )
+                    .returning(counter, conversations.c.last_seq)
+                )
+            ).first()
+            if numbered is None:
+                raise LookupError(conversation_id)
+            number, visible_seq = int(numbered[0]), int(numbered[1])
+            stored = Message(
+                id=new_id("msg"),
+                conversation_id=conversation_id,
+                seq=-number if internal else number,
+                follows_seq=visible_seq if internal else None,
+                client_id=client_id,
+                author_kind=author_kind,
+                author_id=author_id,
+                author_name=author_name,
+                text=text,
+                internal=internal,
+                attachment_ids=list(attachment_ids or []),
+                suggestions=suggestions,
+                created_at=now,
+            )
+            await conn.execute(insert(messages).values(**stored.__dict__))
+    except IntegrityError:
+        # The same client_id raced in from another socket and won: theirs is the stored copy.
+        if client_id is None:
+            raise
+        existing = await message_by_client_id(db, conversation_id, client_id)
+        if existing is None:
+            raise
+        return existing, False
+    return stored, True
+
+
+async def read_since(
+    db: Database, conversation_id: str, after_seq: int, *, include_internal: bool, limit: int = 500
+) -> list[Message]:
+    """Messages after ``after_seq`` in order: the replay a resuming client needs.
+
+    With ``include_internal``, notes written since that visible seq come too, each right after
+    the visible message it follows.
+    """
+    visible = and_(messages.c.internal.is_(False), messages.c.seq > after_seq)
+    condition = visible
+    if include_internal:
+        notes = and_(messages.c.internal.is_(True), messages.c.follows_seq >= after_seq)
+        condition = or_(visible, notes)
+    position = func.coalesce(messages.c.follows_seq, messages.c.seq)
+    async with db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(messages)
+                .where(messages.c.conversation_id == conversation_id, condition)
+                .order_by(position, messages.c.seq.desc())
+                .limit(limit)
+            )
+        ).mappings()
+        return [_message(row) for row in rows]
+
+
+async def last_messages(db: Database, conversation_ids: list[str]) -> dict[str, Message]:
+    """The newest message of each conversation, for inbox previews."""
+    if not conversation_ids:
+        return {}
+    async with db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(messages)
+                .join(
+                    conversations,
+                    and_(
+                        conversations.c.id == messages.c.conversation_id,
+                        conversations.c.last_seq == messages.c.seq,
+                    ),
+                )
+                .where(messages.c.conversation_id.in_(conversation_ids))
+            )
+        ).mappings()
+        return {row["conversation_id"]: _message(row) for row in rows}
+
+
+async def open_conversations(
+    db: Database, *, assignee_id: str | None = None, include_all_assigned: bool = False
+) -> list[Conversation]:
+    """Queued conversations plus those assigned to ``assignee_id`` (or all, for admins)."""
+    visible = conversations.c.status == "queued"
+    if include_all_assigned:
+        visible = conversations.c.status.in_(OPEN_STATUSES)
+    elif assignee_id is not None:
+        visible = or_(
+            visible,
+            and_(conversations.c.status == "assigned", conversations.c.assignee_id == assignee_id),
+        )
+    async with db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(conversations).where(visible).order_by(conversations.c.created_at)
+            )
+        ).mappings()
+        return [_conversation(row) for row in rows]
+
+
+async def visitor_rows(db: Database, visitor_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Visitor context for summaries, with how many conversations each visitor had."""
+    if not visitor_ids:
+        return {}
+    counts = (
+        select(conversations.c.visitor_id, func.count().label("conversation_count"))
+        .where(conversations.c.visitor_id.in_(visitor_ids))
+        .group_by(conversations.c.visitor_id)
+        .subquery()
+    )
+    async with db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(visitors, counts.c.conversation_count)
+                .outerjoin(counts, counts.c.visitor_id == visitors.c.id)
+                .where(visitors.c.id.in_(visitor_ids))
+            )
+        ).mappings()
+        return {row["id"]: dict(row) for row in rows}
+
+
+async def attachments_of(
+    db: Database, conversation_id: str, attachment_ids: list[str]
+) -> list[dict[str, Any]]:
+    """Attachment rows of this conversation, in the order asked; others are simply absent."""
+    if not attachment_ids:
+        return []
+    async with db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(attachments).where(
+                    attachments.c.id.in_(attachment_ids),
+                    attachments.c.conversation_id == conversation_id,
+                )
+            )
+        ).mappings()
+        by_id = {row["id"]: dict(row) for row in rows}
+    return [by_id[attachment_id] for attachment_id in attachment_ids if attachment_id in by_id]

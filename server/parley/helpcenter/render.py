@@ -1,0 +1,125 @@
+"""Jinja2 rendering for the help center: one autoescaping environment, one page shape.
+
+Every page gets the same head (title, description, canonical URL, Open Graph, ``lang``) from
+``page()``, so no template can forget them. Autoescape is on for everything; the only values
+marked safe are HTML the knowledge engine produced and sanitized (article bodies, FAQ
+answers, search snippets), and that happens in the templates where it is visible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from parley.helpcenter import i18n
+from parley.knowledge.render import article_url
+
+_HERE = Path(__file__).parent
+CSS = (_HERE / "static" / "helpcenter.css").read_bytes()
+# The stylesheet's URL changes with its content, so it can be cached for a year.
+CSS_URL = f"/help/static/helpcenter.css?v={hashlib.sha256(CSS).hexdigest()[:12]}"
+
+
+def help_url(path: str = "", locale: str | None = None, **params: str) -> str:
+    """A help-center URL; the locale is only spelled out when it is not the default."""
+    query = dict(params)
+    if locale and locale != i18n.DEFAULT_LOCALE:
+        query["locale"] = locale
+    url = "/help" + quote(path, safe="/")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def category_url(slug: str, locale: str) -> str:
+    return help_url(f"/c/{slug}", locale)
+
+
+_env = Environment(
+    loader=FileSystemLoader(_HERE / "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.globals.update(
+    css_url=CSS_URL,
+    help_url=help_url,
+    article_url=article_url,
+    category_url=category_url,
+    count_articles=i18n.count_articles,
+    count_results=i18n.count_results,
+    format_date=i18n.format_date,
+    language_name=i18n.language_name,
+)
+
+
+def absolute(request: Request, path: str) -> str:
+    return str(request.base_url).rstrip("/") + path
+
+
+def render(template: str, **context: Any) -> str:
+    return _env.get_template(template).render(**context)
+
+
+def page(
+    request: Request,
+    template: str,
+    *,
+    locale: str,
+    title: str | None,
+    description: str,
+    canonical: str,
+    status: int = 200,
+    noindex: bool = False,
+    locales: list[str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A whole HTML page; ``title`` None means the help center's home (just the site name)."""
+    words = i18n.strings(locale)
+    html = render(
+        template,
+        t=words,
+        locale=locale,
+        locales=locales or [],
+        page_title=title,
+        title=f"{title} · {words['site_name']}" if title else words["site_name"],
+        description=description,
+        canonical=absolute(request, canonical),
+        noindex=noindex,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def message_page(
+    request: Request, *, locale: str, status: int, heading: str, text: str
+) -> HTMLResponse:
+    """A friendly page for "not found" and "bad request", in the help center's own look."""
+    return page(
+        request,
+        "message.html",
+        locale=locale,
+        title=heading,
+        description=text,
+        canonical=request.url.path,
+        status=status,
+        noindex=True,
+        heading=heading,
+        text=text,
+    )
+
+
+def not_found(request: Request, locale: str = i18n.DEFAULT_LOCALE) -> HTMLResponse:
+    words = i18n.strings(locale)
+    return message_page(
+        request,
+        locale=locale,
+        status=404,
+        heading=words["not_found_title"],
+        text=words["not_found_text"],
+    )

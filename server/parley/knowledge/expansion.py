@@ -1,0 +1,130 @@
+"""Prefix and typo matching against the index's own vocabulary.
+
+Both work on index terms (stems), so ``passw`` finds "password", ``configurat`` finds
+"configuration" (stem ``configur``), and ``pasword`` / ``refnd`` are one edit away from a known
+word. Expansions are cached per snapshot: the widget asks for ``p``, ``pa``, ``pas``… and many
+visitors type the same words.
+"""
+
+from __future__ import annotations
+
+import heapq
+import string
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import TypeVar
+
+from parley.knowledge.analysis import analyse
+from parley.knowledge.query import Word
+
+EXACT = "exact"
+PREFIX = "prefix"
+TYPO = "typo"
+WEIGHTS = {EXACT: 1.0, PREFIX: 0.8, TYPO: 0.7}
+MAX_PREFIX_TERMS = 6
+MAX_CORRECTIONS = 3
+MIN_TYPO_LENGTH = 4
+MIN_PREFIX_LENGTH = 2
+# A known word this rare, one edit away from a word this many times more common, is also
+# treated as a likely typo ("neccessary" appears in the corpus; "necessary" much more).
+RARE_DOC_FREQUENCY = 2
+COMMON_RATIO = 50
+CACHE_SIZE = 5_000
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    term: str
+    kind: str  # EXACT (the word as typed), PREFIX (a completion) or TYPO (a correction)
+    spelling: str  # how the word is written in a "did you mean"
+
+    @property
+    def weight(self) -> float:
+        return WEIGHTS[self.kind]
+
+
+class Expander:
+    """Finds the index terms a typed word may stand for."""
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self.vocabulary = vocabulary
+        self.sorted_terms = sorted(vocabulary)
+        self._starts = {t[:3] for t in vocabulary}
+        self._prefixes: dict[str, tuple[str, ...]] = {}
+        self._corrections: dict[str, tuple[tuple[str, str], ...]] = {}
+
+    def alternatives(self, word: Word, partial: bool) -> list[Alternative]:
+        """The word itself when indexed, its completions when it is being typed, and its
+        likely corrections when it is unknown (or suspiciously rare)."""
+        found: list[Alternative] = []
+        frequency = self.vocabulary.get(word.term, 0)
+        if frequency:
+            found.append(Alternative(word.term, EXACT, word.spelling))
+        if partial and len(word.spelling) >= MIN_PREFIX_LENGTH:
+            found.extend(
+                Alternative(t, PREFIX, t) for t in self.completions(word.spelling) if t != word.term
+            )
+        completed = len(found) > (1 if frequency else 0)
+        doubtful = frequency <= RARE_DOC_FREQUENCY  # unknown, or rare enough to be a typo
+        if doubtful and not completed and len(word.spelling) >= MIN_TYPO_LENGTH:
+            corrections = self.corrections(word.spelling, word.term)
+            if corrections and (not frequency or self._suspicious(frequency, corrections[0][1])):
+                found.extend(Alternative(t, TYPO, s) for s, t in corrections)
+        return found
+
+    def _suspicious(self, frequency: int, correction: str) -> bool:
+        """A known but very rare word next to a far more common one is probably a typo."""
+        return self.vocabulary[correction] >= COMMON_RATIO * frequency
+
+    def completions(self, prefix: str) -> tuple[str, ...]:
+        """The most frequent terms starting with ``prefix``, or the stem it already contains."""
+        cached = self._prefixes.get(prefix)
+        if cached is not None:
+            return cached
+        terms = self.sorted_terms
+        matches = terms[bisect_left(terms, prefix) : bisect_left(terms, prefix + "\uffff")]
+        if not matches:  # "configurat" is past the stem "configur": use the longest stem inside
+            shortest = max(MIN_TYPO_LENGTH, len(prefix) - 4)
+            inside = (prefix[:n] for n in range(len(prefix) - 1, shortest - 1, -1))
+            matches = [t for t in inside if t in self.vocabulary][:1]
+        result = tuple(heapq.nlargest(MAX_PREFIX_TERMS, matches, key=self.vocabulary.__getitem__))
+        _remember(self._prefixes, prefix, result)
+        return result
+
+    def corrections(self, spelling: str, own_term: str) -> tuple[tuple[str, str], ...]:
+        """(spelling, term) of indexed words one edit (Damerau) away, most frequent first."""
+        cached = self._corrections.get(spelling)
+        if cached is not None:
+            return cached
+        best: dict[str, str] = {}
+        for candidate in _edits(spelling):
+            if candidate[:3] not in self._starts:
+                continue  # no indexed term begins like this: skip stemming it
+            t = analyse(candidate)
+            if not t or t == own_term or t not in self.vocabulary:
+                continue
+            if t not in best or len(candidate) < len(best[t]):
+                best[t] = candidate
+        ranked = sorted(best.items(), key=lambda item: -self.vocabulary[item[0]])
+        result = tuple((s, t) for t, s in ranked[:MAX_CORRECTIONS])
+        _remember(self._corrections, spelling, result)
+        return result
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away."""
+    letters = set(string.ascii_lowercase) | set(word)
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits.update(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1)
+    edits.update(a + c + b[1:] for a, b in splits if b for c in letters)
+    edits.update(a + c + b for a, b in splits for c in letters)
+    edits.discard(word)
+    return edits
+
+
+def _remember(cache: dict[str, T], key: str, value: T) -> None:
+    if len(cache) >= CACHE_SIZE:
+        cache.clear()
+    cache[key] = value

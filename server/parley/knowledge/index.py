@@ -1,0 +1,239 @@
+"""The on-disk Whoosh index: created when missing, brought up to date incrementally.
+
+Several server processes may share one KB dir and one index dir. Writes are serialised by a
+file lock in the index dir (``parley_sync.lock``, fcntl/msvcrt through Whoosh's storage), and
+every write first re-reads the *latest* manifest under that lock, so a process never redoes
+or undoes another's work: whoever gets the lock first indexes an edited file, the others find
+its fingerprint already current and only reopen. Readers never take the lock; each commit is
+a new Whoosh generation, and a process picks it up by reloading its snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import CLEAR
+
+from parley.knowledge.articles import Article, Problem, discover, duplicate_slug
+from parley.knowledge.parallel import parse_files
+from parley.knowledge.schema import ARTICLE, INDEX_NAME, SOURCE, documents, schema, source_document
+
+LOCK_NAME = "parley_sync.lock"
+READ_ATTEMPTS = 5
+T = TypeVar("T")
+Parsed = tuple[str, str, Article | Problem]  # (path, fingerprint taken before reading, result)
+WRITER_TIMEOUT_S = 30.0
+WRITER_LIMIT_MB = 256
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the index knows about one source file."""
+
+    kind: str  # ARTICLE, or SOURCE for a draft or a problem
+    slug: str  # the article's slug, or the slug a duplicate claimed ("" otherwise)
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one sync changed, so callers can log it and tests can assert on it."""
+
+    indexed: tuple[str, ...]
+    removed: tuple[str, ...]
+    rebuilt: bool
+
+
+def fingerprint(path: Path) -> str | None:
+    """mtime, size and content hash of a file, or None when it is gone (or not a file).
+    An unreadable file still has one: parsing it then reports the problem."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if not path.is_file():
+        return None
+    try:
+        digest = hashlib.sha1(path.read_bytes(), usedforsecurity=False).hexdigest()
+    except OSError:
+        digest = "unreadable"
+    return f"{stat.st_mtime_ns}:{stat.st_size}:{digest}"
+
+
+class IndexStore:
+    """The index directory of one knowledge base."""
+
+    def __init__(self, kb_dir: Path, index_dir: Path, *, workers: int = 1) -> None:
+        self.kb_dir = kb_dir.resolve()
+        self.index_dir = index_dir
+        self.workers = workers
+        index_dir.mkdir(parents=True, exist_ok=True)
+        self.storage = FileStorage(str(index_dir))
+
+    def open(self) -> Any:
+        """The latest generation of the index (a ``whoosh.index.FileIndex``)."""
+        return self.storage.open_index(INDEX_NAME)
+
+    def read(self, load: Callable[[Any], T]) -> T:
+        """``load(index)`` on the latest generation. Without the sync lock, another process may
+        commit meanwhile and delete the files just listed: then simply try the newer one."""
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            try:
+                return load(self.open())
+            except FileNotFoundError:
+                if attempt == READ_ATTEMPTS:
+                    raise
+                time.sleep(0.01 * attempt)
+        raise AssertionError("unreachable")
+
+    def exists(self) -> bool:
+        return bool(self.storage.index_exists(INDEX_NAME))
+
+    def latest_generation(self) -> int:
+        """The newest committed generation, from a directory listing (cheap enough to poll)."""
+        toc = re.compile(
+            rf"_{re.escape(INDEX_NAME)}_(\d+)\.toc"
+        )  # Whoosh's table-of-contents files
+        found = (toc.fullmatch(name) for name in self.storage.list())
+        return max((int(match.group(1)) for match in found if match), default=-1)
+
+    def sync(self, paths: Iterable[Path] | None = None, *, rebuild: bool = False) -> SyncReport:
+        """Bring the index in line with the files: all of them, or only ``paths`` (and the
+        folders among them). Missing index, other schema version or ``rebuild`` → full build."""
+        with self._locked():
+            if rebuild or not self.exists():
+                return self._build()
+            ix = self.open()
+            manifest = read_manifest(ix)
+            wanted = self._candidates(manifest, paths)
+            return self._update(ix, manifest, wanted)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        lock = self.storage.lock(LOCK_NAME)
+        lock.acquire(blocking=True)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _build(self) -> SyncReport:
+        if not self.exists():
+            self.storage.create_index(schema(), indexname=INDEX_NAME)
+        ix = self.open()
+        parsed = self._parse(self._relative(path) for path in discover(self.kb_dir))
+        writer = ix.writer(timeout=WRITER_TIMEOUT_S, limitmb=WRITER_LIMIT_MB)
+        try:
+            written = self._write(writer, parsed, owners={})  # streams while workers parse
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=CLEAR)  # drops every old segment: the index is exactly these files
+        return SyncReport(tuple(written), (), rebuilt=True)
+
+    def _candidates(self, manifest: dict[str, Entry], paths: Iterable[Path] | None) -> set[str]:
+        """Files whose fingerprint differs from the manifest, or that vanished."""
+        if paths is None:
+            scope = {self._relative(p) for p in discover(self.kb_dir)} | set(manifest)
+        else:
+            scope = set()
+            for path in paths:
+                rel = self._relative(path)
+                scope.add(rel)
+                scope.update(p for p in manifest if p.startswith(f"{rel}/"))
+                if path.is_dir():
+                    scope.update(self._relative(p) for p in discover(path))
+        return {
+            rel
+            for rel in scope
+            if rel.endswith(".md")
+            and not rel.startswith("../")
+            and (rel not in manifest or manifest[rel].fingerprint != self._fingerprint(rel))
+        }
+
+    def _update(self, ix: Any, manifest: dict[str, Entry], changed: set[str]) -> SyncReport:
+        if not changed:
+            return SyncReport((), (), rebuilt=False)
+        results = list(self._parse(changed))
+        # Every claimant of a slug this change touches is re-read, so a slug's owner is always
+        # its first claimant by path: the same answer a full build gives.
+        touched = {manifest[p].slug for p in changed if p in manifest} | {
+            r.slug for _, _, r in results if isinstance(r, Article)
+        }
+        others = {p for p, e in manifest.items() if e.slug in touched and p not in changed}
+        results = sorted([*results, *self._parse(others)], key=lambda item: item[0])
+        redo = changed | others
+        owners = {e.slug: p for p, e in manifest.items() if e.kind == ARTICLE and p not in redo}
+        writer = ix.writer(timeout=WRITER_TIMEOUT_S, limitmb=WRITER_LIMIT_MB)
+        try:
+            for rel in sorted(redo):
+                writer.delete_by_term("path", rel)
+            written = self._write(writer, results, owners)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return SyncReport(tuple(written), tuple(sorted(redo - set(written))), rebuilt=False)
+
+    def _parse(self, files: Iterable[str]) -> Iterator[Parsed]:
+        """Parse the files that still exist, in path order (in parallel when there are many).
+
+        The fingerprint is taken before the file is read: if it changes meanwhile, the stored
+        fingerprint is already out of date and the next sync reads the file again."""
+        stamps = {rel: self._fingerprint(rel) for rel in sorted(files)}
+        present = [rel for rel, stamp in stamps.items() if stamp is not None]
+        parsed = parse_files([self.kb_dir / rel for rel in present], self.kb_dir, self.workers)
+        for rel, result in zip(present, parsed, strict=True):
+            yield rel, stamps[rel] or "", result
+
+    @staticmethod
+    def _write(writer: Any, parsed: Iterable[Parsed], owners: dict[str, str]) -> list[str]:
+        """Add the documents of parsed files in path order; ``owners``: slugs already taken."""
+        written = []
+        for rel, stamp, result in parsed:
+            written.append(rel)
+            if isinstance(result, Problem):
+                writer.add_document(**source_document(rel, stamp, result, claims=""))
+            elif result.draft:
+                writer.add_document(**source_document(rel, stamp, None, claims=""))
+            elif result.slug in owners:
+                problem = duplicate_slug(result, owners[result.slug])
+                writer.add_document(**source_document(rel, stamp, problem, claims=result.slug))
+            else:
+                owners[result.slug] = rel
+                for document in documents(result, stamp):
+                    writer.add_document(**document)
+        return written
+
+    def _fingerprint(self, rel: str) -> str | None:
+        return fingerprint(self.kb_dir / rel)
+
+    def _relative(self, path: Path) -> str:
+        absolute = (path if path.is_absolute() else self.kb_dir / path).resolve()
+        return os.path.relpath(absolute, self.kb_dir).replace(os.sep, "/")
+
+
+def read_manifest(ix: Any) -> dict[str, Entry]:
+    """Path → entry for every live source file in the latest generation, read from columns."""
+    manifest: dict[str, Entry] = {}
+    with ix.reader() as reader:
+        if reader.doc_count_all() == 0:  # an empty index has no columns to read
+            return manifest
+        kinds = reader.column_reader("kind")
+        paths = reader.column_reader("path")
+        slugs = reader.column_reader("slug")
+        stamps = reader.column_reader("fingerprint")
+        for docnum in reader.all_doc_ids():
+            kind = kinds[docnum]
+            if kind in (ARTICLE, SOURCE):
+                manifest[paths[docnum]] = Entry(kind, slugs[docnum], stamps[docnum])
+    return manifest

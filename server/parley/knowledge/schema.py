@@ -1,0 +1,140 @@
+"""The Whoosh schema and how articles become index documents (and come back out of them).
+
+One source file gives one *manifest* entry (``article``, or ``source`` for a draft or a file
+with a problem) plus one ``faq`` document per FAQ item. Every document carries its file's path,
+so a file's documents are replaced or deleted together. Articles are stored whole (as plain
+values), so opening an up-to-date index never renders Markdown again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from whoosh import fields
+
+from parley.knowledge.analysis import terms
+from parley.knowledge.articles import Article, FaqItem, Heading, Problem
+
+# Bump when the schema, the analysis or the rendering changes: a new version is a new index
+# name, so every process builds it fresh instead of reading documents it would misunderstand.
+SCHEMA_VERSION = 1
+INDEX_NAME = f"parley_kb_v{SCHEMA_VERSION}"
+
+ARTICLE = "article"
+FAQ = "faq"
+SOURCE = "source"
+
+# The fields scored with BM25F; each one's weight and length normalisation live in ranking.
+TEXT_FIELDS = ("title", "question", "headings", "body", "tags", "category")
+
+
+def schema() -> fields.Schema:
+    def text() -> fields.TEXT:
+        # Terms arrive pre-analysed (analysis.terms), so no positions and no Whoosh analyzer.
+        return fields.TEXT(phrase=False)
+
+    def column() -> fields.ID:
+        # Sortable: a column readers can scan without unpickling stored documents.
+        return fields.ID(stored=True, sortable=True)
+
+    return fields.Schema(
+        key=fields.ID(stored=True, unique=True),
+        kind=column(),
+        path=column(),
+        slug=column(),
+        fingerprint=column(),
+        locale=fields.ID(stored=True),
+        record=fields.STORED(),
+        **{name: text() for name in TEXT_FIELDS},
+    )
+
+
+def documents(article: Article, fingerprint: str) -> Iterator[dict[str, object]]:
+    """The index documents of one article: the article itself, then each FAQ item."""
+    shared = {
+        "path": article.source_path,
+        "slug": article.slug,
+        "locale": article.locale,
+        "tags": terms(" ".join(article.tags)),
+        "category": terms(article.category),
+    }
+    heading_text = " ".join(h.text for h in article.headings)
+    yield {
+        **shared,
+        "key": article.slug,
+        "kind": ARTICLE,
+        "fingerprint": fingerprint,
+        "title": terms(article.title),
+        "headings": terms(heading_text),
+        "body": terms(article.text),
+        "record": to_record(article),
+    }
+    for item in article.faq:
+        yield {
+            **shared,
+            "key": item.id,
+            "kind": FAQ,
+            "fingerprint": "",
+            "question": terms(item.question),
+            "body": terms(item.answer_text),
+        }
+
+
+def source_document(
+    path: str, fingerprint: str, problem: Problem | None, claims: str
+) -> dict[str, object]:
+    """A file that yields no article (a draft or a problem), remembered so it is not re-read."""
+    record = None if problem is None else {"line": problem.line, "message": problem.message}
+    return {
+        "key": f"{SOURCE}:{path}",
+        "kind": SOURCE,
+        "path": path,
+        "slug": claims,
+        "fingerprint": fingerprint,
+        "record": record,
+    }
+
+
+def to_record(article: Article) -> dict[str, object]:
+    """An article as plain values (no pickled classes), so stored documents outlive refactors."""
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "category": article.category,
+        "category_slug": article.category_slug,
+        "tags": list(article.tags),
+        "locale": article.locale,
+        "summary": article.summary,
+        "html": article.html,
+        "text": article.text,
+        "headings": [[h.level, h.anchor, h.text] for h in article.headings],
+        "faq": [[f.id, f.question, f.answer_html, f.answer_text] for f in article.faq],
+        "source_path": article.source_path,
+        "updated_at": article.updated_at.isoformat(),
+        "draft": article.draft,
+    }
+
+
+def from_record(record: dict[str, object]) -> Article:
+    def items(key: str) -> list[list[object]]:
+        value = record[key]
+        assert isinstance(value, list)
+        return value
+
+    return Article(
+        slug=str(record["slug"]),
+        title=str(record["title"]),
+        category=str(record["category"]),
+        category_slug=str(record["category_slug"]),
+        tags=tuple(str(tag) for tag in items("tags")),
+        locale=str(record["locale"]),
+        summary=str(record["summary"]),
+        html=str(record["html"]),
+        text=str(record["text"]),
+        headings=tuple(Heading(int(str(lv)), str(a), str(t)) for lv, a, t in items("headings")),
+        faq=tuple(FaqItem(str(i), str(q), str(h), str(t)) for i, q, h, t in items("faq")),
+        source_path=str(record["source_path"]),
+        updated_at=datetime.fromisoformat(str(record["updated_at"])),
+        draft=bool(record["draft"]),
+    )

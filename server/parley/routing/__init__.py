@@ -1,0 +1,1 @@
+"""Who answers: the queue, the assignment policy, the transactional claim, presence, hours."""

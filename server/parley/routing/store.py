@@ -1,0 +1,127 @@
+"""What the router reads: the queue in order, candidates' load, recent handling times."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import and_, func, select
+
+from parley import clock
+from parley.db import Database
+from parley.db.schema import agents, conversations, team_members, teams
+from parley.routing.router import Candidate
+
+DEFAULT_HANDLE_SECONDS = 300.0
+
+
+async def queued_ids(db: Database) -> list[tuple[str, str | None]]:
+    """``(conversation_id, team_id)`` of every queued conversation, oldest first."""
+    async with db.read() as conn:
+        rows = await conn.execute(
+            select(conversations.c.id, conversations.c.team_id)
+            .where(conversations.c.status == "queued")
+            .order_by(conversations.c.queued_at, conversations.c.id)
+        )
+        return [(row.id, row.team_id) for row in rows]
+
+
+async def candidates(db: Database, agent_ids: list[str]) -> list[Candidate]:
+    if not agent_ids:
+        return []
+    open_counts = (
+        select(conversations.c.assignee_id, func.count().label("open_count"))
+        .where(conversations.c.status == "assigned")
+        .group_by(conversations.c.assignee_id)
+        .subquery()
+    )
+    async with db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(
+                    agents.c.id,
+                    agents.c.capacity,
+                    agents.c.last_assigned_at,
+                    func.coalesce(open_counts.c.open_count, 0).label("open_count"),
+                )
+                .outerjoin(open_counts, open_counts.c.assignee_id == agents.c.id)
+                .where(agents.c.id.in_(agent_ids), agents.c.disabled.is_(False))
+            )
+        ).all()
+        memberships = (
+            await conn.execute(
+                select(team_members.c.agent_id, team_members.c.team_id).where(
+                    team_members.c.agent_id.in_(agent_ids)
+                )
+            )
+        ).all()
+    teams_of: dict[str, set[str]] = {}
+    for agent_id, team_id in memberships:
+        teams_of.setdefault(agent_id, set()).add(team_id)
+    return [
+        Candidate(
+            agent_id=row.id,
+            open_count=int(row.open_count),
+            capacity=int(row.capacity),
+            last_assigned_at=clock.as_utc(row.last_assigned_at) if row.last_assigned_at else None,
+            team_ids=frozenset(teams_of.get(row.id, ())),
+        )
+        for row in rows
+    ]
+
+
+async def team_id_by_name(db: Database, name: str) -> str | None:
+    async with db.read() as conn:
+        found = await conn.scalar(
+            select(teams.c.id).where(func.lower(teams.c.name) == name.lower())
+        )
+    return str(found) if found is not None else None
+
+
+async def team_id_for(db: Database, *, name: str | None, locale: str | None) -> str | None:
+    """The team a new conversation belongs to: the one the widget named, else one for its locale."""
+    if name:
+        return await team_id_by_name(db, name)
+    if not locale:
+        return None
+    language = locale.split("-")[0].lower()
+    async with db.read() as conn:
+        found = await conn.scalar(
+            select(teams.c.id).where(func.lower(teams.c.locale) == language).limit(1)
+        )
+    return str(found) if found is not None else None
+
+
+async def average_handle_seconds(db: Database) -> float:
+    """Mean time from assignment to resolution over the last day's conversations."""
+    since = clock.now() - timedelta(days=1)
+    async with db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(conversations.c.assigned_at, conversations.c.resolved_at)
+                .where(
+                    and_(
+                        conversations.c.resolved_at.is_not(None),
+                        conversations.c.assigned_at.is_not(None),
+                        conversations.c.resolved_at > since,
+                    )
+                )
+                .order_by(conversations.c.resolved_at.desc())
+                .limit(50)
+            )
+        ).all()
+    durations = [
+        (clock.as_utc(resolved) - clock.as_utc(assigned)).total_seconds()
+        for assigned, resolved in rows
+    ]
+    return sum(durations) / len(durations) if durations else DEFAULT_HANDLE_SECONDS
+
+
+async def assignees(db: Database) -> list[str]:
+    """Agents who currently hold at least one assigned conversation."""
+    async with db.read() as conn:
+        rows = await conn.scalars(
+            select(conversations.c.assignee_id)
+            .where(conversations.c.status == "assigned", conversations.c.assignee_id.is_not(None))
+            .distinct()
+        )
+        return [str(agent_id) for agent_id in rows]

@@ -1,0 +1,1 @@
+"""The WebSocket edge: decode frames, call conversation, bot and routing, write frames back."""

@@ -1,0 +1,255 @@
+"""``/ws/agent``: an agent's console. Sees the queue and their conversations live, acts on them.
+
+An agent automatically follows every conversation they can act on: the ones assigned to them
+(with full history on assignment) and the queue (live from now on). ``watch`` follows any
+other conversation they may read.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import msgspec
+from starlette.websockets import WebSocket
+
+from parley import clock
+from parley.conversation import store
+from parley.conversation.events import AGENTS_CHANNEL, conversation_channel, unpack
+from parley.conversation.protocol import (
+    Accept,
+    Ack,
+    AgentFrame,
+    AgentHello,
+    AgentMessage,
+    AgentRead,
+    AgentTyping,
+    AgentWelcome,
+    Presence,
+    ReadOut,
+    Resolve,
+    Transfer,
+    TypingOut,
+    Watch,
+    decode_agent_frame,
+    encode,
+)
+from parley.conversation.store import Conversation
+from parley.errors import Forbidden, ParleyError, Unauthorized
+from parley.identity.agents import agent_for_token
+from parley.identity.store import Agent
+from parley.identity.tokens import SESSION_COOKIE
+from parley.services import Services, services
+from parley.sockets.connection import (
+    CLOSE_FORBIDDEN,
+    CLOSE_UNAUTHORIZED,
+    FloodGate,
+    Outbox,
+    serve_frames,
+)
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """A cookie rides along on any page's socket; only the console's own origin may use it."""
+    origin = websocket.headers.get("origin")
+    host = websocket.headers.get("host")
+    return origin is not None and host is not None and origin.split("://", 1)[-1] == host
+
+
+async def agent_socket(websocket: WebSocket) -> None:
+    found = services(websocket)
+    await websocket.accept()
+    token = websocket.query_params.get("token")
+    if token is None:
+        token = websocket.cookies.get(SESSION_COOKIE)
+        if token is not None and not _same_origin(websocket):
+            await websocket.close(CLOSE_FORBIDDEN, "the session cookie works only from the console")
+            return
+    try:
+        agent = await agent_for_token(found.db, found.signer, token or "")
+    except Unauthorized:
+        await websocket.close(CLOSE_UNAUTHORIZED, "sign in first")
+        return
+    await AgentSession(found, websocket, agent).run()
+
+
+class AgentSession:
+    def __init__(self, found: Services, websocket: WebSocket, agent: Agent) -> None:
+        self.services = found
+        self.websocket = websocket
+        self.agent = agent
+        self.socket_id = secrets.token_hex(6)
+        self.outbox = Outbox(websocket, self._refill)
+        self.greeted = False
+        self.mine: set[str] = set()
+
+    async def run(self) -> None:
+        presence = self.services.presence
+        presence.local.connect(self.agent.id, self.socket_id)
+        await presence.publish()
+        self.outbox.listen(self.services.bus, AGENTS_CHANNEL, self._on_summary)
+        try:
+            await serve_frames(self.websocket, self.outbox, FloodGate(30, 60), self.handle)
+        finally:
+            presence.local.disconnect(self.agent.id, self.socket_id)
+            await presence.publish()
+
+    async def _refill(self, conversation_id: str, after_seq: int) -> list[tuple[int | None, bytes]]:
+        return await self.services.conversations.replay(
+            conversation_id, after_seq, include_internal=True
+        )
+
+    def _on_summary(self, payload: bytes) -> None:
+        """Follow conversations as they become this agent's business, then pass the news on."""
+        summary = msgspec.json.decode(bytes(unpack(payload).frame)).get("conversation", {})
+        conversation_id = summary.get("id")
+        if conversation_id and self.greeted:
+            mine = summary.get("status") == "assigned" and summary.get("assignee") == self.agent.id
+            if mine and conversation_id not in self.mine:  # just became theirs: whole history
+                self.mine.add(conversation_id)
+                self._follow(conversation_id, 0, replay=True)
+            elif summary.get("status") in ("queued", "bot") or self.agent.role == "admin":
+                self._follow(conversation_id, int(summary.get("last_seq", 0)), replay=False)
+        self.outbox.push_bus(payload)
+
+    def _follow(self, conversation_id: str, seq: int, *, replay: bool) -> None:
+        self.outbox.listen(self.services.bus, conversation_channel(conversation_id))
+        if replay:
+            self.outbox.resume(conversation_id, seq)
+        else:
+            self.outbox.follow(conversation_id, seq)
+
+    async def handle(self, text: str) -> None:
+        frame = decode_agent_frame(text)
+        if not self.greeted and not isinstance(frame, AgentHello):
+            await self.hello(AgentHello())
+        try:
+            await self.dispatch(frame)
+        except ParleyError as exc:
+            exc.ref = getattr(frame, "client_id", None)
+            raise
+
+    async def dispatch(self, frame: AgentFrame) -> None:
+        routing = self.services.routing
+        if isinstance(frame, AgentHello):
+            await self.hello(frame)
+        elif isinstance(frame, Presence):
+            self.services.presence.local.set_status(self.agent.id, frame.status)
+            await self.services.presence.publish()
+            if frame.status == "online":
+                await routing.assign_waiting()
+        elif isinstance(frame, Accept):
+            conversation = await routing.accept(frame.conversation_id, self.agent)
+            self._follow(
+                conversation.id, self.outbox.delivered.get(conversation.id, 0), replay=True
+            )
+        elif isinstance(frame, AgentMessage):
+            await self.message(frame)
+        elif isinstance(frame, AgentTyping | AgentRead):
+            await self.typing_or_read(frame)
+        elif isinstance(frame, Transfer):
+            await routing.transfer(
+                frame.conversation_id,
+                self.agent,
+                agent_id=frame.agent_id,
+                team=frame.team,
+                reason=frame.reason,
+            )
+        elif isinstance(frame, Resolve):
+            await routing.resolve(frame.conversation_id, self.agent)
+        elif isinstance(frame, Watch):
+            conversation = await routing.conversation(frame.conversation_id)
+            self.check_may_read(conversation)
+            self._follow(conversation.id, frame.last_seq, replay=True)
+
+    # --- frames ---------------------------------------------------------------------------
+
+    async def hello(self, frame: AgentHello) -> None:
+        self.greeted = True
+        found = self.services
+        visible = await store.open_conversations(
+            found.db, assignee_id=self.agent.id, include_all_assigned=self.agent.role == "admin"
+        )
+        self.outbox.send(
+            encode(
+                AgentWelcome(
+                    agent=self.agent.public(),
+                    conversations=await found.conversations.summaries(visible),
+                    agents_online=len(await found.routing.online_agent_ids()),
+                )
+            )
+        )
+        for conversation in visible:
+            if conversation.assignee_id == self.agent.id:
+                self.mine.add(conversation.id)
+            self._follow(conversation.id, conversation.last_seq, replay=False)
+        for conversation_id, seq in frame.last_seqs.items():
+            resumed = await store.conversation_by_id(found.db, conversation_id)
+            if resumed is not None and self.may_read(resumed):
+                self._follow(conversation_id, seq, replay=True)
+
+    async def message(self, frame: AgentMessage) -> None:
+        routing = self.services.routing
+        conversation = await routing.conversation(frame.conversation_id)
+        if not frame.internal:
+            if conversation.status in ("queued", "bot"):  # replying to the queue takes it
+                conversation = await routing.accept(conversation.id, self.agent)
+                self.mine.add(conversation.id)
+            routing.check_may_act(conversation, self.agent)
+            if conversation.status == "resolved":
+                raise Forbidden("reopen the conversation to reply", code="resolved")
+        else:
+            self.check_may_read(conversation)
+        changes: dict[str, Any] = {}
+        if not frame.internal and conversation.first_response_at is None:
+            changes["first_response_at"] = clock.now()
+        message, _ = await self.services.conversations.post(
+            conversation,
+            author_kind="agent",
+            author_id=self.agent.id,
+            author_name=self.agent.name,
+            text=frame.text,
+            client_id=frame.client_id,
+            internal=frame.internal,
+            attachment_ids=frame.attachments,
+            conversation_changes=changes,
+        )
+        self.outbox.send(
+            encode(
+                Ack(
+                    client_id=frame.client_id,
+                    seq=message.follows_seq if message.internal else message.seq,  # type: ignore[arg-type]
+                    conversation_id=conversation.id,
+                    note_seq=-message.seq if message.internal else None,
+                )
+            )
+        )
+
+    async def typing_or_read(self, frame: AgentTyping | AgentRead) -> None:
+        conversation = await self.services.routing.conversation(frame.conversation_id)
+        self.check_may_read(conversation)
+        out: TypingOut | ReadOut
+        if isinstance(frame, AgentTyping):
+            out = TypingOut(conversation_id=conversation.id, by="agent", state=frame.state)
+        else:
+            seq = min(frame.seq, conversation.last_seq)
+            if seq <= conversation.agent_read_seq:
+                return
+            await store.update_conversation(self.services.db, conversation.id, agent_read_seq=seq)
+            out = ReadOut(conversation_id=conversation.id, by="agent", seq=seq)
+        await self.services.conversations.publish_frame(
+            conversation, out, to_visitor=True, to_agents=False
+        )
+
+    def may_read(self, conversation: Conversation) -> bool:
+        return (
+            self.agent.role == "admin"
+            or conversation.assignee_id in (None, self.agent.id)
+            or conversation.status in ("queued", "bot")
+        )
+
+    def check_may_read(self, conversation: Conversation) -> None:
+        if not self.may_read(conversation):
+            raise Forbidden(
+                "this conversation belongs to another agent", code="not_your_conversation"
+            )

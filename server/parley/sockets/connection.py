@@ -1,0 +1,194 @@
+"""What every Parley socket shares: origin check, flood limit, and one ordered outbox.
+
+The outbox is the only writer to its socket. Bus payloads, acks and errors all queue there,
+so frames never interleave; for conversation events it tracks the last ``seq`` delivered and,
+on a gap, re-reads the store before going on (a lost bus message is only a delay). A client
+too slow to drain its outbox is disconnected with 1013 and resumes from its last ``seq``; it
+never slows anyone else down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from parley.bus import Bus, Subscription
+from parley.conversation.events import unpack
+from parley.conversation.protocol import ErrorOut, encode
+from parley.errors import ParleyError
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_RATE_LIMITED = 4429
+CLOSE_PROTOCOL = 1008
+CLOSE_TRY_AGAIN = 1013
+
+Refill = Callable[[str, int], Awaitable[list[tuple[int | None, bytes]]]]
+
+
+def origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
+    """Browsers always send ``Origin``; other clients (SDKs, tools) have no page to protect."""
+    origin = websocket.headers.get("origin")
+    return origin is None or "*" in allowed or origin.rstrip("/") in allowed
+
+
+class FloodGate:
+    """A token bucket: ``rate`` frames a second on average, ``burst`` at once."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._tokens = float(burst)
+        self._checked = time.monotonic()
+
+    def admit(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(self.burst, self._tokens + (now - self._checked) * self.rate)
+        self._checked = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+
+class Outbox:
+    def __init__(self, websocket: WebSocket, refill: Refill, *, capacity: int = 1000) -> None:
+        self._websocket = websocket
+        self._refill = refill
+        self._queue: asyncio.Queue[tuple[str, bytes, str, int]] = asyncio.Queue(capacity)
+        self._subscriptions: dict[str, Subscription] = {}
+        self.delivered: dict[str, int] = {}
+        self.overflowed = False
+
+    # --- feeding (from the frame handler or the bus; never blocks) -----------------------
+
+    def send(self, frame: bytes) -> None:
+        """Queue a frame for this socket only (welcome, ack, error)."""
+        self._put(("frame", frame, "", 0))
+
+    def push_bus(self, payload: bytes) -> None:
+        self._put(("bus", payload, "", 0))
+
+    def follow(self, conversation_id: str, seq: int) -> None:
+        """Deliver this conversation's events after ``seq`` (the client already has the rest)."""
+        self.delivered.setdefault(conversation_id, seq)
+
+    def resume(self, conversation_id: str, after_seq: int) -> None:
+        """Replay from the store everything after ``after_seq``, then continue live."""
+        known = self.delivered.get(conversation_id, after_seq)
+        self.delivered[conversation_id] = min(known, after_seq)
+        self._put(("catch_up", b"", conversation_id, after_seq))
+
+    def listen(
+        self, bus: Bus, channel: str, handler: Callable[[bytes], None] | None = None
+    ) -> None:
+        if channel not in self._subscriptions:
+            self._subscriptions[channel] = bus.subscribe(channel, handler or self.push_bus)
+
+    def close(self) -> None:
+        for subscription in self._subscriptions.values():
+            subscription.close()
+        self._subscriptions.clear()
+
+    def _put(self, item: tuple[str, bytes, str, int]) -> None:
+        try:
+            self._queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            self._queue.get_nowait()  # make room for the wake-up below
+            self._queue.put_nowait(("frame", b"", "", 0))
+
+    # --- draining (the one task that writes to the socket) -------------------------------
+
+    async def run(self) -> None:
+        """Send queued frames in order until the socket closes or the client falls behind."""
+        while True:
+            kind, data, conversation_id, after_seq = await self._queue.get()
+            if self.overflowed:
+                await self._websocket.close(CLOSE_TRY_AGAIN, "too far behind; reconnect and resume")
+                return
+            if kind == "frame":
+                await self._send(data)
+            elif kind == "catch_up":
+                await self._catch_up(conversation_id, after_seq)
+            else:
+                await self._deliver(data)
+
+    async def _deliver(self, payload: bytes) -> None:
+        envelope = unpack(payload)
+        conversation_id, seq = envelope.conversation_id, envelope.seq
+        if conversation_id is None or seq is None or conversation_id not in self.delivered:
+            await self._send(bytes(envelope.frame))
+            return
+        last = self.delivered[conversation_id]
+        if seq <= last:
+            return  # already delivered (a replay and the live stream overlapped)
+        if seq > last + 1:
+            await self._catch_up(conversation_id, last)  # the bus lost something: ask the store
+            return
+        self.delivered[conversation_id] = seq
+        await self._send(bytes(envelope.frame))
+
+    async def _catch_up(self, conversation_id: str, after_seq: int) -> None:
+        for seq, frame in await self._refill(conversation_id, after_seq):
+            if seq is not None:
+                if seq <= self.delivered.get(conversation_id, 0):
+                    continue
+                self.delivered[conversation_id] = seq
+            await self._send(frame)
+
+    async def _send(self, frame: bytes) -> None:
+        await self._websocket.send_text(frame.decode())
+
+
+def error_frame(exc: ParleyError, ref: str | None) -> bytes:
+    return encode(ErrorOut(code=exc.code, message=exc.message, ref=ref))
+
+
+async def serve_frames(
+    websocket: WebSocket,
+    outbox: Outbox,
+    gate: FloodGate,
+    handle: Callable[[str], Awaitable[None]],
+) -> None:
+    """Read frames until the client leaves; each goes to ``handle`` while the outbox drains.
+
+    A binary frame is a protocol violation (1008); a flood closes with 4429. Errors raised
+    by ``handle`` that are Parley's own become ``error`` frames and the socket stays open.
+    """
+    sender = asyncio.create_task(outbox.run())
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            if not gate.admit():
+                await websocket.close(CLOSE_RATE_LIMITED, "too many frames; slow down")
+                return
+            text = message.get("text")
+            if text is None:
+                await websocket.close(CLOSE_PROTOCOL, "frames are JSON text")
+                return
+            try:
+                await handle(text)
+            except ParleyError as exc:
+                outbox.send(error_frame(exc, exc.ref))
+            except Exception:
+                logger.exception("frame handling failed")
+                outbox.send(error_frame(ParleyError("something went wrong on our side"), None))
+            if sender.done():
+                return
+    except WebSocketDisconnect:
+        return
+    finally:
+        outbox.close()
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender

@@ -1,0 +1,100 @@
+"""``append_message`` and ``read_since`` on SQLite and PostgreSQL: the durability contract."""
+
+from __future__ import annotations
+
+import asyncio
+
+from parley.conversation import store
+from parley.conversation.store import Conversation
+from parley.db import Database
+from parley.identity import store as identity_store
+
+
+async def _conversation(db: Database) -> Conversation:
+    visitor = await identity_store.insert_visitor(
+        db,
+        name=None,
+        email=None,
+        locale=None,
+        page_url=None,
+        referrer=None,
+        user_agent=None,
+        attributes={},
+        user_id=None,
+        verified=False,
+    )
+    return await store.create_conversation(db, visitor_id=visitor.id, locale="en", team_id=None)
+
+
+async def _say(
+    db: Database, conversation: Conversation, text: str, **extra: object
+) -> store.Message:
+    message, _ = await store.append_message(
+        db,
+        conversation.id,
+        author_kind="visitor",
+        author_id=None,
+        author_name=None,
+        text=text,
+        client_id=extra.pop("client_id", None),
+        **extra,  # type: ignore[arg-type]
+    )
+    return message
+
+
+async def test_concurrent_appends_get_unique_contiguous_seqs(db: Database) -> None:
+    conversation = await _conversation(db)
+    stored = await asyncio.gather(*(_say(db, conversation, f"m{n}") for n in range(30)))
+    assert sorted(m.seq for m in stored) == list(range(1, 31))
+    replay = await store.read_since(db, conversation.id, 0, include_internal=False)
+    assert [m.seq for m in replay] == list(range(1, 31))
+
+
+async def test_the_same_client_id_racing_is_stored_once(db: Database) -> None:
+    conversation = await _conversation(db)
+    results = await asyncio.gather(
+        *(
+            store.append_message(
+                db,
+                conversation.id,
+                client_id="dup",
+                author_kind="visitor",
+                author_id=None,
+                author_name=None,
+                text="once",
+            )
+            for _ in range(8)
+        )
+    )
+    assert len({message.id for message, _ in results}) == 1
+    assert sum(created for _, created in results) == 1
+    assert len(await store.read_since(db, conversation.id, 0, include_internal=True)) == 1
+
+
+async def test_internal_notes_never_leave_a_gap_for_the_visitor(db: Database) -> None:
+    conversation = await _conversation(db)
+    await _say(db, conversation, "one")
+    note = await _say(db, conversation, "team only", internal=True)
+    await _say(db, conversation, "two")
+    assert (note.seq, note.follows_seq) == (-1, 1)
+    for_visitor = await store.read_since(db, conversation.id, 0, include_internal=False)
+    assert [(m.seq, m.text) for m in for_visitor] == [(1, "one"), (2, "two")]
+    for_agents = await store.read_since(db, conversation.id, 0, include_internal=True)
+    assert [m.text for m in for_agents] == ["one", "team only", "two"]
+    resumed = await store.read_since(db, conversation.id, 1, include_internal=True)
+    assert [m.text for m in resumed] == ["team only", "two"]
+
+
+async def test_guarded_update_only_changes_from_the_given_status(db: Database) -> None:
+    conversation = await _conversation(db)
+    assert (
+        await store.update_conversation(
+            db, conversation.id, only_if_status=("queued",), status="assigned"
+        )
+        is None
+    )
+    changed = await store.update_conversation(
+        db, conversation.id, only_if_status=("bot",), status="queued"
+    )
+    assert changed is not None
+    assert changed.status == "queued"

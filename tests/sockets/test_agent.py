@@ -1,0 +1,184 @@
+"""Visitor ↔ agent through routing: assignment, live replies, notes, typing, resolve and rating."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from parley.config import Settings
+from parley.db import Database
+from parley.identity import store as identity_store
+from tests.conftest import PASSWORD
+from tests.support.chat import agent_client, agent_token, new_visitor, visitor_client
+
+MakeAgent = Callable[..., Awaitable[str]]
+
+
+async def test_handoff_assigns_an_online_agent_and_they_chat_live(
+    live_url: str, make_agent: MakeAgent
+) -> None:
+    email = await make_agent("Ann")
+    agent, welcome = await agent_client(live_url, await agent_token(live_url, email, PASSWORD))
+    assert welcome["agent"]["email"] == email
+    visitor, visitor_welcome = await visitor_client(
+        live_url, await new_visitor(live_url, name="Vera")
+    )
+    assert visitor_welcome["agents_online"] == 1
+    first = await visitor.say("My invoice PDF is blank")
+    conversation_id = first["conversation_id"]
+    await visitor.send({"type": "handoff", "reason": "need a human"})
+    assigned = await visitor.expect("assigned", conversation_id=conversation_id)
+    assert assigned["agent"]["name"] == "Ann"
+    summary = await agent.expect("conversation")
+    while summary["conversation"]["status"] != "assigned":
+        summary = await agent.expect("conversation")
+    assert summary["conversation"]["visitor"]["name"] == "Vera"
+    history = await agent.expect("message", conversation_id=conversation_id, seq=1)
+    assert history["text"] == "My invoice PDF is blank"
+
+    reply = await agent.say("Let me look at that.", conversation_id=conversation_id)
+    received = await visitor.expect("message", seq=reply["seq"])
+    assert received["author"] == {"kind": "agent", "name": "Ann", "id": welcome["agent"]["id"]}
+
+    note = await agent.say("VIP customer", conversation_id=conversation_id, internal=True)
+    assert note["note_seq"] == 2  # the handoff itself left note 1 for the team
+    await agent.send({"type": "typing", "conversation_id": conversation_id, "state": True})
+    typing = await visitor.expect("typing", conversation_id=conversation_id)
+    assert typing["by"] == "agent"
+    frames = await visitor.collect(0.5)
+    assert all("VIP" not in str(frame) for frame in frames), "internal note leaked to the visitor"
+
+    answer = await visitor.say("Thanks!")
+    assert answer["seq"] == reply["seq"] + 1  # the note took no visible seq: no gap
+    assert (await agent.expect("message", seq=answer["seq"]))["text"] == "Thanks!"
+    await agent.close()
+    await visitor.close()
+
+
+async def test_resolve_asks_for_a_rating_that_reaches_the_agent(
+    live_url: str, make_agent: MakeAgent
+) -> None:
+    email = await make_agent("Bo")
+    agent, _ = await agent_client(live_url, await agent_token(live_url, email, PASSWORD))
+    visitor, _ = await visitor_client(live_url, await new_visitor(live_url))
+    conversation_id = (await visitor.say("Refund please"))["conversation_id"]
+    await visitor.send({"type": "rate", "score": 5})
+    refused = await visitor.expect("error")
+    assert refused["code"] == "not_resolved"
+    await visitor.send({"type": "handoff"})
+    await visitor.expect("assigned", conversation_id=conversation_id)
+    await agent.send({"type": "resolve", "conversation_id": conversation_id})
+    await visitor.expect("status", conversation_id=conversation_id, status="resolved")
+    await visitor.send({"type": "rate", "score": 4, "comment": "quick and kind"})
+    while True:
+        summary = (await agent.expect("conversation"))["conversation"]
+        if summary["rating"] == 4:
+            break
+    await agent.close()
+    await visitor.close()
+
+
+async def test_nobody_online_means_an_honest_offline_answer_and_a_queue(live_url: str) -> None:
+    visitor, welcome = await visitor_client(live_url, await new_visitor(live_url))
+    assert welcome["agents_online"] == 0
+    assert welcome["business_hours"]["hours"]
+    conversation_id = (await visitor.say("Is anyone there?"))["conversation_id"]
+    await visitor.send({"type": "handoff"})
+    await visitor.expect("status", conversation_id=conversation_id, status="queued")
+    offline = await visitor.expect("message", conversation_id=conversation_id)
+    while offline["author"]["kind"] != "system":
+        offline = await visitor.expect("message", conversation_id=conversation_id)
+    assert "Nobody from the team is online" in offline["text"]
+    queue = await visitor.expect("queue", conversation_id=conversation_id)
+    assert queue["position"] == 1
+    await visitor.send({"type": "contact", "email": "vera@example.com"})
+    thanks = await visitor.expect("message", conversation_id=conversation_id)
+    assert "vera@example.com" in thanks["text"]
+    await visitor.close()
+
+
+async def test_a_second_unanswered_question_goes_to_the_queue(live_url: str) -> None:
+    visitor, _ = await visitor_client(live_url, await new_visitor(live_url))
+    conversation_id = (await visitor.say("qwxz blorp"))["conversation_id"]
+    await visitor.say("zzyzx frobnicate")
+    status = await visitor.expect("status", conversation_id=conversation_id, status="queued")
+    assert status["status"] == "queued"
+    await visitor.close()
+
+
+async def test_twenty_agents_accepting_at_once_exactly_one_wins(
+    live_url: str, make_agent: MakeAgent
+) -> None:
+    agents = []
+    for n in range(20):
+        email = await make_agent(f"Agent{n}")
+        client, _ = await agent_client(live_url, await agent_token(live_url, email, PASSWORD))
+        await client.send({"type": "presence", "status": "away"})  # no automatic assignment
+        agents.append(client)
+    await asyncio.sleep(0.2)
+    visitor, _ = await visitor_client(live_url, await new_visitor(live_url))
+    conversation_id = (await visitor.say("race"))["conversation_id"]
+    await asyncio.gather(
+        *(a.send({"type": "accept", "conversation_id": conversation_id}) for a in agents)
+    )
+    replies = await asyncio.gather(*(client.collect(1.0) for client in agents))
+    refusals = [
+        [f for f in frames if f["type"] == "error" and f["code"] == "already_assigned"]
+        for frames in replies
+    ]
+    winners = sum(1 for refused in refusals if not refused)
+    for client in agents:
+        await client.close()
+    assert winners == 1
+    assigned = [f for f in await visitor.collect(0.3) if f["type"] == "assigned"]
+    assert len(assigned) == 1
+    await visitor.close()
+
+
+async def test_agent_cannot_reply_in_another_agents_conversation(
+    live_url: str, make_agent: MakeAgent
+) -> None:
+    owner, _ = await agent_client(
+        live_url, await agent_token(live_url, await make_agent("Owner"), PASSWORD)
+    )
+    visitor, _ = await visitor_client(live_url, await new_visitor(live_url))
+    conversation_id = (await visitor.say("help"))["conversation_id"]
+    await visitor.send({"type": "handoff"})
+    await visitor.expect("assigned", conversation_id=conversation_id)
+    other, _ = await agent_client(
+        live_url, await agent_token(live_url, await make_agent("Other"), PASSWORD)
+    )
+    await other.send(
+        {"type": "message", "conversation_id": conversation_id, "client_id": "o1", "text": "hi"}
+    )
+    error = await other.expect("error")
+    assert (error["code"], error["ref"]) == ("not_your_conversation", "o1")
+    await owner.close()
+    await other.close()
+    await visitor.close()
+
+
+async def test_a_visitors_locale_routes_to_the_team_for_it(
+    live_url: str, make_agent: MakeAgent, settings: Settings
+) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        polish_email = await make_agent("Ola")
+        await make_agent("Sam")
+        team = await identity_store.create_team(db, "Polski", "pl")
+        ola = await identity_store.agent_by_email(db, polish_email)
+        assert ola is not None
+        await identity_store.add_team_member(db, team.id, ola.id)
+    finally:
+        await db.close()
+    sam, _ = await agent_client(live_url, await agent_token(live_url, "sam@example.com", PASSWORD))
+    ola_client, _ = await agent_client(
+        live_url, await agent_token(live_url, polish_email, PASSWORD)
+    )
+    visitor, _ = await visitor_client(live_url, await new_visitor(live_url, locale="pl-PL"))
+    conversation_id = (await visitor.say("Dzień dobry"))["conversation_id"]
+    await visitor.send({"type": "handoff"})
+    assigned = await visitor.expect("assigned", conversation_id=conversation_id)
+    assert assigned["agent"]["name"] == "Ola"
+    for client in (sam, ola_client, visitor):
+        await client.close()

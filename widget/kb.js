@@ -1,0 +1,221 @@
+/* Answers first: the home view (search as you type, popular articles, "Ask") and the article
+ * view (the article rendered inside the widget, "Was this helpful?").
+ */
+
+const SEARCH_DELAY_MS = 150;
+const RESULT_LIMIT = 5;
+const ARTICLE_PATH = /^\/help\/articles\/([^/?#]+)$/;
+
+export function createHomeView(env) {
+  const { h, t, conn, config } = env;
+  let timer = null;
+  let inflight = null; // AbortController of the search still running, if any
+  let searchId = null; // the server's id of the last search: typing on refines it, a click credits it
+  const input = h("input", {
+    type: "search",
+    class: "search",
+    placeholder: t("search_placeholder"),
+    "aria-label": t("search_placeholder"),
+    autocomplete: "off",
+    enterkeyhint: "send",
+    oninput: () => {
+      clearTimeout(timer);
+      timer = setTimeout(search, SEARCH_DELAY_MS);
+    },
+  });
+  const resume = h("button", { class: "resume", type: "button", hidden: true, onclick: () => env.navigate("chat") }, t("continue_chat"));
+  const heading = h("h3", { class: "section-title", id: "parley-results-title", hidden: true });
+  const status = h("p", { class: "note", role: "status" });
+  const list = h("ul", { class: "results", "aria-labelledby": "parley-results-title" });
+  const el = h(
+    "div",
+    { class: "view home" },
+    h(
+      "form",
+      { class: "search-row", role: "search", onsubmit: ask },
+      input,
+      h("button", { class: "primary", type: "submit" }, t("ask")),
+    ),
+    resume,
+    heading,
+    status,
+    list,
+  );
+
+  function ask(event) {
+    event.preventDefault();
+    const question = input.value.trim();
+    if (!question) return input.focus();
+    input.value = "";
+    env.navigate("chat", { ask: question });
+  }
+
+  async function search() {
+    const query = input.value.trim();
+    inflight?.abort(); // a slower answer to an older query must never overwrite a newer one
+    inflight = new AbortController();
+    const signal = inflight.signal;
+    if (!query) searchId = null; // an emptied box starts a new search session
+    const params = new URLSearchParams({ limit: RESULT_LIMIT, locale: config.locale });
+    if (query) {
+      params.set("q", query);
+      params.set("source", "widget");
+      if (searchId) params.set("refines", searchId);
+    }
+    const path = `/api/v1/kb/${query ? "search" : "popular"}?${params}`;
+    try {
+      const found = await conn.api(path, { signal });
+      if (query) searchId = found.search_id || null;
+      showResults(query ? t("results") : t("popular"), found.results, query && found.suggestion);
+      if (query && found.results.length === 0) status.textContent = t("no_results");
+    } catch (error) {
+      if (signal.aborted) return;
+      showResults("", []);
+      if (query) status.textContent = t("search_failed");
+    }
+  }
+
+  function showResults(title, results, suggestion) {
+    heading.textContent = title;
+    heading.hidden = results.length === 0;
+    status.replaceChildren();
+    if (suggestion) {
+      status.append(
+        h("button", { class: "link", type: "button", onclick: () => retry(suggestion) }, t("did_you_mean", { q: suggestion })),
+      );
+    }
+    const credit = (result) => searchId && conn.api("/api/v1/kb/searches/click", {
+      method: "POST",
+      body: { slug: result.slug, search_id: searchId },
+    }).catch(() => {});
+    list.replaceChildren(...results.map((result) => h("li", null, resultButton(env, result, credit))));
+  }
+
+  function retry(query) {
+    input.value = query;
+    search();
+    input.focus();
+  }
+
+  return {
+    el,
+    show() {
+      resume.hidden = !conn.conversationId;
+      search();
+    },
+    focus: () => input.focus(),
+  };
+}
+
+/** A search result, popular article or suggestion: a button that opens the article here. */
+export function resultButton(env, result, onOpen) {
+  const { h } = env;
+  const open = () => {
+    onOpen?.(result);
+    env.navigate("article", result.slug);
+  };
+  const excerpt = result.snippet_html ? snippetFragment(h, result.snippet_html) : result.summary;
+  return h(
+    "button",
+    { class: "result", type: "button", onclick: open },
+    h("span", { class: "result-title" }, result.title),
+    excerpt ? h("span", { class: "snippet" }, excerpt) : null,
+  );
+}
+
+export function createArticleView(env) {
+  const { h, t, conn, config } = env;
+  let slug = null;
+  const title = h("h3", { class: "article-title", tabindex: "-1" });
+  const body = h("div", { class: "article-body", onclick: openArticleLinksHere });
+  const feedback = h("div", { class: "feedback", role: "group", "aria-label": t("helpful") });
+  const el = h(
+    "article",
+    { class: "view article" },
+    title,
+    body,
+    feedback,
+    h("button", { class: "secondary", type: "button", onclick: () => env.navigate("chat") }, t("still_need_help")),
+  );
+
+  async function load(wanted) {
+    slug = wanted;
+    title.textContent = t("loading");
+    body.replaceChildren();
+    feedback.hidden = true;
+    try {
+      const article = await conn.api(`/api/v1/kb/articles/${encodeURIComponent(wanted)}`);
+      if (slug !== wanted) return; // the visitor already moved on to another article
+      title.textContent = article.title;
+      body.replaceChildren(articleFragment(article.html, config.origin));
+      // The article's own <h1> repeats the title we already show (and focus) above it.
+      const heading = body.querySelector("h1");
+      if (heading && heading.textContent.trim() === article.title.trim()) heading.remove();
+      askFeedback();
+    } catch {
+      if (slug === wanted) title.textContent = t("article_failed");
+    }
+  }
+
+  function askFeedback() {
+    const answer = (helpful) => async () => {
+      feedback.replaceChildren(h("p", { role: "status" }, t("thanks_feedback")));
+      await conn.api(`/api/v1/kb/articles/${encodeURIComponent(slug)}/feedback`, { method: "POST", body: { helpful } }).catch(() => {});
+    };
+    feedback.replaceChildren(
+      h("span", null, t("helpful")),
+      h("button", { class: "secondary", type: "button", onclick: answer(true) }, t("yes")),
+      h("button", { class: "secondary", type: "button", onclick: answer(false) }, t("no")),
+    );
+    feedback.hidden = false;
+  }
+
+  /** Links between articles stay inside the widget; everything else opens a new tab. */
+  function openArticleLinksHere(event) {
+    const link = event.target.closest("a[href]");
+    if (!link) return;
+    const url = new URL(link.href);
+    const match = url.origin === config.origin && ARTICLE_PATH.exec(url.pathname);
+    if (match) {
+      event.preventDefault();
+      env.navigate("article", decodeURIComponent(match[1]));
+    }
+  }
+
+  return { el, show: load, focus: () => title.focus() };
+}
+
+/** Search snippets may only carry <mark>: everything else becomes text. */
+function snippetFragment(h, html) {
+  const template = document.createElement("template");
+  template.innerHTML = html; // template content is inert: nothing in it runs or loads
+  const fragment = document.createDocumentFragment();
+  for (const node of template.content.childNodes) {
+    fragment.append(node.nodeName === "MARK" ? h("mark", null, node.textContent) : node.textContent);
+  }
+  return fragment;
+}
+
+/** The server sanitizes article HTML; this is a second, independent line of defence, and it
+ * makes relative links and images point at the Parley server rather than the host page. */
+function articleFragment(html, origin) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  const content = template.content;
+  for (const el of content.querySelectorAll("script,style,link,meta,base,iframe,object,embed,form")) el.remove();
+  for (const el of content.querySelectorAll("*")) {
+    for (const { name, value } of [...el.attributes]) {
+      const isUrl = name === "href" || name === "src";
+      if (name.startsWith("on") || name === "style" || (isUrl && /^\s*(javascript|vbscript|data):/i.test(value))) {
+        el.removeAttribute(name);
+      } else if (isUrl) {
+        el.setAttribute(name, new URL(value, origin).href);
+      }
+    }
+    if (el.localName === "a") {
+      el.setAttribute("target", "_blank");
+      el.setAttribute("rel", "noopener noreferrer");
+    }
+  }
+  return content;
+}
