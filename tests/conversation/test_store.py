@@ -7,23 +7,7 @@ import asyncio
 from parley.conversation import store
 from parley.conversation.store import Conversation
 from parley.db import Database
-from parley.identity import store as identity_store
-
-
-async def _conversation(db: Database) -> Conversation:
-    visitor = await identity_store.insert_visitor(
-        db,
-        name=None,
-        email=None,
-        locale=None,
-        page_url=None,
-        referrer=None,
-        user_agent=None,
-        attributes={},
-        user_id=None,
-        verified=False,
-    )
-    return await store.create_conversation(db, visitor_id=visitor.id, locale="en", team_id=None)
+from tests.support.factories import new_conversation
 
 
 async def _say(
@@ -43,7 +27,7 @@ async def _say(
 
 
 async def test_concurrent_appends_get_unique_contiguous_seqs(db: Database) -> None:
-    conversation = await _conversation(db)
+    conversation = await new_conversation(db)
     stored = await asyncio.gather(*(_say(db, conversation, f"m{n}") for n in range(30)))
     assert sorted(m.seq for m in stored) == list(range(1, 31))
     replay = await store.read_since(db, conversation.id, 0, include_internal=False)
@@ -51,7 +35,7 @@ async def test_concurrent_appends_get_unique_contiguous_seqs(db: Database) -> No
 
 
 async def test_the_same_client_id_racing_is_stored_once(db: Database) -> None:
-    conversation = await _conversation(db)
+    conversation = await new_conversation(db)
     results = await asyncio.gather(
         *(
             store.append_message(
@@ -72,7 +56,7 @@ async def test_the_same_client_id_racing_is_stored_once(db: Database) -> None:
 
 
 async def test_internal_notes_never_leave_a_gap_for_the_visitor(db: Database) -> None:
-    conversation = await _conversation(db)
+    conversation = await new_conversation(db)
     await _say(db, conversation, "one")
     note = await _say(db, conversation, "team only", internal=True)
     await _say(db, conversation, "two")
@@ -86,7 +70,7 @@ async def test_internal_notes_never_leave_a_gap_for_the_visitor(db: Database) ->
 
 
 async def test_guarded_update_only_changes_from_the_given_status(db: Database) -> None:
-    conversation = await _conversation(db)
+    conversation = await new_conversation(db)
     assert (
         await store.update_conversation(
             db, conversation.id, only_if_status=("queued",), status="assigned"

@@ -8,25 +8,11 @@ from parley.conversation import store
 from parley.db import Database
 from parley.identity import store as identity_store
 from parley.routing.claim import claim, release_assigned_to
+from tests.support.factories import new_conversation
 
 
 async def test_twenty_simultaneous_claims_have_one_winner(db: Database) -> None:
-    visitor = await identity_store.insert_visitor(
-        db,
-        name=None,
-        email=None,
-        locale=None,
-        page_url=None,
-        referrer=None,
-        user_agent=None,
-        attributes={},
-        user_id=None,
-        verified=False,
-    )
-    conversation = await store.create_conversation(
-        db, visitor_id=visitor.id, locale=None, team_id=None
-    )
-    await store.update_conversation(db, conversation.id, status="queued")
+    conversation = await new_conversation(db, status="queued")
     agents = [
         await identity_store.insert_agent(
             db, email=f"a{n}@example.com", name=f"A{n}", password_hash="x", role="agent"

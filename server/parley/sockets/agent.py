@@ -35,7 +35,7 @@ from parley.conversation.protocol import (
     encode,
 )
 from parley.conversation.store import Conversation
-from parley.errors import Forbidden, ParleyError, Unauthorized
+from parley.errors import Forbidden, Unauthorized
 from parley.identity.agents import agent_for_token
 from parley.identity.store import Agent
 from parley.identity.tokens import SESSION_COOKIE
@@ -44,7 +44,7 @@ from parley.sockets.connection import (
     CLOSE_FORBIDDEN,
     CLOSE_UNAUTHORIZED,
     FloodGate,
-    Outbox,
+    FrameSession,
     serve_frames,
 )
 
@@ -73,14 +73,14 @@ async def agent_socket(websocket: WebSocket) -> None:
     await AgentSession(found, websocket, agent).run()
 
 
-class AgentSession:
+class AgentSession(FrameSession[AgentFrame, AgentHello]):
+    hello_type = AgentHello
+    include_internal_notes = True
+
     def __init__(self, found: Services, websocket: WebSocket, agent: Agent) -> None:
-        self.services = found
-        self.websocket = websocket
+        super().__init__(found, websocket)
         self.agent = agent
         self.socket_id = secrets.token_hex(6)
-        self.outbox = Outbox(websocket, self._refill)
-        self.greeted = False
         self.mine: set[str] = set()
 
     async def run(self) -> None:
@@ -93,11 +93,6 @@ class AgentSession:
         finally:
             presence.local.disconnect(self.agent.id, self.socket_id)
             await presence.publish()
-
-    async def _refill(self, conversation_id: str, after_seq: int) -> list[tuple[int | None, bytes]]:
-        return await self.services.conversations.replay(
-            conversation_id, after_seq, include_internal=True
-        )
 
     def _on_summary(self, payload: bytes) -> None:
         """Follow conversations as they become this agent's business, then pass the news on."""
@@ -119,15 +114,8 @@ class AgentSession:
         else:
             self.outbox.follow(conversation_id, seq)
 
-    async def handle(self, text: str) -> None:
-        frame = decode_agent_frame(text)
-        if not self.greeted and not isinstance(frame, AgentHello):
-            await self.hello(AgentHello())
-        try:
-            await self.dispatch(frame)
-        except ParleyError as exc:
-            exc.ref = getattr(frame, "client_id", None)
-            raise
+    def decode(self, text: str) -> AgentFrame:
+        return decode_agent_frame(text)
 
     async def dispatch(self, frame: AgentFrame) -> None:
         routing = self.services.routing

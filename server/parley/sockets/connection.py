@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -22,7 +23,12 @@ from parley.conversation.events import unpack
 from parley.conversation.protocol import ErrorOut, encode
 from parley.errors import ParleyError
 
+if TYPE_CHECKING:
+    from parley.services import Services
+
 logger = logging.getLogger(__name__)
+FrameT = TypeVar("FrameT")
+HelloT = TypeVar("HelloT")
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -146,6 +152,47 @@ class Outbox:
 
     async def _send(self, frame: bytes) -> None:
         await self._websocket.send_text(frame.decode())
+
+
+class FrameSession(Generic[FrameT, HelloT]):
+    """What every socket does with a frame: welcome a client that skipped ``hello``, then act.
+
+    Subclasses name their frame union, how to decode it, their ``hello`` and their actions; a
+    Parley error raised by an action is sent back naming the frame's ``client_id``.
+    """
+
+    hello_type: type[HelloT]
+    include_internal_notes: bool
+
+    def __init__(self, found: Services, websocket: WebSocket) -> None:
+        self.services = found
+        self.websocket = websocket
+        self.outbox = Outbox(websocket, self._refill)
+        self.greeted = False
+
+    def decode(self, text: str) -> FrameT:
+        raise NotImplementedError
+
+    async def hello(self, frame: HelloT) -> None:
+        raise NotImplementedError
+
+    async def dispatch(self, frame: FrameT) -> None:
+        raise NotImplementedError
+
+    async def handle(self, text: str) -> None:
+        frame = self.decode(text)
+        if not self.greeted and not isinstance(frame, self.hello_type):
+            await self.hello(self.hello_type())
+        try:
+            await self.dispatch(frame)
+        except ParleyError as exc:
+            exc.ref = getattr(frame, "client_id", None)
+            raise
+
+    async def _refill(self, conversation_id: str, after_seq: int) -> list[tuple[int | None, bytes]]:
+        return await self.services.conversations.replay(
+            conversation_id, after_seq, include_internal=self.include_internal_notes
+        )
 
 
 def error_frame(exc: ParleyError, ref: str | None) -> bytes:

@@ -35,7 +35,7 @@ from parley.conversation.protocol import (
     encode,
 )
 from parley.conversation.store import Conversation
-from parley.errors import BadRequest, ParleyError, Unauthorized
+from parley.errors import BadRequest, Unauthorized
 from parley.identity import store as identity_store
 from parley.identity.store import Visitor
 from parley.routing import store as routing_store
@@ -44,7 +44,7 @@ from parley.sockets.connection import (
     CLOSE_FORBIDDEN,
     CLOSE_UNAUTHORIZED,
     FloodGate,
-    Outbox,
+    FrameSession,
     origin_allowed,
     serve_frames,
 )
@@ -72,13 +72,13 @@ async def visitor_socket(websocket: WebSocket) -> None:
     await VisitorSession(found, websocket, visitor).run()
 
 
-class VisitorSession:
+class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
+    hello_type = VisitorHello
+    include_internal_notes = False
+
     def __init__(self, found: Services, websocket: WebSocket, visitor: Visitor) -> None:
-        self.services = found
+        super().__init__(found, websocket)
         self.visitor = visitor
-        self.websocket = websocket
-        self.outbox = Outbox(websocket, self._refill)
-        self.greeted = False
         self.team: str | None = None
         self._typing_sent: tuple[bool, float] = (False, 0.0)
 
@@ -86,20 +86,8 @@ class VisitorSession:
         self.outbox.listen(self.services.bus, visitor_channel(self.visitor.id))
         await serve_frames(self.websocket, self.outbox, FloodGate(10, 30), self.handle)
 
-    async def _refill(self, conversation_id: str, after_seq: int) -> list[tuple[int | None, bytes]]:
-        return await self.services.conversations.replay(
-            conversation_id, after_seq, include_internal=False
-        )
-
-    async def handle(self, text: str) -> None:
-        frame = decode_visitor_frame(text)
-        if not self.greeted and not isinstance(frame, VisitorHello):
-            await self.hello(VisitorHello())  # a client that skipped hello still gets welcomed
-        try:
-            await self.dispatch(frame)
-        except ParleyError as exc:
-            exc.ref = getattr(frame, "client_id", None)
-            raise
+    def decode(self, text: str) -> VisitorFrame:
+        return decode_visitor_frame(text)
 
     async def dispatch(self, frame: VisitorFrame) -> None:
         if isinstance(frame, VisitorHello):

@@ -1,0 +1,32 @@
+"""Rows tests need as a starting point, made through the stores the server itself uses."""
+
+from __future__ import annotations
+
+from parley.conversation import store
+from parley.conversation.store import Conversation
+from parley.db import Database
+from parley.identity import store as identity_store
+
+
+async def new_conversation(db: Database, *, status: str = "bot") -> Conversation:
+    """An anonymous visitor's conversation, moved to ``status``."""
+    visitor = await identity_store.insert_visitor(
+        db,
+        name=None,
+        email=None,
+        locale=None,
+        page_url=None,
+        referrer=None,
+        user_agent=None,
+        attributes={},
+        user_id=None,
+        verified=False,
+    )
+    conversation = await store.create_conversation(
+        db, visitor_id=visitor.id, locale="en", team_id=None
+    )
+    if status == "bot":
+        return conversation
+    changed = await store.update_conversation(db, conversation.id, status=status)
+    assert changed is not None
+    return changed
