@@ -19,7 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from parley import demo, embed, helpcenter
 from parley.access_log import AccessLogMiddleware
-from parley.api import auth, conversations, kb, visitors
+from parley.api import attachments, auth, conversations, kb, visitors
 from parley.api.cors import PublicApiCors
 from parley.config import Settings
 from parley.errors import ParleyError, RateLimited
@@ -86,6 +86,7 @@ def create_app(settings: Settings) -> Starlette:
         *auth.routes,
         *visitors.routes,
         *conversations.routes,
+        *attachments.routes,
         *kb.routes,
         *helpcenter.routes,
         WebSocketRoute("/ws/visitor", visitor_socket),

@@ -176,6 +176,24 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "false",
         "Mark the console session cookie `Secure` (turn on behind HTTPS).",
     ),
+    Setting(
+        "upload_max_bytes",
+        _parse_positive_int,
+        str(10 * 1024 * 1024),
+        "Largest attachment upload in bytes; a bigger one is refused (413) while it streams.",
+    ),
+    Setting(
+        "upload_max_pixels",
+        _parse_positive_int,
+        "40000000",
+        "Largest image in pixels (width × height), checked from the header before decoding.",
+    ),
+    Setting(
+        "upload_max_frames",
+        _parse_positive_int,
+        "300",
+        "Most frames an animated GIF or WebP may have.",
+    ),
 )
 
 
@@ -200,6 +218,9 @@ class Settings:
     presence_grace_seconds: int = 30
     reassign_after_seconds: int = 120
     secure_cookies: bool = False
+    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_pixels: int = 40_000_000
+    upload_max_frames: int = 300
 
     @classmethod
     def from_env(

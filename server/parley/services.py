@@ -23,6 +23,7 @@ from parley.db import Database
 from parley.identity.throttle import LoginThrottle
 from parley.identity.tokens import TokenSigner
 from parley.knowledge import KnowledgeBase, watch
+from parley.media import MediaService
 from parley.routing.hours import parse_business_hours
 from parley.routing.presence import MemoryPresence, Presence, RedisPresence
 from parley.routing.service import RoutingService
@@ -42,6 +43,7 @@ class Services:
     presence: Presence
     conversations: ConversationService
     routing: RoutingService
+    media: MediaService
     kb: KnowledgeBase | None = None
     _kb_stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -76,6 +78,7 @@ class Services:
             presence=presence,
             conversations=conversations,
             routing=routing,
+            media=MediaService.from_settings(db, settings),
         )
 
     async def start(self) -> None:

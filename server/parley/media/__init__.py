@@ -1,0 +1,138 @@
+"""Attachments: receive an upload as a stream, check and re-encode it, store it, serve it back.
+
+``MediaService`` is the one door: the HTTP edge hands it a stream of chunks and who is asking;
+it answers with the attachment object messages carry, or with the stored bytes. Which storage
+backend holds the files is decided here and nowhere else (docs/media.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from parley.config import Settings
+from parley.conversation import store as conversation_store
+from parley.conversation.service import attachment_json
+from parley.db import Database
+from parley.errors import BadRequest, NotFound
+from parley.media import store
+from parley.media.images import THUMB_CONTENT_TYPE, ImageLimits, process
+from parley.media.storage import LocalDiskStorage, Storage, new_key
+from parley.media.uploads import ReceivedForm, receive_form
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who is uploading or fetching: a visitor (their own conversations) or an agent (any)."""
+
+    kind: Literal["visitor", "agent"]
+    id: str
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    data: bytes
+    content_type: str
+
+
+def public_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The upload API's answer: the message attachment object, plus its source if annotated."""
+    found = attachment_json(row)
+    if row["source_attachment_id"]:
+        found["source_attachment_id"] = row["source_attachment_id"]
+    return found
+
+
+class MediaService:
+    def __init__(
+        self,
+        db: Database,
+        storage: Storage,
+        limits: ImageLimits,
+        *,
+        max_bytes: int,
+        spool_dir: Path,
+    ) -> None:
+        self.db = db
+        self.storage = storage
+        self.limits = limits
+        self.max_bytes = max_bytes
+        self.spool_dir = spool_dir
+
+    @classmethod
+    def from_settings(cls, db: Database, settings: Settings) -> MediaService:
+        return cls(
+            db,
+            LocalDiskStorage(settings.uploads_dir / "files"),
+            ImageLimits(settings.upload_max_pixels, settings.upload_max_frames),
+            max_bytes=settings.upload_max_bytes,
+            spool_dir=settings.uploads_dir / "incoming",
+        )
+
+    def receive(
+        self, chunks: AsyncIterator[bytes], content_type: str
+    ) -> AbstractAsyncContextManager[ReceivedForm]:
+        """The form, its file spooled to disk under the byte limit (see ``uploads``)."""
+        return receive_form(
+            chunks, content_type, max_bytes=self.max_bytes, spool_dir=self.spool_dir
+        )
+
+    async def upload(self, form: ReceivedForm, party: Party) -> dict[str, Any]:
+        """Check who may add to the conversation, re-encode the file, store it, record it."""
+        conversation_id = form.fields.get("conversation_id", "")
+        if not conversation_id:
+            raise BadRequest("the form needs a `conversation_id` field")
+        if form.file_path is None:
+            raise BadRequest("the form needs a `file` field holding the image")
+        conversation = await conversation_store.conversation_by_id(self.db, conversation_id)
+        if conversation is None or not _may_use(party, conversation.visitor_id):
+            raise NotFound("no such conversation")
+        source_id = form.fields.get("source_attachment_id") or None
+        if source_id is not None:
+            source = await store.attachment_by_id(self.db, source_id)
+            if source is None or source["conversation_id"] != conversation_id:
+                raise BadRequest(
+                    "source_attachment_id must be an attachment of this conversation",
+                    code="unknown_attachment",
+                )
+        processed = await asyncio.to_thread(process, form.file_path, self.limits)
+        key, thumb_key = new_key(), new_key()
+        try:  # no row without its files, and no files left behind without a row
+            await self.storage.put(key, processed.data)
+            await self.storage.put(thumb_key, processed.thumb)
+            row = await store.insert_attachment(
+                self.db,
+                conversation_id=conversation_id,
+                uploader_kind=party.kind,
+                uploader_id=party.id,
+                storage_key=key,
+                thumb_key=thumb_key,
+                content_type=processed.content_type,
+                width=processed.width,
+                height=processed.height,
+                frames=processed.frames,
+                bytes=len(processed.data),
+                source_attachment_id=source_id,
+            )
+        except BaseException:
+            await self.storage.delete(key)
+            await self.storage.delete(thumb_key)
+            raise
+        return public_json(row)
+
+    async def fetch(self, attachment_id: str, party: Party, *, thumb: bool) -> StoredFile:
+        """The image or its thumbnail; anyone but the conversation's parties gets 404."""
+        row = await store.attachment_by_id(self.db, attachment_id)
+        if row is None or not _may_use(party, row["visitor_id"]):
+            raise NotFound("no such attachment")
+        if thumb and row["thumb_key"]:
+            return StoredFile(await self.storage.open(row["thumb_key"]), THUMB_CONTENT_TYPE)
+        return StoredFile(await self.storage.open(row["storage_key"]), row["content_type"])
+
+
+def _may_use(party: Party, visitor_id: str | None) -> bool:
+    return party.kind == "agent" or (visitor_id is not None and visitor_id == party.id)

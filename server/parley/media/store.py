@@ -1,0 +1,40 @@
+"""The only SQL for the ``attachments`` table's writes and single-row reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from parley import clock
+from parley.db import Database
+from parley.db.schema import attachments, conversations, new_id
+
+
+async def insert_attachment(db: Database, **values: Any) -> dict[str, Any]:
+    """Store one attachment row (``id`` is made here) and return it as stored."""
+    attachment_id = new_id("att")
+    async with db.transaction() as conn:
+        await conn.execute(
+            insert(attachments).values(id=attachment_id, created_at=clock.now(), **values)
+        )
+    found = await attachment_by_id(db, attachment_id)
+    assert found is not None
+    return found
+
+
+async def attachment_by_id(db: Database, attachment_id: str) -> dict[str, Any] | None:
+    """The row plus ``visitor_id``, the visitor of its conversation (who may read it)."""
+    async with db.read() as conn:
+        row = (
+            (
+                await conn.execute(
+                    select(attachments, conversations.c.visitor_id)
+                    .outerjoin(conversations, conversations.c.id == attachments.c.conversation_id)
+                    .where(attachments.c.id == attachment_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+    return dict(row) if row is not None else None

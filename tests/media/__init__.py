@@ -1,0 +1,66 @@
+"""Image factories for the media tests: every image is drawn with Pillow, no fixture files."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from typing import Any
+
+from PIL import Image
+
+
+def image_bytes(
+    image_format: str, size: tuple[int, int] = (40, 30), mode: str = "RGB", **save: Any
+) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size, "red" if mode != "L" else 128).save(buffer, image_format, **save)
+    return buffer.getvalue()
+
+
+def animation_bytes(
+    image_format: str, durations: list[int], size: tuple[int, int] = (30, 20), loop: int = 0
+) -> bytes:
+    """Frames of distinct colours (identical frames would be merged by the encoder)."""
+    frames = [
+        Image.new("RGB", size, (index * 7 % 256, 100, 200)) for index in range(len(durations))
+    ]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer,
+        image_format,
+        save_all=True,
+        append_images=frames[1:],
+        duration=durations,
+        loop=loop,
+    )
+    return buffer.getvalue()
+
+
+def jpeg_with_exif(size: tuple[int, int] = (20, 10), orientation: int = 6) -> bytes:
+    """A JPEG that says where it was taken (GPS) and how to rotate it."""
+    image = Image.new("RGB", size, "blue")
+    exif = image.getexif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "SpyCam"
+    exif[0x8825] = {1: "N", 2: (52.0, 13.0, 0.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A valid PNG signature and IHDR claiming these dimensions, with almost no data behind."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + chunk(b"IEND", b"")
+    )
