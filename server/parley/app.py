@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from parley import demo, embed, helpcenter
+from parley import console, demo, embed, helpcenter
 from parley.access_log import AccessLogMiddleware
 from parley.api import attachments, auth, conversations, kb, visitors
 from parley.api.cors import PublicApiCors
@@ -89,6 +89,7 @@ def create_app(settings: Settings) -> Starlette:
         *attachments.routes,
         *kb.routes,
         *helpcenter.routes,
+        *console.routes,
         WebSocketRoute("/ws/visitor", visitor_socket),
         WebSocketRoute("/ws/agent", agent_socket),
     ]

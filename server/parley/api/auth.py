@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from parley.api.json import read_json_object, required_text
+from parley.config import Settings
 from parley.errors import Unauthorized
 from parley.identity.agents import agent_for_token, sign_in
 from parley.identity.store import Agent
@@ -31,6 +32,18 @@ async def require_agent(connection: HTTPConnection) -> Agent:
     return await agent_for_token(found.db, found.signer, token)
 
 
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    """The console's session: the agent token in an HttpOnly cookie, for the API and the forms."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.agent_token_ttl,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+
+
 async def login(request: Request) -> Response:
     body = await read_json_object(request)
     found = services(request)
@@ -43,14 +56,7 @@ async def login(request: Request) -> Response:
     )
     token = found.signer.agent_token(agent.id, agent.token_version)
     response = JSONResponse({"token": token, "agent": agent.public()})
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=found.settings.agent_token_ttl,
-        httponly=True,
-        samesite="lax",
-        secure=found.settings.secure_cookies,
-    )
+    set_session_cookie(response, token, found.settings)
     return response
 
 

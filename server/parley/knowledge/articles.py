@@ -178,15 +178,15 @@ def collect(results: Iterable[Article | Problem]) -> tuple[list[Article], list[P
         if isinstance(result, Problem):
             problems.append(result)
         elif result.slug in owners:
-            problems.append(duplicate_slug(result, owners[result.slug]))
+            problems.append(duplicate_slug(result.source_path, result.slug, owners[result.slug]))
         else:
             owners[result.slug] = result.source_path
             articles.append(result)
     return articles, problems
 
 
-def duplicate_slug(article: Article, owner: str) -> Problem:
-    return Problem(article.source_path, None, f"slug {article.slug!r} is already used by {owner}")
+def duplicate_slug(path: str, slug: str, owner: str) -> Problem:
+    return Problem(path, None, f"slug {slug!r} is already used by {owner}")
 
 
 def slugify(text: str) -> str:

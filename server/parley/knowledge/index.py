@@ -23,14 +23,14 @@ from typing import Any, TypeVar
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import CLEAR
 
-from parley.knowledge.articles import Article, Problem, discover, duplicate_slug
+from parley.knowledge.articles import Problem, discover, duplicate_slug
 from parley.knowledge.parallel import parse_files
-from parley.knowledge.schema import ARTICLE, INDEX_NAME, SOURCE, documents, schema, source_document
+from parley.knowledge.schema import ARTICLE, INDEX_NAME, SOURCE, Prepared, schema, source_document
 
 LOCK_NAME = "parley_sync.lock"
 READ_ATTEMPTS = 5
 T = TypeVar("T")
-Parsed = tuple[str, str, Article | Problem]  # (path, fingerprint taken before reading, result)
+Parsed = tuple[str, str, Prepared | Problem]  # (path, fingerprint taken before reading, result)
 WRITER_TIMEOUT_S = 30.0
 WRITER_LIMIT_MB = 256
 
@@ -167,7 +167,7 @@ class IndexStore:
         # Every claimant of a slug this change touches is re-read, so a slug's owner is always
         # its first claimant by path: the same answer a full build gives.
         touched = {manifest[p].slug for p in changed if p in manifest} | {
-            r.slug for _, _, r in results if isinstance(r, Article)
+            r.slug for _, _, r in results if isinstance(r, Prepared)
         }
         others = {p for p, e in manifest.items() if e.slug in touched and p not in changed}
         results = sorted([*results, *self._parse(others)], key=lambda item: item[0])
@@ -206,11 +206,11 @@ class IndexStore:
             elif result.draft:
                 writer.add_document(**source_document(rel, stamp, None, claims=""))
             elif result.slug in owners:
-                problem = duplicate_slug(result, owners[result.slug])
+                problem = duplicate_slug(rel, result.slug, owners[result.slug])
                 writer.add_document(**source_document(rel, stamp, problem, claims=result.slug))
             else:
                 owners[result.slug] = rel
-                for document in documents(result, stamp):
+                for document in result.stamped(stamp):
                     writer.add_document(**document)
         return written
 

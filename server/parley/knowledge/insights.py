@@ -19,7 +19,7 @@ from parley.errors import BadRequest
 from parley.knowledge import Article, KnowledgeBase, SearchResponse, store
 from parley.knowledge.store import ArticleVotes, SearchCount
 
-SOURCES = ("api", "widget", "helpcenter")
+SOURCES = ("api", "widget", "helpcenter", "agent")
 MAX_QUERY_CHARS = store.MAX_QUERY_CHARS
 # A search-as-you-type request may refine the reader's previous one for this long.
 REFINE_WINDOW = timedelta(minutes=2)

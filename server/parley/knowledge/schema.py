@@ -9,6 +9,7 @@ values), so opening an up-to-date index never renders Markdown again.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from whoosh import fields
@@ -50,7 +51,31 @@ def schema() -> fields.Schema:
     )
 
 
-def documents(article: Article, fingerprint: str) -> Iterator[dict[str, object]]:
+@dataclass(frozen=True)
+class Prepared:
+    """An article analysed into index documents (the costly part, done by parse workers)."""
+
+    slug: str
+    draft: bool
+    documents: tuple[dict[str, object], ...]  # the article's, then one per FAQ item
+
+    def stamped(self, fingerprint: str) -> Iterator[dict[str, object]]:
+        """The documents, the article's carrying the file's fingerprint for the manifest."""
+        for document in self.documents:
+            yield (
+                {**document, "fingerprint": fingerprint}
+                if document["kind"] == ARTICLE
+                else document
+            )
+
+
+def prepare(article: Article) -> Prepared:
+    """``article`` as ready-to-write index documents (none for a draft: it is never indexed)."""
+    found = () if article.draft else tuple(documents(article))
+    return Prepared(article.slug, article.draft, found)
+
+
+def documents(article: Article) -> Iterator[dict[str, object]]:
     """The index documents of one article: the article itself, then each FAQ item."""
     shared = {
         "path": article.source_path,
@@ -64,7 +89,6 @@ def documents(article: Article, fingerprint: str) -> Iterator[dict[str, object]]
         **shared,
         "key": article.slug,
         "kind": ARTICLE,
-        "fingerprint": fingerprint,
         "title": terms(article.title),
         "headings": terms(heading_text),
         "body": terms(article.text),

@@ -1,0 +1,89 @@
+"""The console's pages: sign in, sign out, and the one-page app at ``/console``.
+
+Sign-in is an ordinary form post answered with a redirect; it goes through the same
+``sign_in`` (and throttle) as the login API and sets the same session cookie.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from parley.api.auth import require_agent, set_session_cookie
+from parley.console import csrf
+from parley.console.render import page, static_file
+from parley.errors import Forbidden, RateLimited, Unauthorized
+from parley.identity.agents import sign_in
+from parley.identity.tokens import SESSION_COOKIE
+from parley.services import services
+
+
+def _form_text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+async def login_form(request: Request) -> Response:
+    return page(request, "login.html", email="", error=None)
+
+
+async def login(request: Request) -> Response:
+    form = await request.form()
+    email = _form_text(form.get("email"))
+    try:
+        csrf.verify(request, _form_text(form.get(csrf.CSRF_FIELD)))
+    except Forbidden:
+        return page(request, "message.html", status=403, heading="This form has expired",
+                    text="Reload the sign-in page and try again.")  # fmt: skip
+    found = services(request)
+    try:
+        agent = await sign_in(
+            found.db,
+            found.login_throttle,
+            email=email,
+            password=_form_text(form.get("password")),
+            client_address=request.client.host if request.client else "unknown",
+        )
+    except Unauthorized:
+        return page(request, "login.html", status=401, email=email,
+                    error="Wrong email or password.")  # fmt: skip
+    except RateLimited as exc:
+        return page(request, "message.html", status=429, heading="Too many attempts",
+                    text="Too many failed sign-ins. Wait a few minutes, then try again.",
+                    headers={"Retry-After": str(exc.retry_after)})  # fmt: skip
+    token = found.signer.agent_token(agent.id, agent.token_version)
+    response = RedirectResponse("/console", status_code=303)
+    set_session_cookie(response, token, found.settings)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    csrf.verify(request, _form_text(form.get(csrf.CSRF_FIELD)))
+    response = RedirectResponse("/console/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+async def console(request: Request) -> Response:
+    try:
+        agent = await require_agent(request)
+    except Unauthorized:
+        return RedirectResponse("/console/login", status_code=303)
+    return page(request, "console.html", agent=agent.public())
+
+
+async def static(request: Request) -> Response:
+    response = static_file(request.path_params["name"])
+    if response is None:
+        return Response("not found", status_code=404, media_type="text/plain")
+    return response
+
+
+routes = [
+    Route("/console", console, methods=["GET"]),
+    Route("/console/login", login_form, methods=["GET"]),
+    Route("/console/login", login, methods=["POST"]),
+    Route("/console/logout", logout, methods=["POST"]),
+    Route("/console/static/{name}", static, methods=["GET"]),
+]

@@ -1,0 +1,227 @@
+// The console's entry point: state, the socket's frames, and the user's actions.
+
+import { renderContext } from "./context.js";
+import { renderInbox, tickWaits, visible } from "./inbox.js";
+import { installKb } from "./kb.js";
+import { installShortcuts } from "./keys.js";
+import { installPicker } from "./replies.js";
+import { AgentSocket } from "./socket.js";
+import { messageKey, renderThread, renderTransferTargets, sortedMessages } from "./thread.js";
+
+const root = document.getElementById("console");
+const state = {
+  me: { id: root.dataset.agentId, name: root.dataset.agentName, role: root.dataset.agentRole },
+  conversations: new Map(),
+  messages: new Map(), // conversation id -> Map(messageKey -> message frame)
+  visitorRead: new Map(),
+  visitorTyping: new Set(),
+  activeId: null,
+  tab: "queue",
+  scrollDown: false,
+};
+
+function render() {
+  renderInbox(state);
+  renderThread(state);
+  renderContext(state.conversations.get(state.activeId));
+  showKb(state.activeId, kbContext(state.activeId));
+}
+
+function kbContext(id) {
+  const messages = id ? sortedMessages(state, id) : [];
+  const fromVisitor = messages.filter((m) => m.author.kind === "visitor");
+  const fromBot = messages.filter((m) => m.author.kind === "bot" && m.suggestions?.length);
+  return { lastVisitorText: fromVisitor.at(-1)?.text, suggestions: fromBot.at(-1)?.suggestions || [] };
+}
+
+function lastVisibleSeq(id) {
+  return Math.max(0, ...sortedMessages(state, id).map((m) => m.seq));
+}
+
+const socket = new AgentSocket({
+  onFrame: handle,
+  onState: (text) => { document.getElementById("connection").textContent = text; },
+  // On reconnect, resume every conversation we have messages of.
+  lastSeqs: () => Object.fromEntries([...state.messages.keys()].map((id) => [id, lastVisibleSeq(id)])),
+});
+
+function markRead(id) {
+  const seq = lastVisibleSeq(id);
+  const conversation = state.conversations.get(id);
+  if (conversation) conversation.unread = 0;
+  if (seq > 0 && document.visibilityState === "visible") socket.send({ type: "read", conversation_id: id, seq });
+}
+
+function storeMessage(frame) {
+  if (!state.messages.has(frame.conversation_id)) state.messages.set(frame.conversation_id, new Map());
+  const known = state.messages.get(frame.conversation_id);
+  const isNew = !known.has(messageKey(frame));
+  known.set(messageKey(frame), frame); // dedupe by seq (or note_seq): replays are harmless
+  const conversation = state.conversations.get(frame.conversation_id);
+  if (!conversation || !isNew) return;
+  conversation.last_message = { text: frame.text, author_kind: frame.author.kind };
+  if (frame.author.kind === "visitor") visitorTyping(frame.conversation_id, false);
+  if (frame.conversation_id === state.activeId) markRead(frame.conversation_id);
+  else if (frame.author.kind === "visitor") conversation.unread = (conversation.unread || 0) + 1;
+}
+
+// A visitor who closes the tab mid-sentence never sends state:false, so typing expires.
+const typingExpiry = new Map();
+function visitorTyping(id, typing) {
+  clearTimeout(typingExpiry.get(id));
+  if (!typing) {
+    state.visitorTyping.delete(id);
+    return;
+  }
+  state.visitorTyping.add(id);
+  typingExpiry.set(id, setTimeout(() => { state.visitorTyping.delete(id); render(); }, 8000));
+}
+
+function handle(frame) {
+  switch (frame.type) {
+    case "welcome": {
+      // After a reconnect the server's list is the truth; only the open conversation stays.
+      const active = state.conversations.get(state.activeId);
+      state.conversations = new Map(frame.conversations.map((summary) => [summary.id, summary]));
+      if (active && !state.conversations.has(active.id)) state.conversations.set(active.id, active);
+      if (active) socket.send({ type: "watch", conversation_id: active.id, last_seq: lastVisibleSeq(active.id) });
+      break;
+    }
+    case "conversation":
+      state.conversations.set(frame.conversation.id, { ...state.conversations.get(frame.conversation.id), ...frame.conversation });
+      break;
+    case "message":
+      storeMessage(frame);
+      break;
+    case "typing":
+      if (frame.by === "visitor") visitorTyping(frame.conversation_id, frame.state);
+      break;
+    case "read":
+      if (frame.by === "visitor") state.visitorRead.set(frame.conversation_id, frame.seq);
+      break;
+    case "error":
+      document.getElementById("connection").textContent = `Error: ${frame.message}`;
+      break;
+    default:
+      return;
+  }
+  render();
+}
+
+// A click lands in the reply box; j/k keep the keyboard on the page so they can repeat.
+function openConversation(id, { focus = true } = {}) {
+  if (!state.conversations.has(id)) return;
+  setTyping(false); // stop "typing…" in the conversation being left
+  state.activeId = id;
+  state.scrollDown = true;
+  socket.send({ type: "watch", conversation_id: id, last_seq: 0 });
+  markRead(id);
+  render();
+  if (focus) document.getElementById("composer-text").focus();
+}
+
+function step(delta) {
+  const items = visible(state, state.tab);
+  if (!items.length) return;
+  const index = items.findIndex((c) => c.id === state.activeId);
+  const next = index < 0 ? 0 : Math.min(items.length - 1, Math.max(0, index + delta));
+  openConversation(items[next].id, { focus: false });
+}
+
+function resolveActive() {
+  const conversation = state.conversations.get(state.activeId);
+  if (conversation && conversation.status !== "resolved") socket.send({ type: "resolve", conversation_id: conversation.id });
+}
+
+// --- composer -----------------------------------------------------------------------------
+
+const text = document.getElementById("composer-text");
+const showKb = installKb({ insert: insertIntoComposer });
+
+// An article link goes in at the caret, on its own line, ready to be sent or edited.
+function insertIntoComposer(snippet) {
+  const caret = text.selectionStart;
+  const before = text.value.slice(0, caret);
+  const joined = before && !before.endsWith("\n") ? `${before}\n${snippet}` : before + snippet;
+  text.value = joined + text.value.slice(text.selectionEnd);
+  text.focus();
+  text.selectionStart = text.selectionEnd = joined.length;
+  text.dispatchEvent(new Event("input"));
+}
+const noteToggle = document.getElementById("note-toggle");
+installPicker(text, () => ({
+  visitorName: state.conversations.get(state.activeId)?.visitor?.name,
+  agentName: state.me.name,
+}));
+let typingSent = false;
+let typingTimer = null;
+
+function setTyping(typing) {
+  if (!state.activeId || typing === typingSent || noteToggle.checked) return;
+  typingSent = typing;
+  socket.send({ type: "typing", conversation_id: state.activeId, state: typing });
+}
+
+function send() {
+  const body = text.value.trim();
+  if (!body || !state.activeId) return;
+  socket.send({
+    type: "message",
+    conversation_id: state.activeId,
+    client_id: crypto.randomUUID(),
+    text: body,
+    internal: noteToggle.checked,
+  });
+  setTyping(false);
+  text.value = "";
+  state.scrollDown = true;
+}
+
+text.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.defaultPrevented) {
+    event.preventDefault();
+    send();
+  }
+});
+text.addEventListener("input", () => {
+  setTyping(text.value.length > 0);
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(() => setTyping(false), 4000);
+});
+noteToggle.addEventListener("change", () => {
+  document.getElementById("composer").classList.toggle("note-mode", noteToggle.checked);
+});
+document.getElementById("composer").addEventListener("submit", (event) => {
+  event.preventDefault();
+  send();
+});
+
+// --- buttons ------------------------------------------------------------------------------
+
+document.getElementById("conversation-list").addEventListener("click", (event) => {
+  const row = event.target.closest("[data-id]");
+  if (row) openConversation(row.dataset.id);
+});
+for (const tab of document.querySelectorAll("[data-tab]")) {
+  tab.addEventListener("click", () => { state.tab = tab.dataset.tab; render(); });
+}
+document.getElementById("presence").addEventListener("change", (event) => socket.send({ type: "presence", status: event.target.value }));
+document.getElementById("accept").addEventListener("click", () => socket.send({ type: "accept", conversation_id: state.activeId }));
+document.getElementById("resolve").addEventListener("click", resolveActive);
+document.getElementById("transfer").addEventListener("click", () => {
+  const [kind, value] = document.getElementById("transfer-target").value.split(/:(.*)/s);
+  if (!value || !state.activeId) return;
+  socket.send({ type: "transfer", conversation_id: state.activeId, [kind === "agent" ? "agent_id" : "team"]: value });
+});
+document.addEventListener("visibilitychange", () => { if (state.activeId) markRead(state.activeId); });
+
+async function loadDirectory() {
+  const response = await fetch("/api/v1/console/agents", { credentials: "same-origin" });
+  if (response.ok) renderTransferTargets(await response.json(), state.me);
+}
+
+installShortcuts({ step, resolveActive });
+setInterval(tickWaits, 1000);
+loadDirectory();
+socket.connect();
+render();

@@ -1,0 +1,53 @@
+"""Browser fixtures for the console: Debian's Chromium at 1280x720, screenshots to artifacts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from parley.config import Settings
+from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, REPO
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The repository's knowledge base, so the KB panel and the bot have articles."""
+    return settings.with_overrides(kb_dir=REPO / "kb_articles")
+
+
+@pytest.fixture(scope="session")
+async def console_browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def console_page(console_browser: Browser) -> AsyncIterator[Page]:
+    """A fresh profile per test, at the size the console is designed for."""
+    context = await console_browser.new_context(viewport={"width": 1280, "height": 720})
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # CSP violations show up as console errors (a 401 sign-in answer does too: not a bug).
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and not message.text.startswith("Failed to load resource")
+            and errors.append(message.text)
+        ),
+    )
+    yield page
+    await context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+async def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"))

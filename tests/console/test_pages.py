@@ -1,0 +1,132 @@
+"""Console sign-in, sign-out and the page itself, in-process over httpx."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from parley.identity.tokens import SESSION_COOKIE
+from tests.conftest import PASSWORD
+from tests.console.forms import csrf_token, sign_in
+
+MakeAgent = Callable[..., Awaitable[str]]
+
+
+async def test_login_page_has_a_csrf_field_and_security_headers(client: httpx.AsyncClient) -> None:
+    response = await client.get("/console/login")
+    assert response.status_code == 200
+    assert 'name="csrf_token"' in response.text
+    assert "parley_csrf" in response.cookies
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'self'" in csp
+    assert "connect-src 'self' ws: wss:" in csp
+    assert "img-src 'self' blob: data:" in csp
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_login_without_or_with_a_wrong_csrf_token_is_refused(
+    client: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    email = await make_agent()
+    await csrf_token(client)  # the browser holds a nonce cookie
+    for extra in ({}, {"csrf_token": "forged"}):
+        response = await client.post(
+            "/console/login", data={"email": email, "password": PASSWORD, **extra}
+        )
+        assert response.status_code == 403
+        assert SESSION_COOKIE not in response.cookies
+
+
+async def test_a_token_from_another_browser_is_refused(
+    client: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    email = await make_agent()
+    token = await csrf_token(client)
+    client.cookies.set("parley_csrf", "someone-elses-nonce")
+    response = await client.post(
+        "/console/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 403
+
+
+async def test_right_credentials_redirect_to_the_console_with_a_session(
+    client: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    email = await make_agent()
+    response = await sign_in(client, email)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console"
+    assert response.cookies.get(SESSION_COOKIE)
+    me = await client.get("/api/v1/auth/me")
+    assert me.json()["agent"]["email"] == email
+    page = await client.get("/console")
+    assert page.status_code == 200
+    assert 'type="module"' in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+async def test_wrong_credentials_rerender_the_form_with_401(
+    client: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    email = await make_agent()
+    token = await csrf_token(client)
+    response = await client.post(
+        "/console/login", data={"email": email, "password": "nope nope", "csrf_token": token}
+    )
+    assert response.status_code == 401
+    assert "Wrong email or password" in response.text
+    assert SESSION_COOKIE not in response.cookies
+    assert f'value="{email}"' in response.text
+
+
+async def test_repeated_failures_show_the_429_page(client: httpx.AsyncClient) -> None:
+    token = await csrf_token(client)
+    form = {"email": "who@example.com", "password": "wrong", "csrf_token": token}
+    statuses = [(await client.post("/console/login", data=form)).status_code for _ in range(11)]
+    assert statuses[0] == 401
+    assert statuses[-1] == 429
+
+
+async def test_the_console_redirects_to_sign_in_when_signed_out(client: httpx.AsyncClient) -> None:
+    response = await client.get("/console")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console/login"
+    client.cookies.set(SESSION_COOKIE, "forged")
+    assert (await client.get("/console")).status_code == 303
+
+
+async def test_logout_needs_the_csrf_token_of_the_session(
+    client: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    email = await make_agent()
+    login_token = await csrf_token(client)
+    await sign_in(client, email)
+    stale = await client.post("/console/logout", data={"csrf_token": login_token})
+    assert stale.status_code == 403  # a token minted before sign-in is bound to no session
+    token = await csrf_token(client, "/console")
+    response = await client.post("/console/logout", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console/login"
+    assert (await client.get("/console")).status_code == 303
+
+
+async def test_static_files_are_served_and_unknown_ones_are_not(client: httpx.AsyncClient) -> None:
+    script = await client.get("/console/static/app.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert (await client.get("/console/static/nope.js")).status_code == 404
+
+
+async def test_agents_and_teams_for_transfers(
+    client: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    assert (await client.get("/api/v1/console/agents")).status_code == 401
+    email = await make_agent()
+    await make_agent("Bob")
+    await sign_in(client, email)
+    body = (await client.get("/api/v1/console/agents")).json()
+    assert sorted(agent["name"] for agent in body["agents"]) == ["Ann", "Bob"]
+    assert "password_hash" not in body["agents"][0]
+    assert isinstance(body["teams"], list)
