@@ -206,7 +206,7 @@ class Agent(Client):
             tally.progress.set()
 
     async def send_paced(self, frame: str) -> bool:
-        """Agents share a flood limit per socket: keep their own frames spaced out."""
+        """An agent socket may send 30 frames/s before it is closed (4429): space ours out."""
         wait = self._last_frame + AGENT_FRAME_GAP - time.monotonic()
         self._last_frame = time.monotonic() + max(0.0, wait)
         if wait > 0:
@@ -302,21 +302,25 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-async def quiesce(pid: int, limit: float) -> float:
-    """Wait until the server idles (< 10% of a core over half a second); seconds waited.
+def own_cpu() -> float:
+    """CPU time of this load generator, to show how much of the 2 cores it took."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def quiesce(pid: int, limit: float) -> None:
+    """Wait until the server idles (< 10% of a core over half a second), ``limit`` at most.
 
     Work a setup step leaves queued on the server (routing, announcements) must neither
     inflate the memory figure nor leak into the latency of the messages that follow.
     """
-    started = time.monotonic()
     last = cpu_seconds(pid)
     for _ in range(max(1, int(limit / 0.5))):
         await asyncio.sleep(0.5)
         now = cpu_seconds(pid)
         if now - last < 0.05:
-            break
+            return
         last = now
-    return time.monotonic() - started
 
 
 STARTED: list[Server] = []  # stopped again in main(), whatever happened
@@ -365,7 +369,7 @@ class Server:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
@@ -621,14 +625,14 @@ async def settle(server: Server, options: Options, stage: str) -> None:
 
 
 async def measure(server: Server, n: int, options: Options) -> Result:
+    """One server, N visitors: set up, measure memory, send, drain; always stop the server."""
     tally = Tally()
-    m = max(1, math.ceil(n / options.visitors_per_agent))
-    result = Result(n=n, server=server.name, agents=m, tally=tally)
+    result = Result(n=n, server=server.name, agents=agent_count(n, options), tally=tally)
     visitors: list[Visitor] = []
     agents: list[Agent] = []
     try:
         await server.start()
-        agents = await server.open_agents(m, tally, visitors)
+        agents.extend(await server.open_agents(result.agents, tally, visitors))
         if not agents:
             raise RuntimeError("no agent socket could be opened")
         urls = await server.visitor_urls(n, agents)
@@ -640,32 +644,48 @@ async def measure(server: Server, n: int, options: Options) -> Result:
         result.rss_kb_per_socket = (rss_kb(server.pid) - before) / max(1, len(visitors))
         await server.pair(visitors, agents)
         await settle(server, options, "paired")
-        talkers = [v for v in visitors if v.open and v.assignee is not None]
-        if len(talkers) < len(visitors):
-            tally.errors["visitor left out (closed or unpaired)"] += len(visitors) - len(talkers)
-        cpu_before = cpu_seconds(server.pid)
-        rng = random.Random(options.seed + n)
-        start = asyncio.get_running_loop().time() + 0.5
-        await asyncio.gather(*(talk(v, start, options, rng) for v in talkers))
-        progress(server, f"sent {sum(len(v.sent) for v in talkers):,} messages")
-        await drain(tally, lambda: settled(talkers, server), options.drain)
-        progress(server, f"drained: {len(tally.delivered):,} delivered")
-        if tally.delivered:
-            cpu = cpu_seconds(server.pid) - cpu_before
-            result.cpu_ms_per_message = cpu * 1000 / len(tally.delivered)
-        result.sent = sum(len(v.sent) for v in talkers)
-        result.acked = sum(len(v.acked) for v in talkers) if server.acks else result.sent
-        result.lost = sum(
-            len((v.acked if server.acks else set(v.sent)) - tally.delivered) for v in talkers
-        )
-    except Exception as exc:
+        await send_and_drain(server, visitors, options, result)
+    except Exception as exc:  # report it in the table; the other runs still go ahead
         result.failure = f"{type(exc).__name__}: {exc}"
     finally:
-        await in_batches([*visitors, *agents], lambda client: client.close(), batch=500)
+        await in_batches([*visitors, *agents], lambda client: client.close(), batch=1000)
         server.stop()
         result.server_log_errors = server.log_errors()
         progress(server, "stopped")
     return result
+
+
+async def send_and_drain(
+    server: Server, visitors: list[Visitor], options: Options, result: Result
+) -> None:
+    """The measured part: every paired visitor talks, then stragglers get ``drain`` seconds."""
+    tally = result.tally
+    talkers = [v for v in visitors if v.open and v.assignee is not None]
+    if len(talkers) < len(visitors):
+        tally.errors["visitor left out (closed or unpaired)"] += len(visitors) - len(talkers)
+    cpu_before, own_before, wall_before = cpu_seconds(server.pid), own_cpu(), time.monotonic()
+    rng = random.Random(options.seed + len(visitors))
+    start = asyncio.get_running_loop().time() + 0.5
+    await asyncio.gather(*(talk(v, start, options, rng) for v in talkers))
+    progress(server, f"sent {sum(len(v.sent) for v in talkers):,} messages")
+    await drain(tally, lambda: settled(talkers, server), options.drain)
+    cpu, wall = cpu_seconds(server.pid) - cpu_before, time.monotonic() - wall_before
+    progress(
+        server,
+        f"drained: {len(tally.delivered):,} delivered; over {wall:.0f} s the server used "
+        f"{cpu / wall:.0%} of a core, this load generator {(own_cpu() - own_before) / wall:.0%}",
+    )
+    if tally.delivered:
+        result.cpu_ms_per_message = cpu * 1000 / len(tally.delivered)
+    result.sent = sum(len(v.sent) for v in talkers)
+    result.acked = sum(len(v.acked) for v in talkers) if server.acks else result.sent
+    result.lost = sum(
+        len((v.acked if server.acks else set(v.sent)) - tally.delivered) for v in talkers
+    )
+
+
+def agent_count(n: int, options: Options) -> int:
+    return max(1, math.ceil(n / options.visitors_per_agent))
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -783,7 +803,7 @@ def report(pairs: list[tuple[Result, Result]], options: Options) -> str:
 # --- main ---------------------------------------------------------------------------------
 
 
-def raise_open_file_limit(needed: int) -> int:
+def raise_open_file_limit(needed: int) -> None:
     """Clients and the server (which inherits this) each hold one descriptor per socket."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
@@ -791,13 +811,12 @@ def raise_open_file_limit(needed: int) -> int:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     if target < needed:
         print(f"warning: open-file limit {target} is below the {needed} needed", file=sys.stderr)
-    return target
 
 
 async def run(sizes: list[int], options: Options, workdir: Path) -> str:
     template = workdir / "agents-template" / "data"
     template.parent.mkdir(parents=True)
-    most_agents = max(math.ceil(n / options.visitors_per_agent) for n in sizes)
+    most_agents = max(agent_count(n, options) for n in sizes)
     print(f"creating {most_agents} agents ...", file=sys.stderr)
     await create_agents(template, most_agents)
     pairs = []
@@ -814,12 +833,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,2000", help="visitor counts, comma-separated")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of sending per run")
-    parser.add_argument("--visitors-per-agent", type=int, default=20)
-    parser.add_argument("--settle", type=float, default=2.0, help="seconds to let sockets settle")
+    parser.add_argument("--visitors-per-agent", type=int, default=25)
+    parser.add_argument("--settle", type=float, default=1.0, help="seconds to let sockets settle")
     parser.add_argument(
         "--quiesce", type=float, default=120.0, help="most seconds to wait for an idle server"
     )
-    parser.add_argument("--drain", type=float, default=15.0, help="seconds to wait for stragglers")
+    parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait for stragglers")
     parser.add_argument("--poisson", action="store_true", help="Poisson gaps instead of 1 s")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the work dir (server logs)")

@@ -182,3 +182,51 @@ async def test_a_visitors_locale_routes_to_the_team_for_it(
     assert assigned["agent"]["name"] == "Ola"
     for client in (sam, ola_client, visitor):
         await client.close()
+
+
+async def test_other_agents_stop_receiving_a_conversation_once_it_is_taken(
+    live_url: str, make_agent: MakeAgent
+) -> None:
+    taker, _ = await agent_client(
+        live_url, await agent_token(live_url, await make_agent("Tia"), PASSWORD)
+    )
+    other, _ = await agent_client(
+        live_url, await agent_token(live_url, await make_agent("Oz"), PASSWORD)
+    )
+    for client in (taker, other):
+        await client.send({"type": "presence", "status": "away"})
+    visitor, _ = await visitor_client(live_url, await new_visitor(live_url))
+    conversation_id = (await visitor.say("first question"))["conversation_id"]
+    await visitor.send({"type": "handoff"})
+    await other.expect("message", conversation_id=conversation_id)  # the queue is everyone's
+    await taker.send({"type": "accept", "conversation_id": conversation_id})
+    await visitor.expect("assigned", conversation_id=conversation_id)
+    await asyncio.sleep(0.3)
+    await other.collect(0.2)
+    later = await visitor.say("only for Tia now")
+    assert (await taker.expect("message", seq=later["seq"]))["text"] == "only for Tia now"
+    leaked = [f for f in await other.collect(0.5) if f["type"] == "message"]
+    assert leaked == []
+    for client in (taker, other, visitor):
+        await client.close()
+
+
+async def test_simultaneous_handoffs_never_overfill_an_agent(
+    live_url: str, make_agent: MakeAgent
+) -> None:
+    agent, _ = await agent_client(
+        live_url, await agent_token(live_url, await make_agent("Cap"), PASSWORD)
+    )
+    visitors = [(await visitor_client(live_url, await new_visitor(live_url)))[0] for _ in range(8)]
+    for visitor in visitors:
+        await visitor.say("help")
+    await asyncio.gather(*(visitor.send({"type": "handoff"}) for visitor in visitors))
+    outcomes = await asyncio.gather(*(visitor.collect(1.5) for visitor in visitors))
+    assigned = [any(f["type"] == "assigned" for f in frames) for frames in outcomes]
+    assert assigned.count(True) == 3  # the default capacity
+    for frames, got_agent in zip(outcomes, assigned, strict=True):
+        kinds = [f["type"] for f in frames]
+        if got_agent:  # nobody hears a queue position after being assigned
+            assert "queue" not in kinds[kinds.index("assigned") :]
+    for client in (agent, *visitors):
+        await client.close()

@@ -6,6 +6,7 @@ Any process may run ``assign_waiting`` at any time: the claim makes it safe to r
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from parley import clock
@@ -41,6 +42,9 @@ class RoutingService:
         self.reassign_after_seconds = reassign_after_seconds
         self._announced_positions: dict[str, int] = {}
         self._offline_since: dict[str, float] = {}
+        # One router pass at a time in this process: concurrent passes would each read the same
+        # free capacity and overfill an agent. Across processes the claim keeps it to one owner.
+        self._one_pass = asyncio.Lock()
 
     async def online_agent_ids(self) -> list[str]:
         return [
@@ -179,6 +183,10 @@ class RoutingService:
 
     async def assign_waiting(self) -> None:
         """Give queued conversations to free agents, oldest first; tell the rest their place."""
+        async with self._one_pass:
+            await self._assign_waiting()
+
+    async def _assign_waiting(self) -> None:
         waiting = await store.queued_ids(self.db)
         if not waiting:
             return

@@ -82,6 +82,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         self.agent = agent
         self.socket_id = secrets.token_hex(6)
         self.mine: set[str] = set()
+        self.watching: set[str] = set()  # opened with ``watch``: followed until the socket closes
 
     async def run(self) -> None:
         presence = self.services.presence
@@ -95,16 +96,23 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
             await presence.publish()
 
     def _on_summary(self, payload: bytes) -> None:
-        """Follow conversations as they become this agent's business, then pass the news on."""
+        """Follow conversations as they become this agent's business, drop them when they stop
+        being it (taken by someone else, resolved), then pass the news on."""
         summary = msgspec.json.decode(bytes(unpack(payload).frame)).get("conversation", {})
         conversation_id = summary.get("id")
         if conversation_id and self.greeted:
-            mine = summary.get("status") == "assigned" and summary.get("assignee") == self.agent.id
+            status, assignee = summary.get("status"), summary.get("assignee")
+            mine = status == "assigned" and assignee == self.agent.id
             if mine and conversation_id not in self.mine:  # just became theirs: whole history
                 self.mine.add(conversation_id)
                 self._follow(conversation_id, 0, replay=True)
-            elif summary.get("status") in ("queued", "bot") or self.agent.role == "admin":
+            elif status in ("queued", "bot") or (
+                self.agent.role == "admin" and status != "resolved"
+            ):
                 self._follow(conversation_id, int(summary.get("last_seq", 0)), replay=False)
+            elif not mine and conversation_id not in self.watching:
+                self.mine.discard(conversation_id)
+                self.outbox.forget(conversation_channel(conversation_id), conversation_id)
         self.outbox.push_bus(payload)
 
     def _follow(self, conversation_id: str, seq: int, *, replay: bool) -> None:
@@ -148,6 +156,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         elif isinstance(frame, Watch):
             conversation = await routing.conversation(frame.conversation_id)
             self.check_may_read(conversation)
+            self.watching.add(conversation.id)
             self._follow(conversation.id, frame.last_seq, replay=True)
 
     # --- frames ---------------------------------------------------------------------------

@@ -98,6 +98,13 @@ class Outbox:
         if channel not in self._subscriptions:
             self._subscriptions[channel] = bus.subscribe(channel, handler or self.push_bus)
 
+    def forget(self, channel: str, conversation_id: str) -> None:
+        """Stop following a conversation: no more of its events reach this socket."""
+        subscription = self._subscriptions.pop(channel, None)
+        if subscription is not None:
+            subscription.close()
+        self.delivered.pop(conversation_id, None)
+
     def close(self) -> None:
         for subscription in self._subscriptions.values():
             subscription.close()
