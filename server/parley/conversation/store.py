@@ -218,10 +218,6 @@ async def append_message(
 
     ``conversation_changes`` are applied in the same transaction (e.g. the first response time).
     """
-    if client_id is not None:
-        existing = await message_by_client_id(db, conversation_id, client_id)
-        if existing is not None:
-            return existing, False
     now = clock.now()
     try:
         async with db.transaction() as conn:
@@ -256,7 +252,9 @@ async def append_message(
             )
             await conn.execute(insert(messages).values(**stored.__dict__))
     except IntegrityError:
-        # The same client_id raced in from another socket and won: theirs is the stored copy.
+        # This client_id is stored already (a resend, or a race another socket won): the
+        # transaction rolled back, numbering included, and the stored copy is the answer.
+        # Letting the unique constraint decide saves a read on every new message.
         if client_id is None:
             raise
         existing = await message_by_client_id(db, conversation_id, client_id)
