@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from parley.config import Settings
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, REPO
+from tests.browser.conftest import ARTIFACTS, REPO
 
 
 @pytest.fixture
@@ -17,20 +17,10 @@ def settings(settings: Settings) -> Settings:
     return settings.with_overrides(kb_dir=REPO / "kb_articles")
 
 
-@pytest.fixture(scope="session")
-async def console_browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        await launched.close()
-
-
 @pytest.fixture
-async def console_page(console_browser: Browser) -> AsyncIterator[Page]:
+async def console_page(browser: Browser) -> AsyncIterator[Page]:
     """A fresh profile per test, at the size the console is designed for."""
-    context = await console_browser.new_context(viewport={"width": 1280, "height": 720})
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -13,15 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parley.conversation import store as conversation_store
 from parley.db import Database
 from parley.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
-from parley.identity import store as identity_store
 from parley.media import MediaService, Party
 from parley.media.images import ImageLimits
 from parley.media.storage import LocalDiskStorage, new_key
 from parley.media.uploads import ReceivedForm, receive_form
 from tests.media import image_bytes
+from tests.support.factories import new_conversation
 
 CHUNK = 4096
 
@@ -122,26 +121,6 @@ async def test_local_disk_storage_puts_opens_and_deletes(tmp_path: Path) -> None
         await storage.open("../../etc/passwd")
 
 
-async def new_conversation(db: Database) -> tuple[str, str]:
-    """A visitor and their conversation: (visitor_id, conversation_id)."""
-    visitor = await identity_store.insert_visitor(
-        db,
-        name=None,
-        email=None,
-        locale=None,
-        page_url=None,
-        referrer=None,
-        user_agent=None,
-        attributes={},
-        user_id=None,
-        verified=False,
-    )
-    conversation = await conversation_store.create_conversation(
-        db, visitor_id=visitor.id, locale=None, team_id=None
-    )
-    return visitor.id, conversation.id
-
-
 def service(db: Database, tmp_path: Path) -> MediaService:
     return MediaService(
         db,
@@ -162,7 +141,8 @@ async def test_an_upload_is_stored_recorded_and_readable_only_by_its_parties(
     db: Database, tmp_path: Path
 ) -> None:
     media = service(db, tmp_path)
-    visitor_id, conversation_id = await new_conversation(db)
+    conversation = await new_conversation(db)
+    visitor_id, conversation_id = conversation.visitor_id, conversation.id
     owner = Party("visitor", visitor_id)
     made = await media.upload(
         form_with(tmp_path, image_bytes("PNG", (64, 48)), conversation_id=conversation_id), owner
@@ -198,8 +178,9 @@ async def test_uploads_are_refused_for_strangers_foreign_sources_and_non_images(
     db: Database, tmp_path: Path
 ) -> None:
     media = service(db, tmp_path)
-    visitor_id, conversation_id = await new_conversation(db)
-    _, other_conversation = await new_conversation(db)
+    conversation = await new_conversation(db)
+    visitor_id, conversation_id = conversation.visitor_id, conversation.id
+    other_conversation = (await new_conversation(db)).id
     png = image_bytes("PNG")
     with pytest.raises(NotFound):
         await media.upload(
