@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from parley import clock
 from parley.db import Database
+from parley.db.records import record
 from parley.db.schema import new_id, saved_replies
 from parley.errors import BadRequest, Conflict, NotFound
 
@@ -43,18 +43,6 @@ class SavedReply:
         }
 
 
-def _reply(row: RowMapping) -> SavedReply:
-    return SavedReply(
-        id=row["id"],
-        shortcut=row["shortcut"],
-        title=row["title"],
-        body=row["body"],
-        created_by=row["created_by"],
-        created_at=clock.as_utc(row["created_at"]),  # SQLite hands back naive datetimes
-        updated_at=clock.as_utc(row["updated_at"]),
-    )
-
-
 def validate(shortcut: str, title: str, body: str) -> tuple[str, str, str]:
     """Cleaned fields; shortcuts are lowercase words so ``/refund`` is easy to type."""
     shortcut = shortcut.strip().lstrip("/").lower()
@@ -70,7 +58,7 @@ def validate(shortcut: str, title: str, body: str) -> tuple[str, str, str]:
 async def list_replies(db: Database) -> list[SavedReply]:
     async with db.read() as conn:
         rows = await conn.execute(select(saved_replies).order_by(saved_replies.c.shortcut))
-        return [_reply(row) for row in rows.mappings()]
+        return [record(SavedReply, row) for row in rows.mappings()]
 
 
 async def create_reply(
@@ -104,7 +92,7 @@ async def update_reply(
         raise Conflict(f"the shortcut /{shortcut} is taken") from None
     if row is None:
         raise NotFound("no such saved reply")
-    return _reply(row)
+    return record(SavedReply, row)
 
 
 async def delete_reply(db: Database, reply_id: str) -> None:

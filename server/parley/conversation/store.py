@@ -7,17 +7,17 @@ already stored instead of a second copy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parley import clock
 from parley.db import Database
+from parley.db.records import record
 from parley.db.schema import attachments, conversations, messages, new_id, visitors
 
 OPEN_STATUSES = ("bot", "queued", "assigned")
@@ -65,24 +65,6 @@ class Message:
     created_at: datetime
 
 
-def _from_row(cls: type[Any], row: RowMapping) -> Any:
-    values = {f.name: row[f.name] for f in fields(cls)}
-    for name, value in values.items():
-        if isinstance(value, datetime):
-            values[name] = clock.as_utc(value)
-    return cls(**values)
-
-
-def _conversation(row: RowMapping) -> Conversation:
-    found: Conversation = _from_row(Conversation, row)
-    return found
-
-
-def _message(row: RowMapping) -> Message:
-    found: Message = _from_row(Message, row)
-    return found
-
-
 async def create_conversation(
     db: Database, *, visitor_id: str, locale: str | None, team_id: str | None
 ) -> Conversation:
@@ -115,7 +97,7 @@ async def _select_conversation(conn: AsyncConnection, conversation_id: str) -> C
         .mappings()
         .first()
     )
-    return _conversation(row) if row else None
+    return record(Conversation, row) if row else None
 
 
 async def conversation_by_id(db: Database, conversation_id: str) -> Conversation | None:
@@ -138,7 +120,7 @@ async def latest_conversation(db: Database, visitor_id: str) -> Conversation | N
             .mappings()
             .first()
         )
-    return _conversation(row) if row else None
+    return record(Conversation, row) if row else None
 
 
 async def conversations_of_visitor(
@@ -153,7 +135,7 @@ async def conversations_of_visitor(
                 .limit(limit)
             )
         ).mappings()
-        return [_conversation(row) for row in rows]
+        return [record(Conversation, row) for row in rows]
 
 
 async def update_conversation(
@@ -197,7 +179,7 @@ async def _select_by_client_id(
         .mappings()
         .first()
     )
-    return _message(row) if row else None
+    return record(Message, row) if row else None
 
 
 async def append_message(
@@ -287,7 +269,7 @@ async def read_since(
                 .limit(limit)
             )
         ).mappings()
-        return [_message(row) for row in rows]
+        return [record(Message, row) for row in rows]
 
 
 async def last_messages(db: Database, conversation_ids: list[str]) -> dict[str, Message]:
@@ -308,7 +290,7 @@ async def last_messages(db: Database, conversation_ids: list[str]) -> dict[str, 
                 .where(messages.c.conversation_id.in_(conversation_ids))
             )
         ).mappings()
-        return {row["conversation_id"]: _message(row) for row in rows}
+        return {row["conversation_id"]: record(Message, row) for row in rows}
 
 
 async def open_conversations(
@@ -329,7 +311,7 @@ async def open_conversations(
                 select(conversations).where(visible).order_by(conversations.c.created_at)
             )
         ).mappings()
-        return [_conversation(row) for row in rows]
+        return [record(Conversation, row) for row in rows]
 
 
 async def visitor_rows(db: Database, visitor_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parley import clock
 from parley.db import Database
+from parley.db.records import record
 from parley.db.schema import agents, new_id, team_members, teams, visitors
 from parley.errors import Conflict
 
@@ -49,36 +49,6 @@ class Visitor:
     user_id: str | None
     verified: bool
     created_at: datetime
-
-
-def _agent(row: RowMapping) -> Agent:
-    return Agent(
-        id=row["id"],
-        email=row["email"],
-        name=row["name"],
-        role=row["role"],
-        disabled=row["disabled"],
-        capacity=row["capacity"],
-        token_version=row["token_version"],
-        password_hash=row["password_hash"],
-        created_at=clock.as_utc(row["created_at"]),
-    )
-
-
-def _visitor(row: RowMapping) -> Visitor:
-    return Visitor(
-        id=row["id"],
-        name=row["name"],
-        email=row["email"],
-        locale=row["locale"],
-        page_url=row["page_url"],
-        referrer=row["referrer"],
-        user_agent=row["user_agent"],
-        attributes=dict(row["attributes"] or {}),
-        user_id=row["user_id"],
-        verified=row["verified"],
-        created_at=clock.as_utc(row["created_at"]),
-    )
 
 
 async def insert_agent(
@@ -163,19 +133,19 @@ async def agent_by_email(db: Database, email: str) -> Agent | None:
             .mappings()
             .first()
         )
-    return _agent(row) if row else None
+    return record(Agent, row) if row else None
 
 
 async def agent_by_id(db: Database, agent_id: str) -> Agent | None:
     async with db.read() as conn:
         row = (await conn.execute(select(agents).where(agents.c.id == agent_id))).mappings().first()
-    return _agent(row) if row else None
+    return record(Agent, row) if row else None
 
 
 async def list_agents(db: Database) -> list[Agent]:
     async with db.read() as conn:
         rows = (await conn.execute(select(agents).order_by(agents.c.created_at))).mappings()
-        return [_agent(row) for row in rows]
+        return [record(Agent, row) for row in rows]
 
 
 async def set_agent_disabled(db: Database, agent_id: str, disabled: bool) -> None:
@@ -235,7 +205,7 @@ async def verified_visitor_by_user_id(db: Database, user_id: str) -> Visitor | N
             .mappings()
             .first()
         )
-    return _visitor(row) if row else None
+    return record(Visitor, row) if row else None
 
 
 async def refresh_visitor(db: Database, visitor_id: str, **changes: Any) -> None:
@@ -255,4 +225,4 @@ async def visitor_by_id(db: Database, visitor_id: str) -> Visitor | None:
             .mappings()
             .first()
         )
-    return _visitor(row) if row else None
+    return record(Visitor, row) if row else None
