@@ -177,6 +177,38 @@ saved_replies = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+conversation_labels = Table(
+    "conversation_labels",
+    metadata,
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
+    Column("label", String(60), primary_key=True),
+    _created_at(),
+    Index("ix_conversation_labels_label", "label"),
+)
+
+# Settings an admin edits in the console; a row overrides the environment's value for its key.
+site_settings = Table(
+    "site_settings",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The team's GIF and image library: an uploaded attachment (no conversation) with a title.
+library_items = Table(
+    "library_items",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("attachment_id", ForeignKey("attachments.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("tags", JSON, nullable=False, default=list),
+    Column("uses", Integer, nullable=False, default=0),
+    Column("created_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    _created_at(),
+)
+
 kb_feedback = Table(
     "kb_feedback",
     metadata,
