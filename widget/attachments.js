@@ -137,14 +137,19 @@ export function attachmentView(env, attachment) {
   // An animated thumbnail may be a still: play the original GIF itself.
   const img = h("img", { alt: t("image"), loading: "lazy" });
   imageSource(env, animated ? attachment.url : attachment.thumb_url || attachment.url).then((src) => (img.src = src), () => {});
-  const thumb = h("button", { class: "thumb", type: "button", "aria-label": t("open_image"), onclick: () => openViewer(env, attachment, thumb) }, img);
+  let gif = null;
+  const thumb = h("button", { class: "thumb", type: "button", "aria-label": t("open_image"), onclick: () => openViewer(env, attachment, thumb, gif && gif.paused) }, img);
   if (!animated) return thumb;
+  gif = pausable(env, img, matchMedia("(prefers-reduced-motion: reduce)").matches);
+  thumb.append(gif.still);
+  return h("div", { class: "gif" }, thumb, gif.toggle);
+}
 
+/** A GIF's pause control. Paused = the current frame frozen on a canvas laid over the image. */
+function pausable(env, img, paused) {
+  const { h, t } = env;
   const still = h("canvas", { class: "still", hidden: true, "aria-hidden": "true" });
   const toggle = h("button", { class: "gif-toggle", type: "button", onclick: () => setPaused(!paused) });
-  let paused = matchMedia("(prefers-reduced-motion: reduce)").matches;
-
-  /** Paused = the current frame frozen on a canvas laid over the playing image. */
   function setPaused(value) {
     paused = value;
     if (paused && img.complete && img.naturalWidth) {
@@ -160,8 +165,7 @@ export function attachmentView(env, attachment) {
   }
   img.addEventListener("load", () => setPaused(paused), { once: true });
   setPaused(paused);
-  thumb.append(still);
-  return h("div", { class: "gif" }, thumb, toggle);
+  return { still, toggle, get paused() { return paused; } };
 }
 
 const sources = new Map(); // url -> Promise of a displayable URL, so each image is fetched once
@@ -183,20 +187,28 @@ function imageSource(env, url) {
   return sources.get(absolute);
 }
 
-/** Full size over the panel; Esc or the button closes it and returns focus to the thumbnail. */
-function openViewer(env, attachment, opener) {
+/** Full size over the panel; Esc or the button closes it and returns focus to the thumbnail.
+ * A GIF opens paused if its thumbnail was, and has its own pause control. */
+function openViewer(env, attachment, opener, paused) {
   const { h, t, icon, icons } = env;
   const img = h("img", { alt: t("image") });
   imageSource(env, attachment.url).then((src) => (img.src = src), () => {});
+  const gif = paused === null ? null : pausable(env, img, paused);
   const closeButton = h("button", { class: "icon-button", type: "button", "aria-label": t("close_image"), onclick: close }, icon(icons.close));
-  const viewer = h("div", { class: "viewer", role: "dialog", "aria-modal": "true", "aria-label": t("image"), onkeydown: onKey }, closeButton, img);
+  const viewer = h(
+    "div",
+    { class: "viewer", role: "dialog", "aria-modal": "true", "aria-label": t("image"), onkeydown: onKey },
+    h("div", { class: "bar" }, gif && gif.toggle, closeButton),
+    h("div", { class: "frame" }, img, gif && gif.still),
+  );
   function onKey(event) {
     if (event.key === "Escape") {
       event.stopPropagation(); // close the image, not the whole panel
       close();
     } else if (event.key === "Tab") {
-      event.preventDefault(); // the close button is the only control here
+      event.preventDefault(); // keep the focus on the viewer's own buttons
       event.stopPropagation();
+      if (gif) (viewer.getRootNode().activeElement === closeButton ? gif.toggle : closeButton).focus();
     }
   }
   function close() {

@@ -14,6 +14,7 @@
   const script = document.currentScript;
   const origin = new URL(script.src).origin;
   const VERSION = "__PARLEY_VERSION__"; // replaced by the server with the assets' hash
+  const SITE = "__PARLEY_SITE__"; // replaced by the server with the admin's defaults (object)
   const LOCALES = ["en", "pl", "sl"];
   const DEFAULT_COLOR = "#1f5fd6";
   const PANEL_MODULES = ["panel", "connection", "kb", "chat", "messages", "attachments"];
@@ -30,9 +31,9 @@
   const config = {
     origin,
     version: VERSION,
-    locale: pickLocale([script.dataset.locale, ...(navigator.languages || [navigator.language])]),
-    color: parseHexColor(script.dataset.color) || parseHexColor(DEFAULT_COLOR),
-    position: script.dataset.position === "left" ? "left" : "right",
+    locale: pickLocale([script.dataset.locale, SITE.locale, ...(navigator.languages || [navigator.language])]),
+    color: parseHexColor(script.dataset.color) || parseHexColor(SITE.color) || DEFAULT_COLOR,
+    position: (script.dataset.position || SITE.position) === "left" ? "left" : "right",
     team: script.dataset.team || null,
   };
 
@@ -180,7 +181,7 @@
     greeting = h(
       "div",
       { class: "greeting" },
-      h("button", { class: "say", type: "button", onclick: () => open() }, t("greeting")),
+      h("button", { class: "say", type: "button", onclick: () => open() }, SITE.greeting || t("greeting")),
       h("button", { class: "dismiss", type: "button", "aria-label": t("dismiss"), onclick: dismissGreeting }, "×"),
     );
     root.prepend(greeting); // before the launcher: read (and tabbed to) first

@@ -97,7 +97,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(AccessLogMiddleware),
-            Middleware(PublicApiCors, allowed_origins=settings.allowed_origins),
+            Middleware(PublicApiCors),
         ],
         exception_handlers={
             ParleyError: _parley_error,

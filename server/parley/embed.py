@@ -1,9 +1,10 @@
 """Serving the embeddable widget: ``GET /widget.js`` (the loader) and ``GET /widget/{path}``.
 
-The loader is tiny and cached briefly (site owners expect a new release to show up within
-minutes); everything it pulls in later is requested with ``?v=<content hash>`` and cached
-for a year as immutable. The hash is written into the loader when it is served, so a new
-release changes every asset URL at once.
+The loader is tiny and cached briefly (site owners expect a new release, or a colour an admin
+just chose, to show up within minutes). It carries the admin's widget settings as defaults and
+its ETag is the hash of what is served, so a change of either is a new ETag. Everything it pulls
+in later is requested with ``?v=<content hash>`` and cached for a year as immutable. The hash is
+written into the loader when it is served, so a new release changes every asset URL at once.
 
 Files are read once, at the first request, into memory together with their gzip form, and
 only the files found there can be served: a request path is a dictionary key, never a path
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from starlette.requests import Request
@@ -23,9 +25,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parley.errors import NotFound
+from parley.services import services
+from parley.sitesettings import SiteSettings
 
 LOADER = "widget.js"
 VERSION_PLACEHOLDER = "__PARLEY_VERSION__"
+# A string literal in the loader, replaced by an object literal of the admin's defaults.
+SITE_PLACEHOLDER = b'"__PARLEY_SITE__"'
 CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -100,6 +106,24 @@ def bundle() -> Bundle:
     return read_bundle(widget_dir())
 
 
+@lru_cache(maxsize=4)
+def loader_with_defaults(loader: Asset, defaults: tuple[tuple[str, str], ...]) -> Asset:
+    """The loader with the admin's widget settings written in (ASCII JSON: nothing to escape)."""
+    literal = json.dumps(dict(defaults), ensure_ascii=True, separators=(",", ":")).encode()
+    return Asset.of(loader.body.replace(SITE_PLACEHOLDER, literal), loader.content_type)
+
+
+def widget_defaults(site: SiteSettings) -> tuple[tuple[str, str], ...]:
+    """What the widget falls back to where its tag has no ``data-*`` attribute."""
+    chosen = {
+        "color": site.widget_color,
+        "position": site.widget_position,
+        "locale": site.widget_locale,
+        "greeting": site.widget_greeting,
+    }
+    return tuple((name, value) for name, value in chosen.items() if value)
+
+
 def accepts_gzip(request: Request) -> bool:
     for coding in request.headers.get("accept-encoding", "").split(","):
         name, _, params = coding.strip().partition(";")
@@ -126,7 +150,9 @@ def asset_response(request: Request, asset: Asset, cache_control: str) -> Respon
 
 
 async def loader(request: Request) -> Response:
-    return asset_response(request, bundle().loader, LOADER_CACHE)
+    site = services(request).site.current
+    asset = loader_with_defaults(bundle().loader, widget_defaults(site))
+    return asset_response(request, asset, LOADER_CACHE)
 
 
 async def widget_asset(request: Request) -> Response:

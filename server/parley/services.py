@@ -20,13 +20,13 @@ from parley.bus.redis import RedisBus
 from parley.config import Settings
 from parley.conversation.service import ConversationService
 from parley.db import Database
-from parley.identity.throttle import LoginThrottle
+from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
 from parley.identity.tokens import TokenSigner
 from parley.knowledge import KnowledgeBase, watch
 from parley.media import MediaService
-from parley.routing.hours import parse_business_hours
 from parley.routing.presence import MemoryPresence, Presence, RedisPresence
 from parley.routing.service import RoutingService
+from parley.sitesettings.live import LiveSiteSettings
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class Services:
     conversations: ConversationService
     routing: RoutingService
     media: MediaService
+    site: LiveSiteSettings
     kb: KnowledgeBase | None = None
     _kb_stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -53,37 +54,43 @@ class Services:
         db = Database(settings.resolved_database_url)
         bus: Bus
         presence: Presence
+        login_throttle: LoginThrottle
         if settings.redis_url:
             redis_bus = RedisBus(settings.redis_url)
             bus, presence = (
                 redis_bus,
                 RedisPresence(redis_bus.redis, settings.presence_grace_seconds),
             )
+            login_throttle = RedisLoginThrottle(redis_bus.redis, settings.login_max_failures)
         else:
             bus, presence = MemoryBus(), MemoryPresence(settings.presence_grace_seconds)
+            login_throttle = MemoryLoginThrottle(settings.login_max_failures)
         conversations = ConversationService(db, bus)
+        site = LiveSiteSettings(db, bus, settings)
         routing = RoutingService(
             db,
             conversations,
             presence,
-            parse_business_hours(settings.business_hours, settings.timezone),
+            lambda: site.current.hours,
             reassign_after_seconds=settings.reassign_after_seconds,
         )
         return cls(
             settings=settings,
             db=db,
             signer=TokenSigner(settings.signing_key(), agent_ttl_seconds=settings.agent_token_ttl),
-            login_throttle=LoginThrottle(settings.login_max_failures),
+            login_throttle=login_throttle,
             bus=bus,
             presence=presence,
             conversations=conversations,
             routing=routing,
             media=MediaService.from_settings(db, settings),
+            site=site,
         )
 
     async def start(self) -> None:
         await self.db.upgrade()
         await self.bus.start()
+        await self.site.start()
         settings = self.settings
         self.kb = await asyncio.to_thread(KnowledgeBase.open, settings.kb_dir, settings.index_dir)
         self._tasks.append(asyncio.create_task(self._watch_kb(self.kb)))
@@ -103,6 +110,7 @@ class Services:
                 await task
         if self.kb is not None:
             self.kb.close()
+        self.site.close()
         await self.bus.close()
         await self.db.close()
 
@@ -117,13 +125,17 @@ class Services:
             logger.exception("the knowledge-base watcher stopped: restart to pick up edits")
 
     async def _housekeeping(self) -> None:
-        """Share presence, return abandoned conversations to the queue, assign what waits."""
+        """Share presence, return abandoned conversations to the queue, assign what waits,
+        re-read site settings should a change's bus message have been lost, and checkpoint
+        SQLite's log."""
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
             try:
                 await self.presence.publish()
                 await self.routing.requeue_abandoned()
                 await self.routing.assign_waiting()
+                await self.site.reload_if_stale()
+                await self.db.checkpoint()
             except Exception:
                 logger.exception("housekeeping failed; trying again shortly")
 

@@ -10,6 +10,7 @@ git-ignored ``tests/browser/node_modules`` (``npm install --prefix tests/browser
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import shutil
 import subprocess
@@ -17,10 +18,12 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page
 
+from tests.support.chat import ChatClient, agent_client, agent_token
 from tests.support.live_server import LiveServer, parley_env, run_parley
 
 HERE = Path(__file__).parent
@@ -30,11 +33,11 @@ AGENT_EMAIL = "ann@example.com"
 AGENT_PASSWORD = "correct horse battery staple"
 
 HostPage = Callable[..., Awaitable[Page]]
+_client_ids = itertools.count(1)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("widget-server")
+def start_server(root: Path) -> LiveServer:
+    """A real ``parley serve`` with its own data under ``root`` and one agent, Ann."""
     env = parley_env(
         data_dir=str(root / "data"),
         kb_dir=str(REPO / "kb_articles"),
@@ -47,8 +50,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         env=env, cwd=root,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
+    return live
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = start_server(tmp_path_factory.mktemp("widget-server"))
     yield live
     live.stop()
+
+
+@pytest.fixture
+async def agent(server: LiveServer) -> AsyncIterator[ChatClient]:
+    """Ann, online on a real agent socket."""
+    token = await agent_token(server.url, AGENT_EMAIL, AGENT_PASSWORD)
+    client, _ = await agent_client(server.url, token)
+    await client.send({"type": "presence", "status": "online"})
+    yield client
+    await client.close()
+
+
+async def agent_says(agent: ChatClient, conversation_id: str, text: str, **extra: Any) -> None:
+    """Send as the agent and wait until the server has stored it."""
+    client_id = f"agent-{next(_client_ids)}"
+    frame = {"type": "message", "conversation_id": conversation_id, "client_id": client_id}
+    await agent.send({**frame, "text": text, **extra})
+    await agent.expect("ack", client_id=client_id)
 
 
 class HostPages(ThreadingHTTPServer):

@@ -6,21 +6,24 @@ origin, as a customer's site would.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator
-from typing import Any
-
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import AGENT_EMAIL, AGENT_PASSWORD, HostPage, host_html, screenshot, tag
-from tests.browser.widget import Widget
+from tests.browser.conftest import (
+    AGENT_EMAIL,
+    AGENT_PASSWORD,
+    HostPage,
+    agent_says,
+    host_html,
+    screenshot,
+    tag,
+)
+from tests.browser.widget import Widget, ask
 from tests.support.chat import ChatClient, agent_client, agent_token
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
-_client_ids = itertools.count(1)
 # A screen to "capture": Chromium's real picker needs a person, so the test hands over a stream.
 FAKE_DISPLAY = """
 navigator.mediaDevices.getDisplayMedia = async () => {
@@ -31,32 +34,6 @@ navigator.mediaDevices.getDisplayMedia = async () => {
   return canvas.captureStream(30);
 };
 """
-
-
-@pytest.fixture
-async def agent(server: LiveServer) -> AsyncIterator[ChatClient]:
-    token = await agent_token(server.url, AGENT_EMAIL, AGENT_PASSWORD)
-    client, _ = await agent_client(server.url, token)
-    await client.send({"type": "presence", "status": "online"})
-    yield client
-    await client.close()
-
-
-async def agent_says(agent: ChatClient, conversation_id: str, text: str) -> dict[str, Any]:
-    client_id = f"agent-{next(_client_ids)}"
-    frame = {"type": "message", "conversation_id": conversation_id, "client_id": client_id}
-    await agent.send({**frame, "text": text})
-    return await agent.expect("ack", client_id=client_id)
-
-
-async def ask(page: Page, question: str) -> Widget:
-    """Open the widget, ask, and wait until the server has stored the question."""
-    widget = await (await Widget(page).ready()).open()
-    await widget.search.fill(question)
-    await widget.search.press("Enter")
-    await expect(widget.message(question)).not_to_have_class("msg from-visitor pending")
-    await expect(widget.message(question).locator(".receipt")).to_be_hidden()
-    return widget
 
 
 async def test_nobody_online_leaves_an_email(demo_page: Page, server: LiveServer) -> None:
@@ -73,6 +50,14 @@ async def test_nobody_online_leaves_an_email(demo_page: Page, server: LiveServer
     await widget.panel.locator(".offline").get_by_role("button", name="Send").click()
     await expect(widget.message("visitor@example.com")).to_be_visible()
     await expect(email).to_have_count(0)
+
+    # Stored with the conversation: the first agent to sign in sees whom to write back to.
+    conversation_id = (await widget.storage("state"))["conversation_id"]
+    token = await agent_token(server.url, AGENT_EMAIL, AGENT_PASSWORD)
+    agent, welcome = await agent_client(server.url, token)
+    await agent.close()
+    waiting = {summary["id"]: summary for summary in welcome["conversations"]}
+    assert waiting[conversation_id]["visitor"]["email"] == "visitor@example.com"
 
 
 async def test_ask_then_talk_to_a_person(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.async_api import Locator, Page
+from playwright.async_api import Locator, Page, expect
 
 
 class Widget:
@@ -53,3 +53,16 @@ class Widget:
         return await self.page.evaluate(
             "(key) => JSON.parse(localStorage.getItem(key))", f"parley:{key}"
         )
+
+
+async def ask(page: Page, question: str) -> Widget:
+    """Open the widget, ask, and wait until the server has stored the question."""
+    widget = await (await Widget(page).ready()).open()
+    await widget.search.fill(question)
+    await widget.search.press("Enter")
+    # The first message also waits for the socket to connect: on a busy machine that is slow.
+    await expect(widget.message(question)).not_to_have_class(
+        "msg from-visitor pending", timeout=15_000
+    )
+    await expect(widget.message(question).locator(".receipt")).to_be_hidden()
+    return widget

@@ -8,9 +8,13 @@ from collections.abc import Awaitable, Callable
 import pytest
 from playwright.async_api import Page, expect
 
+from parley.config import Settings
+from parley.conversation import store as conversation_store
+from parley.db import Database
 from tests.conftest import PASSWORD
 from tests.console.conftest import screenshot
 from tests.support.chat import ChatClient, new_visitor, visitor_client
+from tests.support.factories import new_conversation
 
 pytestmark = pytest.mark.browser
 
@@ -41,22 +45,49 @@ async def visitor_asking_for_a_person(live_url: str) -> ChatClient:
     return visitor
 
 
-async def create_saved_reply(page: Page, shortcut: str, body: str) -> None:
+async def create_saved_reply_over_api(page: Page, shortcut: str, body: str) -> None:
     """Through the API with the page's own session and CSRF token, as the console would."""
-    for name in ("ref-old", shortcut):  # "ref-old" sorts first, so the arrow key matters
-        status = await page.evaluate(
-            """async ([shortcut, body]) => {
-                const token = document.querySelector('meta[name="csrf-token"]').content;
-                const response = await fetch("/api/v1/console/saved-replies", {
-                    method: "POST",
-                    headers: {"Content-Type": "application/json", "X-CSRF-Token": token},
-                    body: JSON.stringify({shortcut, title: shortcut, body}),
-                });
-                return response.status;
-            }""",
-            [name, body if name == shortcut else "old text"],
-        )
-        assert status == 201
+    status = await page.evaluate(
+        """async ([shortcut, body]) => {
+            const token = document.querySelector('meta[name="csrf-token"]').content;
+            const response = await fetch("/api/v1/console/saved-replies", {
+                method: "POST",
+                headers: {"Content-Type": "application/json", "X-CSRF-Token": token},
+                body: JSON.stringify({shortcut, title: shortcut, body}),
+            });
+            return response.status;
+        }""",
+        [shortcut, body],
+    )
+    assert status == 201
+
+
+async def create_saved_reply(page: Page, shortcut: str, title: str, body: str) -> None:
+    """In the Saved replies dialog, as an agent would."""
+    await page.get_by_role("button", name="Saved replies").click()
+    dialog = page.get_by_role("dialog", name="Saved replies")
+    await dialog.get_by_label("Shortcut").fill(shortcut)
+    await dialog.get_by_label("Title").fill(title)
+    await dialog.get_by_label("Text").fill(body)
+    await dialog.get_by_role("button", name="Add reply").click()
+    await expect(dialog.get_by_role("listitem").filter(has_text=f"/{shortcut}")).to_be_visible()
+    await dialog.get_by_role("button", name="Close").click()
+    await expect(dialog).to_be_hidden()
+
+
+# Records each Notification the page shows, then shows it for real.
+NOTIFICATION_SPY = """
+    window.shownNotifications = [];
+    const Real = window.Notification;
+    window.Notification = class extends Real {
+        constructor(title, options) {
+            super(title, options);
+            window.shownNotifications.push(title);
+        }
+        static get permission() { return Real.permission; }
+        static requestPermission() { return Real.requestPermission(); }
+    };
+"""
 
 
 async def test_wrong_password_in_the_browser_shows_the_message(
@@ -94,19 +125,9 @@ async def test_an_agent_answers_a_visitor_from_the_console(
 
     bot_offered = page.get_by_role("list", name="Bot suggestions").get_by_role("button")
     await expect(bot_offered.first).to_be_visible()  # from the bot message's `suggestions`
-    kb = page.get_by_role("search")
-    await expect(kb.get_by_label("Search articles")).to_have_value(
+    await expect(page.get_by_label("Search articles")).to_have_value(
         re.compile("My invoice is wrong")
     )
-    await kb.get_by_label("Search articles").fill("invoice numbering")
-    article = page.get_by_role("list", name="Articles").get_by_role(
-        "button", name="Invoice numbering"
-    )
-    await article.click()
-    await expect(page.get_by_label("Reply")).to_have_value(
-        f"Invoice numbering: {live_url}/help/articles/invoice-numbering"
-    )
-    await page.get_by_label("Reply").fill("")
 
     await visitor.send({"type": "typing", "state": True})
     await expect(page.get_by_text("Visitor is typing…")).to_be_visible()
@@ -121,51 +142,47 @@ async def test_an_agent_answers_a_visitor_from_the_console(
     assert reply["author"]["kind"] == "agent"
     await visitor.send({"type": "read", "seq": reply["seq"]})
     await expect(page.locator("#messages .seen")).to_have_text("Seen")
-
-    await create_saved_reply(page, "refund", "Hi {{visitor.name}}, {{agent.name}} here: refunded.")
-    await composer.fill("/ref")
-    picker = page.get_by_role("listbox", name="Saved replies")
-    await expect(picker.get_by_role("option")).to_have_count(2)
-    await screenshot(page, "saved-reply-picker")
-    await composer.press("ArrowDown")
-    await composer.press("Enter")  # inserts, does not send
-    await expect(composer).to_have_value("Hi Vera <b>Visitor</b>, Ann here: refunded.")
-    await composer.press("Enter")
-    await visitor.expect("message", text="Hi Vera <b>Visitor</b>, Ann here: refunded.")
-
-    await page.get_by_label("Note").check()
-    await composer.fill("Refund needs approval")
-    await composer.press("Enter")
-    note = page.locator("#messages .message.note", has_text="Refund needs approval")
-    await expect(note).to_be_visible()
-    await screenshot(page, "conversation")
-
-    await page.locator("#messages").click()  # leave the reply box: shortcuts are for the page
-    await page.keyboard.press("e")
-    await visitor.expect("status", status="resolved")
-    await visitor.send({"type": "rate", "score": 4, "comment": "quick"})
-    await expect(details).to_contain_text("4/5")
-    await screenshot(page, "resolved")
-    frames = await visitor.collect(0.3)
-    seen_texts = [frame.get("text", "") for frame in frames + visitor.inbox]
-    assert not any("Refund needs approval" in text for text in seen_texts)
     await visitor.close()
 
 
-async def test_the_queue_shows_waiting_conversations_to_an_away_agent(
-    console_page: Page, live_url: str, make_agent: MakeAgent
+async def earlier_conversation(settings: Settings, email: str, text: str) -> None:
+    """A self-served, resolved conversation of another visitor who gave the same email."""
+    db = Database(settings.resolved_database_url)
+    try:
+        conversation = await new_conversation(db, status="resolved", name="V.", email=email)
+        await conversation_store.append_message(
+            db, conversation.id, client_id=None, author_kind="visitor", author_id=None,
+            author_name="V.", text=text,
+        )  # fmt: skip
+    finally:
+        await db.close()
+
+
+async def test_a_queued_conversation_from_arrival_to_rating_and_reopening(
+    console_page: Page, live_url: str, make_agent: MakeAgent, settings: Settings
 ) -> None:
+    """The whole working day of one conversation: it appears in the queue live, is accepted,
+    answered with a saved reply and an article, noted, labelled, transferred, resolved, rated,
+    found again and reopened."""
     page = console_page
-    await make_agent("Bob")  # offline: only a transfer gives him the conversation
+    await page.context.grant_permissions(["notifications"], origin=live_url)
+    await page.add_init_script(NOTIFICATION_SPY)
     await sign_in(page, live_url, await make_agent())
-    await page.get_by_label("Presence").select_option("away")
+    await page.get_by_label("Notify me").check()
+    await page.get_by_label("Presence").select_option("away")  # so nobody is assigned it
+    await earlier_conversation(settings, "Vera@example.com", "Where is my parcel?")
     await page.wait_for_timeout(200)
     visitor = await visitor_asking_for_a_person(live_url)
     await visitor.expect("queue")
+
     row = page.locator(".row", has_text="Vera")
-    await expect(row).to_be_visible()
+    await expect(row).to_be_visible()  # live, without a reload
     await expect(row.locator(".row-wait")).to_have_text(re.compile(r"^\d+s$"))  # a live wait time
     await expect(row.locator(".unread")).to_have_text(re.compile(r"^[1-9]\d*$"))
+    await expect(page).to_have_title(re.compile(r"^\(\d+\) Parley console$"))
+    shown = await page.evaluate("window.shownNotifications")
+    assert "New conversation in the queue" in shown
+    await page.get_by_text("Select a conversation.").click()  # away from the fields
     await page.keyboard.press("?")
     help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
     await expect(help_dialog).to_be_visible()
@@ -174,15 +191,151 @@ async def test_the_queue_shows_waiting_conversations_to_an_away_agent(
     await expect(help_dialog).to_be_hidden()
     await page.keyboard.press("j")
     await expect(page.get_by_label("Reply")).not_to_be_focused()  # so j/k can repeat
-    await expect(page.locator("#accept")).to_be_visible()
     await page.locator("#accept").click()
     await visitor.expect("assigned")
     await expect(page.locator("#thread-status")).to_have_text("Assigned")
     await expect(row.locator(".unread")).to_have_count(0)  # read on opening
+    await expect(page).to_have_title("Parley console")
     await screenshot(page, "accepted")
-    await page.get_by_label("Transfer to").select_option(label="Bob")
+
+    # Earlier conversations with the same email, opened read-only from the visitor panel.
+    earlier = page.get_by_role("region", name="Earlier conversations")
+    await expect(earlier).to_contain_text("Same email, another visitor")
+    await earlier.get_by_role("button", name=re.compile("Where is my parcel")).click()
+    await expect(page.locator("#messages")).to_contain_text("Where is my parcel?")
+    await expect(page.locator("#thread-status")).to_have_text("Resolved")
+    await expect(page.get_by_label("Reply")).to_be_hidden()
+    await page.get_by_role("tab", name="Mine").click()
+    await row.click()
+
+    # A saved reply made in the dialog, picked with /shortcut, placeholders filled.
+    await create_saved_reply_over_api(page, "ref-old", "old text")  # sorts first: arrows matter
+    await create_saved_reply(
+        page,
+        "refund",
+        "Refund issued",
+        "Hi {{visitor.first_name}}, {{agent.name}} here: refunded. Receipt to {{visitor.email}}.",
+    )
+    composer = page.get_by_label("Reply")
+    await composer.fill("/ref")
+    picker = page.get_by_role("listbox", name="Saved replies")
+    await expect(picker.get_by_role("option")).to_have_count(2)
+    await screenshot(page, "saved-reply-picker")
+    await composer.press("ArrowDown")
+    await composer.press("Enter")  # inserts, does not send
+    filled = "Hi Vera, Ann here: refunded. Receipt to vera@example.com."
+    await expect(composer).to_have_value(filled)
+    await composer.press("Enter")
+    await visitor.expect("message", text=filled)
+
+    # An internal note: shown apart, never on the visitor's socket.
+    await page.get_by_label("Note").check()
+    await composer.fill("Refund needs approval")
+    await composer.press("Enter")
+    note = page.locator("#messages .message.note", has_text="Refund needs approval")
+    await expect(note).to_be_visible()
+    await page.get_by_label("Note").uncheck()
+
+    # A knowledge-base article, inserted and sent.
+    await page.get_by_label("Search articles").fill("invoice numbering")
+    article = page.get_by_role("list", name="Articles").get_by_role(
+        "button", name="Invoice numbering"
+    )
+    await article.click()
+    article_link = f"Invoice numbering: {live_url}/help/articles/invoice-numbering"
+    await expect(composer).to_have_value(article_link)
+    await composer.press("Enter")
+    await visitor.expect("message", text=article_link)
+
+    # Labels: cleaned, shown on the header and the inbox row.
+    await page.get_by_label("Add label").fill("  Billing ")
+    await page.get_by_label("Add label").press("Enter")
+    await expect(page.locator("#labels .chip", has_text="billing")).to_be_visible()
+    await page.get_by_role("tab", name="Mine").click()
+    await expect(row.locator(".chip")).to_have_text("billing")
+    await screenshot(page, "conversation")
+
+    # Transfer to the team with a reason; nobody is online, so it waits in the queue.
+    await page.get_by_label("Transfer to", exact=True).select_option(label="Support")
+    await page.get_by_label("Transfer reason").fill("needs billing rights")
     await page.get_by_role("button", name="Transfer", exact=True).click()
-    transferred = await visitor.expect("assigned")
-    assert transferred["agent"]["name"] == "Bob"
-    await expect(page.get_by_role("tab", name="Mine")).to_contain_text("0")
+    handed = "Ann handed this conversation to Support (needs billing rights)."
+    assert (await visitor.expect("message", text=handed))["author"]["kind"] == "system"
+    await expect(page.locator("#thread-status")).to_have_text("Queued")
+
+    await page.locator("#messages").click()  # leave the reply box: shortcuts are for the page
+    await page.keyboard.press("e")
+    await visitor.expect("status", status="resolved")
+    await visitor.send({"type": "rate", "score": 4, "comment": "quick"})
+    details = page.locator("#visitor-details")
+    await expect(details).to_contain_text("4/5")
+    await expect(details).to_contain_text("quick")
+    await screenshot(page, "resolved")
+    frames = await visitor.collect(0.3)
+    assert not any("Refund needs approval" in str(frame) for frame in frames + visitor.inbox)
+
+    # Found again by search, by label; reopened from the Resolved tab.
+    search = page.get_by_role("search", name="Conversations")
+    await search.get_by_label("Search conversations").fill("VERA@example")
+    await expect(page.locator("#search-status")).to_have_text("2 conversations found")
+    await expect(row.locator(".row-status")).to_have_text("Resolved")
+    await search.get_by_label("Search conversations").fill("100%")
+    await expect(page.locator("#search-status")).to_have_text("No conversations match.")
+    await search.get_by_label("Search conversations").fill("")
+    await page.locator("#labels .chip-filter", has_text="billing").click()
+    await expect(search.get_by_label("Label")).to_have_value("billing")
+    await expect(row).to_be_visible()
+    await screenshot(page, "search")
+    await page.get_by_role("tab", name="Resolved").click()
+    await expect(row.locator(".row-status")).to_have_text("Resolved")
+    await row.click()
+    await expect(page.get_by_label("Reply")).to_be_hidden()  # read-only until reopened
+    await page.get_by_role("button", name="Reopen").click()
+    await visitor.expect("status", status="assigned")
+    await expect(page.locator("#thread-status")).to_have_text("Assigned")
+    await expect(details).not_to_contain_text("4/5")  # a fresh rating is asked for next time
+    await expect(page.get_by_label("Reply")).to_be_visible()
     await visitor.close()
+
+
+async def test_saved_replies_are_edited_and_deleted_in_their_dialog(
+    console_page: Page, live_url: str, make_agent: MakeAgent
+) -> None:
+    page = console_page
+    await sign_in(page, live_url, await make_agent())
+    await create_saved_reply(page, "hello", "Hello", "Hello {{visitor.name}}!")
+    await page.get_by_role("button", name="Saved replies").click()
+    dialog = page.get_by_role("dialog", name="Saved replies")
+    await dialog.get_by_role("button", name="Edit /hello").click()
+    await expect(dialog.get_by_label("Title")).to_have_value("Hello")
+    await dialog.get_by_label("Shortcut").fill("hi")
+    await dialog.get_by_role("button", name="Save changes").click()
+    await expect(dialog.get_by_role("button", name="Edit /hi")).to_be_visible()
+    await dialog.get_by_label("Shortcut").fill("hi")  # taken: the server's message is shown
+    await dialog.get_by_label("Title").fill("Again")
+    await dialog.get_by_label("Text").fill("Again")
+    await dialog.get_by_role("button", name="Add reply").click()
+    await expect(dialog.get_by_role("alert")).to_contain_text("/hi is taken")
+    await screenshot(page, "saved-replies")
+    page.once("dialog", lambda confirm: confirm.accept())
+    await dialog.get_by_role("button", name="Delete /hi").click()
+    await expect(dialog.get_by_text("No saved replies yet.")).to_be_visible()
+
+
+async def test_placeholders_fall_back_when_a_value_is_unknown(
+    console_page: Page, live_url: str, make_agent: MakeAgent
+) -> None:
+    page = console_page
+    await sign_in(page, live_url, await make_agent())
+    filled = await page.evaluate(
+        """async () => {
+            const { fillPlaceholders } = await import("/console/static/replies.js");
+            const body = "Hi {{visitor.first_name}} <{{ visitor.email }}>, {{agent.first_name}}"
+                + " here. {{visitor.plan}} {{visitor.constructor}}";
+            return fillPlaceholders(body, { visitor: { name: "  " }, agent: { name: "Ann Lee" } });
+        }"""
+    )
+    # Unknown names read naturally; placeholders Parley does not know stay for the agent to see.
+    assert filled == (
+        "Hi there <your email address>, Ann here. {{visitor.plan}} {{visitor.constructor}}"
+    )

@@ -1,19 +1,23 @@
-"""``append_message`` and ``read_since`` on SQLite and PostgreSQL: the durability contract."""
+"""``append_message`` and ``read_since`` on SQLite and PostgreSQL: the durability contract;
+conversation labels."""
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from parley.conversation import store
 from parley.conversation.store import Conversation
 from parley.db import Database
+from parley.errors import BadRequest
 from tests.support.factories import new_conversation
 
 
 async def _say(
     db: Database, conversation: Conversation, text: str, **extra: object
 ) -> store.Message:
-    message, _ = await store.append_message(
+    appended = await store.append_message(
         db,
         conversation.id,
         author_kind="visitor",
@@ -23,7 +27,7 @@ async def _say(
         client_id=extra.pop("client_id", None),
         **extra,  # type: ignore[arg-type]
     )
-    return message
+    return appended.message
 
 
 async def test_concurrent_appends_get_unique_contiguous_seqs(db: Database) -> None:
@@ -50,8 +54,8 @@ async def test_the_same_client_id_racing_is_stored_once(db: Database) -> None:
             for _ in range(8)
         )
     )
-    assert len({message.id for message, _ in results}) == 1
-    assert sum(created for _, created in results) == 1
+    assert len({result.message.id for result in results}) == 1
+    assert sum(result.created for result in results) == 1
     assert len(await store.read_since(db, conversation.id, 0, include_internal=True)) == 1
 
 
@@ -82,3 +86,18 @@ async def test_guarded_update_only_changes_from_the_given_status(db: Database) -
     )
     assert changed is not None
     assert changed.status == "queued"
+
+
+async def test_labels_are_cleaned_deduplicated_and_removable(db: Database) -> None:
+    conversation = await new_conversation(db)
+    await store.add_label(db, conversation.id, "  VIP   Customer ")
+    await store.add_label(db, conversation.id, "vip customer")  # the same label: no-op
+    await store.add_label(db, conversation.id, "Billing")
+    assert await store.labels_of(db, [conversation.id]) == {
+        conversation.id: ["billing", "vip customer"]
+    }
+    await store.remove_label(db, conversation.id, "BILLING")
+    assert await store.labels_of(db, [conversation.id]) == {conversation.id: ["vip customer"]}
+    for bad in ("", "   ", "x" * 41, "a/b", "<b>"):
+        with pytest.raises(BadRequest):
+            await store.add_label(db, conversation.id, bad)

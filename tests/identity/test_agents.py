@@ -8,7 +8,7 @@ from parley.db import Database
 from parley.errors import BadRequest, Conflict, RateLimited, Unauthorized
 from parley.identity import store
 from parley.identity.agents import agent_for_token, create_agent, sign_in
-from parley.identity.throttle import LoginThrottle
+from parley.identity.throttle import MemoryLoginThrottle
 from parley.identity.tokens import TokenSigner
 
 SIGNER = TokenSigner("test-secret", agent_ttl_seconds=3600)
@@ -25,7 +25,11 @@ async def test_created_agent_signs_in_with_normalized_email(db: Database) -> Non
     assert created.email == "ann@example.com"
     assert "correct horse" not in created.password_hash
     agent = await sign_in(
-        db, LoginThrottle(10), email="ANN@example.com", password="correct horse", client_address="a"
+        db,
+        MemoryLoginThrottle(10),
+        email="ANN@example.com",
+        password="correct horse",
+        client_address="a",
     )
     assert agent.id == created.id
     assert agent.public() == {
@@ -60,7 +64,7 @@ async def test_invalid_agents_are_refused(
 
 async def test_wrong_password_and_unknown_email_are_both_unauthorized(db: Database) -> None:
     await _ann(db)
-    throttle = LoginThrottle(10)
+    throttle = MemoryLoginThrottle(10)
     for email, password in [("ann@example.com", "wrong password"), ("nobody@x.io", "whatever")]:
         with pytest.raises(Unauthorized):
             await sign_in(db, throttle, email=email, password=password, client_address="a")
@@ -75,13 +79,17 @@ async def test_disabled_agent_cannot_sign_in_and_old_tokens_stop_working(db: Dat
         await agent_for_token(db, SIGNER, token)
     with pytest.raises(Unauthorized):
         await sign_in(
-            db, LoginThrottle(10), email=agent.email, password="correct horse", client_address="a"
+            db,
+            MemoryLoginThrottle(10),
+            email=agent.email,
+            password="correct horse",
+            client_address="a",
         )
 
 
 async def test_repeated_failures_are_refused_even_with_the_right_password(db: Database) -> None:
     agent = await _ann(db)
-    throttle = LoginThrottle(4)
+    throttle = MemoryLoginThrottle(4)
     for _ in range(4):
         with pytest.raises(Unauthorized):
             await sign_in(db, throttle, email=agent.email, password="nope", client_address="ip1")

@@ -1,38 +1,78 @@
+"""The sign-in throttle's policy, counted in memory and in Redis (shared by processes)."""
+
 from __future__ import annotations
 
+import secrets
+from collections.abc import AsyncIterator, Callable
+
 import pytest
+from redis.asyncio import Redis
 
 from parley.errors import RateLimited
-from parley.identity.throttle import LoginThrottle
+from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+MakeThrottle = Callable[[int], LoginThrottle]
 
 
-def test_failures_are_slowed_past_half_then_refused() -> None:
-    throttle = LoginThrottle(6)
-    keys = ["email:a@example.com", "ip:1.2.3.4"]
+@pytest.fixture(params=["memory", "redis"])
+async def make_throttle(request: pytest.FixtureRequest) -> AsyncIterator[MakeThrottle]:
+    if request.param == "memory":
+        yield MemoryLoginThrottle
+        return
+    redis = Redis.from_url(REDIS_URL)
+    yield lambda max_failures: RedisLoginThrottle(redis, max_failures)
+    await redis.aclose()
+
+
+def _fresh(kind: str) -> str:
+    """A key no other test (or earlier run against the same Redis) has used."""
+    return f"{kind}:{secrets.token_hex(6)}"
+
+
+async def test_failures_are_slowed_past_half_then_refused(make_throttle: MakeThrottle) -> None:
+    throttle = make_throttle(6)
+    keys = [_fresh("email"), _fresh("ip")]
     delays = []
     for _ in range(6):
-        delays.append(throttle.check(keys))
-        throttle.record_failure(keys)
+        delays.append(await throttle.check(keys))
+        await throttle.record_failure(keys)
     assert delays[:4] == [0.0, 0.0, 0.0, 0.0]
     assert 0 < delays[4] < delays[5]
+    with pytest.raises(RateLimited) as refused:
+        await throttle.check(keys)
+    assert 0 < refused.value.retry_after <= 15 * 60
+
+
+async def test_an_address_is_limited_across_emails(make_throttle: MakeThrottle) -> None:
+    throttle = make_throttle(3)
+    address = _fresh("ip")
+    for _ in range(3):
+        await throttle.record_failure([_fresh("email"), address])
     with pytest.raises(RateLimited):
-        throttle.check(keys)
+        await throttle.check([_fresh("email"), address])
+    assert await throttle.check([_fresh("email"), _fresh("ip")]) == 0.0
 
 
-def test_an_address_is_limited_across_emails() -> None:
-    throttle = LoginThrottle(3)
-    for n in range(3):
-        throttle.record_failure([f"email:user{n}@example.com", "ip:9.9.9.9"])
+async def test_success_forgives_the_email_but_not_the_address(make_throttle: MakeThrottle) -> None:
+    throttle = make_throttle(2)
+    email, address = _fresh("email"), _fresh("ip")
+    await throttle.record_failure([email, address])
+    await throttle.record_success([email, address])
+    await throttle.record_failure([_fresh("email"), address])
     with pytest.raises(RateLimited):
-        throttle.check(["email:fresh@example.com", "ip:9.9.9.9"])
-    assert throttle.check(["email:fresh@example.com", "ip:8.8.8.8"]) == 0.0
+        await throttle.check([email, address])
+    assert await throttle.check([email, _fresh("ip")]) == 0.0  # the email starts clean again
 
 
-def test_success_forgives_the_email_but_not_the_address() -> None:
-    throttle = LoginThrottle(2)
-    keys = ["email:a@example.com", "ip:1.1.1.1"]
-    throttle.record_failure(keys)
-    throttle.record_success(keys)
-    throttle.record_failure(["email:b@example.com", "ip:1.1.1.1"])
+async def test_processes_sharing_redis_share_one_allowance() -> None:
+    first, second = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
+    keys = [_fresh("email"), _fresh("ip")]
+    await RedisLoginThrottle(first, 4).record_failure(keys)
+    await RedisLoginThrottle(second, 4).record_failure(keys)
+    await RedisLoginThrottle(first, 4).record_failure(keys)
+    await RedisLoginThrottle(second, 4).record_failure(keys)
     with pytest.raises(RateLimited):
-        throttle.check(["email:a@example.com", "ip:1.1.1.1"])
+        await RedisLoginThrottle(first, 4).check(keys)
+    await first.aclose()
+    await second.aclose()

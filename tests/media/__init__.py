@@ -5,9 +5,16 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
+
+from parley.db import Database
+from parley.media import MediaService
+from parley.media.images import ImageLimits
+from parley.media.storage import LocalDiskStorage
+from parley.media.uploads import ReceivedForm
 
 
 def image_bytes(
@@ -64,3 +71,21 @@ def png_header(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
         + chunk(b"IEND", b"")
     )
+
+
+def media_service(db: Database, tmp_path: Path, *, max_frames: int = 10) -> MediaService:
+    """A media service over ``tmp_path`` with small limits, so limit tests stay cheap."""
+    return MediaService(
+        db,
+        LocalDiskStorage(tmp_path / "files"),
+        ImageLimits(max_pixels=1_000_000, max_frames=max_frames),
+        max_bytes=1_000_000,
+        spool_dir=tmp_path / "incoming",
+    )
+
+
+def received_form(tmp_path: Path, data: bytes, **fields: str) -> ReceivedForm:
+    """What the streaming parser hands over: the fields and the spooled file."""
+    path = tmp_path / "spooled"
+    path.write_bytes(data)
+    return ReceivedForm(fields=fields, file_path=path, file_bytes=len(data))

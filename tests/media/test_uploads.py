@@ -15,11 +15,10 @@ from hypothesis import strategies as st
 
 from parley.db import Database
 from parley.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
-from parley.media import MediaService, Party
-from parley.media.images import ImageLimits
+from parley.media import Party
 from parley.media.storage import LocalDiskStorage, new_key
-from parley.media.uploads import ReceivedForm, receive_form
-from tests.media import image_bytes
+from parley.media.uploads import receive_form
+from tests.media import image_bytes, media_service, received_form
 from tests.support.factories import new_conversation
 
 CHUNK = 4096
@@ -121,31 +120,16 @@ async def test_local_disk_storage_puts_opens_and_deletes(tmp_path: Path) -> None
         await storage.open("../../etc/passwd")
 
 
-def service(db: Database, tmp_path: Path) -> MediaService:
-    return MediaService(
-        db,
-        LocalDiskStorage(tmp_path / "files"),
-        ImageLimits(max_pixels=1_000_000, max_frames=10),
-        max_bytes=1_000_000,
-        spool_dir=tmp_path / "incoming",
-    )
-
-
-def form_with(tmp_path: Path, data: bytes, **fields: str) -> ReceivedForm:
-    path = tmp_path / "spooled"
-    path.write_bytes(data)
-    return ReceivedForm(fields=fields, file_path=path, file_bytes=len(data))
-
-
 async def test_an_upload_is_stored_recorded_and_readable_only_by_its_parties(
     db: Database, tmp_path: Path
 ) -> None:
-    media = service(db, tmp_path)
+    media = media_service(db, tmp_path)
     conversation = await new_conversation(db)
     visitor_id, conversation_id = conversation.visitor_id, conversation.id
     owner = Party("visitor", visitor_id)
     made = await media.upload(
-        form_with(tmp_path, image_bytes("PNG", (64, 48)), conversation_id=conversation_id), owner
+        received_form(tmp_path, image_bytes("PNG", (64, 48)), conversation_id=conversation_id),
+        owner,
     )
     assert made["url"] == f"/api/v1/attachments/{made['attachment_id']}"
     assert (made["content_type"], made["width"], made["height"], made["frames"]) == (
@@ -163,7 +147,7 @@ async def test_an_upload_is_stored_recorded_and_readable_only_by_its_parties(
         await media.fetch(made["attachment_id"], Party("visitor", "vis_other"), thumb=False)
 
     annotated = await media.upload(
-        form_with(
+        received_form(
             tmp_path,
             image_bytes("PNG", (64, 48)),
             conversation_id=conversation_id,
@@ -177,21 +161,21 @@ async def test_an_upload_is_stored_recorded_and_readable_only_by_its_parties(
 async def test_uploads_are_refused_for_strangers_foreign_sources_and_non_images(
     db: Database, tmp_path: Path
 ) -> None:
-    media = service(db, tmp_path)
+    media = media_service(db, tmp_path)
     conversation = await new_conversation(db)
     visitor_id, conversation_id = conversation.visitor_id, conversation.id
     other_conversation = (await new_conversation(db)).id
     png = image_bytes("PNG")
     with pytest.raises(NotFound):
         await media.upload(
-            form_with(tmp_path, png, conversation_id=conversation_id), Party("visitor", "vis_x")
+            received_form(tmp_path, png, conversation_id=conversation_id), Party("visitor", "vis_x")
         )
     foreign = await media.upload(
-        form_with(tmp_path, png, conversation_id=other_conversation), Party("agent", "agt_x")
+        received_form(tmp_path, png, conversation_id=other_conversation), Party("agent", "agt_x")
     )
     with pytest.raises(BadRequest, match="attachment of this conversation"):
         await media.upload(
-            form_with(
+            received_form(
                 tmp_path,
                 png,
                 conversation_id=conversation_id,
@@ -201,8 +185,8 @@ async def test_uploads_are_refused_for_strangers_foreign_sources_and_non_images(
         )
     with pytest.raises(UnsupportedMediaType):
         await media.upload(
-            form_with(tmp_path, b"<svg/>", conversation_id=conversation_id),
+            received_form(tmp_path, b"<svg/>", conversation_id=conversation_id),
             Party("visitor", visitor_id),
         )
     with pytest.raises(BadRequest, match="conversation_id"):
-        await media.upload(form_with(tmp_path, png), Party("visitor", visitor_id))
+        await media.upload(received_form(tmp_path, png), Party("visitor", visitor_id))

@@ -35,6 +35,7 @@ async def test_handoff_assigns_an_online_agent_and_they_chat_live(
     assert summary["conversation"]["visitor"]["name"] == "Vera"
     history = await agent.expect("message", conversation_id=conversation_id, seq=1)
     assert history["text"] == "My invoice PDF is blank"
+    await agent.expect("message", conversation_id=conversation_id, note_seq=1)  # the handoff
 
     reply = await agent.say("Let me look at that.", conversation_id=conversation_id)
     received = await visitor.expect("message", seq=reply["seq"])
@@ -51,6 +52,8 @@ async def test_handoff_assigns_an_online_agent_and_they_chat_live(
     answer = await visitor.say("Thanks!")
     assert answer["seq"] == reply["seq"] + 1  # the note took no visible seq: no gap
     assert (await agent.expect("message", seq=answer["seq"]))["text"] == "Thanks!"
+    repeated = [frame for frame in await agent.collect(0.3) if frame.get("note_seq") == 1]
+    assert repeated == [], "the agent got the handoff note twice (live and in the replay)"
     await agent.close()
     await visitor.close()
 
@@ -230,3 +233,45 @@ async def test_simultaneous_handoffs_never_overfill_an_agent(
             assert "queue" not in kinds[kinds.index("assigned") :]
     for client in (agent, *visitors):
         await client.close()
+
+
+async def test_an_agent_reopens_a_resolved_conversation(
+    live_url: str, make_agent: MakeAgent
+) -> None:
+    ann, welcome = await agent_client(
+        live_url, await agent_token(live_url, await make_agent(), PASSWORD)
+    )
+    visitor, _ = await visitor_client(live_url, await new_visitor(live_url))
+    conversation_id = (await visitor.say("Refund please"))["conversation_id"]
+    await visitor.send({"type": "handoff"})
+    await visitor.expect("assigned", conversation_id=conversation_id)
+    reopen = {"type": "reopen", "conversation_id": conversation_id}
+    await ann.send(reopen)
+    assert (await ann.expect("error"))["code"] == "not_resolved"  # still open
+    await ann.send({"type": "resolve", "conversation_id": conversation_id})
+    await visitor.expect("status", status="resolved")
+    await visitor.send({"type": "rate", "score": 2})
+
+    bob, _ = await agent_client(
+        live_url, await agent_token(live_url, await make_agent("Bob"), PASSWORD)
+    )
+    await bob.send(reopen)
+    assert (await bob.expect("error"))["code"] == "not_your_conversation"
+
+    await ann.send(reopen)
+    await visitor.expect("status", status="assigned")
+    assert (await visitor.expect("assigned"))["agent"]["name"] == "Ann"
+    while True:
+        summary = (await ann.expect("conversation"))["conversation"]
+        if summary["status"] == "assigned":
+            break
+    assert (summary["assignee"], summary["rating"], summary["resolved_at"]) == (
+        welcome["agent"]["id"],
+        None,  # the old rating is gone: a fresh one is asked for at the next resolve
+        None,
+    )
+    reply = await ann.say("Back on it.", conversation_id=conversation_id)
+    assert (await visitor.expect("message", seq=reply["seq"]))["text"] == "Back on it."
+    await ann.close()
+    await bob.close()
+    await visitor.close()

@@ -8,12 +8,14 @@ from parley.db import Database
 from parley.identity import store as identity_store
 
 
-async def new_conversation(db: Database, *, status: str = "bot") -> Conversation:
-    """An anonymous visitor's conversation, moved to ``status``."""
+async def new_conversation(
+    db: Database, *, status: str = "bot", name: str | None = None, email: str | None = None
+) -> Conversation:
+    """A visitor's conversation (anonymous unless named), moved to ``status``."""
     visitor = await identity_store.insert_visitor(
         db,
-        name=None,
-        email=None,
+        name=name,
+        email=email,
         locale=None,
         page_url=None,
         referrer=None,

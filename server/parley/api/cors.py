@@ -2,17 +2,19 @@
 
 The widget runs on other sites, so creating a visitor, searching the knowledge base, reading
 one's own conversations and uploading attachments must answer cross-origin requests from
-``PARLEY_ALLOWED_ORIGINS``. Credentials are bearer tokens, never cookies, so the console's
+the allowed origins (``PARLEY_ALLOWED_ORIGINS``, or what an admin saved: read per request, so
+a change applies at once). Credentials are bearer tokens, never cookies, so the console's
 session is not exposed. It sits outside the exception handlers: error responses carry the
 headers too, and the widget can read the error message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from parley.services import services
 
 PUBLIC_PREFIXES = (
     "/api/v1/kb/",
@@ -23,18 +25,26 @@ PUBLIC_PREFIXES = (
 
 
 class PublicApiCors:
-    def __init__(self, app: ASGIApp, allowed_origins: Sequence[str]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.cors = CORSMiddleware(
-            app,
-            allow_origins=list(allowed_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization"],
-            max_age=3600,
-        )
+        self._cors: tuple[tuple[str, ...], CORSMiddleware] | None = None
+
+    def _for(self, origins: tuple[str, ...]) -> CORSMiddleware:
+        """Starlette's CORS for these origins, rebuilt only when they change."""
+        if self._cors is None or self._cors[0] != origins:
+            cors = CORSMiddleware(
+                self.app,
+                allow_origins=list(origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization"],
+                max_age=3600,
+            )
+            self._cors = (origins, cors)
+        return self._cors[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(PUBLIC_PREFIXES):
-            await self.cors(scope, receive, send)
+            origins = services(HTTPConnection(scope)).site.current.allowed_origins
+            await self._for(origins)(scope, receive, send)
         else:
             await self.app(scope, receive, send)

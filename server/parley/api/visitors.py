@@ -27,7 +27,7 @@ async def create_visitor(request: Request) -> Response:
     )
     found = services(request)
     visitor = await register_visitor(
-        found.db, profile, identity_secret=found.settings.identity_secret
+        found.db, profile, identity_secret=found.site.current.identity_secret
     )
     token = found.signer.visitor_token(visitor.id)
     return JSONResponse({"visitor_id": visitor.id, "token": token}, status_code=201)

@@ -1,8 +1,8 @@
 """The agent console at ``/console``: Jinja2 pages, plain JavaScript modules over ``/ws/agent``,
-and the small JSON API those modules need (agents and teams for transfers)."""
+the small JSON API those modules need (agents and teams for transfers), and the admin pages."""
 
 from __future__ import annotations
 
-from parley.console import api, pages
+from parley.console import admin_api, admin_pages, api, library, pages
 
-routes = [*pages.routes, *api.routes]
+routes = [*pages.routes, *api.routes, *library.routes, *admin_pages.routes, *admin_api.routes]

@@ -1,4 +1,5 @@
-"""JSON endpoints only the console uses: who to transfer to, and saved replies.
+"""JSON endpoints only the console uses: who to transfer to, saved replies, conversation search
+and labels.
 
 Signed-in agents only; every write also needs the ``X-CSRF-Token`` header, because the
 session cookie alone would let another site's form act for the agent.
@@ -13,9 +14,16 @@ from starlette.routing import Route
 from parley.api.auth import require_agent
 from parley.api.json import read_json_object, required_text
 from parley.console import csrf, store
+from parley.conversation import store as conversation_store
+from parley.conversation.store import Conversation
+from parley.errors import BadRequest, Forbidden
 from parley.identity import store as identity
 from parley.identity.store import Agent
+from parley.routing.service import may_read
 from parley.services import services
+
+MAX_PAGE = 50
+MAX_OFFSET = 10_000
 
 
 async def _writer(request: Request) -> Agent:
@@ -71,10 +79,99 @@ async def delete_saved_reply(request: Request) -> Response:
     return Response(status_code=204)
 
 
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number", code="invalid_search") from None
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}", code="invalid_search")
+    return value
+
+
+async def search_conversations(request: Request) -> Response:
+    """Conversations by visitor name, email or message text, label, status, visitor or exact
+    email; only those the agent may read (the rule ``watch`` applies), newest activity first."""
+    agent = await require_agent(request)
+    params = request.query_params
+    search = store.Search(
+        text=params.get("q", ""),
+        label=params.get("label") or None,
+        status=params.get("status") or None,
+        visitor_id=params.get("visitor") or None,
+        email=params.get("email") or None,
+        limit=_int_param(request, "limit", 20, 1, MAX_PAGE),
+        offset=_int_param(request, "offset", 0, 0, MAX_OFFSET),
+    )
+    found = services(request)
+    page, more = await store.search_conversations(
+        found.db, search, agent_id=agent.id, is_admin=agent.role == "admin"
+    )
+    return JSONResponse(
+        {
+            "conversations": await found.conversations.summaries(page),
+            "next_offset": search.offset + len(page) if more else None,
+        }
+    )
+
+
+async def labels_in_use(request: Request) -> Response:
+    await require_agent(request)
+    counts = await store.label_counts(services(request).db)
+    return JSONResponse({"labels": [{"label": label, "count": n} for label, n in counts]})
+
+
+async def _labelled_conversation(request: Request) -> Conversation:
+    """The conversation in the path, if this agent may read it: who may read may label."""
+    agent = await _writer(request)
+    conversation = await services(request).routing.conversation(
+        request.path_params["conversation_id"]
+    )
+    if not may_read(conversation, agent):
+        raise Forbidden("this conversation belongs to another agent", code="not_your_conversation")
+    return conversation
+
+
+async def _labels_changed(request: Request, conversation: Conversation) -> Response:
+    """Every console hears of the change (a fresh summary); the visitor never does."""
+    found = services(request)
+    await found.conversations.announce_to_agents(conversation)
+    labels = await conversation_store.labels_of(found.db, [conversation.id])
+    return JSONResponse({"labels": labels.get(conversation.id, [])})
+
+
+async def add_label(request: Request) -> Response:
+    conversation = await _labelled_conversation(request)
+    body = await read_json_object(request)
+    await conversation_store.add_label(
+        services(request).db, conversation.id, required_text(body, "label")
+    )
+    return await _labels_changed(request, conversation)
+
+
+async def remove_label(request: Request) -> Response:
+    conversation = await _labelled_conversation(request)
+    await conversation_store.remove_label(
+        services(request).db, conversation.id, request.path_params["label"]
+    )
+    return await _labels_changed(request, conversation)
+
+
 routes = [
     Route("/api/v1/console/agents", agents_and_teams, methods=["GET"]),
     Route("/api/v1/console/saved-replies", list_saved_replies, methods=["GET"]),
     Route("/api/v1/console/saved-replies", create_saved_reply, methods=["POST"]),
     Route("/api/v1/console/saved-replies/{reply_id}", update_saved_reply, methods=["PUT"]),
     Route("/api/v1/console/saved-replies/{reply_id}", delete_saved_reply, methods=["DELETE"]),
+    Route("/api/v1/console/conversations", search_conversations, methods=["GET"]),
+    Route("/api/v1/console/labels", labels_in_use, methods=["GET"]),
+    Route("/api/v1/console/conversations/{conversation_id}/labels", add_label, methods=["POST"]),
+    Route(
+        "/api/v1/console/conversations/{conversation_id}/labels/{label}",
+        remove_label,
+        methods=["DELETE"],
+    ),
 ]

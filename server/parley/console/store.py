@@ -1,4 +1,5 @@
-"""Saved replies (canned answers agents insert with ``/shortcut``): the only SQL for them."""
+"""The console's own SQL: saved replies (canned answers agents insert with ``/shortcut``) and
+the conversation search behind the inbox's search box and *Resolved* tab."""
 
 from __future__ import annotations
 
@@ -7,13 +8,21 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from parley import clock
+from parley.conversation.store import OPEN_STATUSES, Conversation, clean_label
 from parley.db import Database
 from parley.db.records import record
-from parley.db.schema import new_id, saved_replies
+from parley.db.schema import (
+    conversation_labels,
+    conversations,
+    messages,
+    new_id,
+    saved_replies,
+    visitors,
+)
 from parley.errors import BadRequest, Conflict, NotFound
 
 _SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
@@ -100,3 +109,113 @@ async def delete_reply(db: Database, reply_id: str) -> None:
         deleted = await conn.execute(delete(saved_replies).where(saved_replies.c.id == reply_id))
     if deleted.rowcount == 0:
         raise NotFound("no such saved reply")
+
+
+# --- conversation search ------------------------------------------------------------------
+
+STATUS_FILTERS: dict[str, tuple[str, ...]] = {
+    "open": OPEN_STATUSES,
+    "resolved": ("resolved",),
+    **{status: (status,) for status in OPEN_STATUSES},
+}
+MAX_QUERY = 200
+
+
+@dataclass(frozen=True)
+class Search:
+    """What an agent asked for; every field narrows the result (all empty: everything visible)."""
+
+    text: str = ""
+    label: str | None = None
+    status: str | None = None
+    visitor_id: str | None = None
+    email: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+
+def _readable_by(agent_id: str, is_admin: bool) -> ColumnElement[bool]:
+    """``routing.service.may_read`` as SQL: the same conversations ``watch`` would open."""
+    if is_admin:
+        return true()
+    return or_(
+        conversations.c.assignee_id.is_(None),
+        conversations.c.assignee_id == agent_id,
+        conversations.c.status.in_(("queued", "bot")),
+    )
+
+
+def _matching(search: Search) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    text = search.text.strip()
+    if len(text) > MAX_QUERY:
+        raise BadRequest(f"search text is at most {MAX_QUERY} characters", code="invalid_search")
+    if text:
+        # autoescape: a typed % or _ is a character to find, not a wildcard.
+        said = exists().where(
+            messages.c.conversation_id == conversations.c.id,
+            messages.c.text.icontains(text, autoescape=True),
+        )
+        conditions.append(
+            or_(
+                visitors.c.name.icontains(text, autoescape=True),
+                visitors.c.email.icontains(text, autoescape=True),
+                conversations.c.offline_email.icontains(text, autoescape=True),
+                said,
+            )
+        )
+    if search.label:
+        conditions.append(
+            exists().where(
+                conversation_labels.c.conversation_id == conversations.c.id,
+                conversation_labels.c.label == clean_label(search.label),
+            )
+        )
+    if search.status:
+        if search.status not in STATUS_FILTERS:
+            raise BadRequest(f"status is one of {', '.join(STATUS_FILTERS)}", code="invalid_search")
+        conditions.append(conversations.c.status.in_(STATUS_FILTERS[search.status]))
+    if search.visitor_id:
+        conditions.append(conversations.c.visitor_id == search.visitor_id)
+    if search.email:
+        # The same address on any visitor (or left while nobody was online): the same person,
+        # as far as anyone can tell without verification.
+        email = search.email.strip().lower()
+        conditions.append(
+            or_(
+                func.lower(visitors.c.email) == email,
+                func.lower(conversations.c.offline_email) == email,
+            )
+        )
+    return conditions
+
+
+async def search_conversations(
+    db: Database, search: Search, *, agent_id: str, is_admin: bool
+) -> tuple[list[Conversation], bool]:
+    """Conversations the agent may read that match, most recently active first; and whether
+    there are more after this page."""
+    query = (
+        select(conversations)
+        .join(visitors, visitors.c.id == conversations.c.visitor_id)
+        .where(and_(_readable_by(agent_id, is_admin), *_matching(search)))
+        .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc())
+        .limit(search.limit + 1)
+        .offset(search.offset)
+    )
+    async with db.read() as conn:
+        rows = [record(Conversation, row) for row in (await conn.execute(query)).mappings()]
+    return rows[: search.limit], len(rows) > search.limit
+
+
+async def label_counts(db: Database, limit: int = 100) -> list[tuple[str, int]]:
+    """Labels in use, most used first: the inbox's label filter."""
+    count = func.count().label("uses")
+    async with db.read() as conn:
+        rows = await conn.execute(
+            select(conversation_labels.c.label, count)
+            .group_by(conversation_labels.c.label)
+            .order_by(count.desc(), conversation_labels.c.label)
+            .limit(limit)
+        )
+        return [(label, int(uses)) for label, uses in rows]

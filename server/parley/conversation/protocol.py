@@ -122,6 +122,12 @@ class Resolve(_Frame, tag="resolve"):
     conversation_id: Id
 
 
+class Reopen(_Frame, tag="reopen"):
+    """Extension: take a resolved conversation up again (it becomes the agent's)."""
+
+    conversation_id: Id
+
+
 class Watch(_Frame, tag="watch"):
     """Extension: follow a conversation (e.g. read a queued one) from ``last_seq`` on."""
 
@@ -139,6 +145,7 @@ AgentFrame = (
     | Transfer
     | Resolve
     | Watch
+    | Reopen
 )
 
 

@@ -27,7 +27,7 @@ from parley.conversation.protocol import (
     StatusOut,
     encode,
 )
-from parley.conversation.store import Conversation, Message
+from parley.conversation.store import Appended, Conversation, Message
 from parley.db import Database
 from parley.errors import BadRequest
 
@@ -81,27 +81,29 @@ class ConversationService:
 
     async def replay(
         self, conversation_id: str, after_seq: int, *, include_internal: bool
-    ) -> list[tuple[int | None, bytes]]:
+    ) -> list[tuple[int, bytes]]:
         """``(seq, frame)`` for every message after ``after_seq``: what a resuming client missed.
 
-        Internal notes come with ``None``: they do not advance the visible ``seq``.
+        Internal notes come with their stored, negative number (``-note_seq``): they do not
+        advance the visible ``seq``, but a socket can tell which notes it already has.
         """
         missed = await store.read_since(
             self.db, conversation_id, after_seq, include_internal=include_internal
         )
-        return [
-            (None if message.internal else message.seq, await self.message_frame(message))
-            for message in missed
-        ]
+        return [(message.seq, await self.message_frame(message)) for message in missed]
 
     async def summaries(self, conversations: list[Conversation]) -> list[dict[str, Any]]:
         """SUMMARY objects of PROTOCOL.md, with visitor context for the agent's side panel."""
         ids = [conversation.id for conversation in conversations]
         visitors = await store.visitor_rows(self.db, [c.visitor_id for c in conversations])
         latest = await store.last_messages(self.db, ids)
+        labels = await store.labels_of(self.db, ids)
         return [
             _summary(
-                conversation, visitors.get(conversation.visitor_id), latest.get(conversation.id)
+                conversation,
+                visitors.get(conversation.visitor_id),
+                latest.get(conversation.id),
+                labels.get(conversation.id, []),
             )
             for conversation in conversations
         ]
@@ -113,7 +115,7 @@ class ConversationService:
 
     async def post(
         self,
-        conversation: Conversation,
+        conversation_id: str,
         *,
         author_kind: str,
         author_id: str | None,
@@ -124,20 +126,20 @@ class ConversationService:
         attachment_ids: list[str] | None = None,
         suggestions: list[dict[str, Any]] | None = None,
         conversation_changes: dict[str, Any] | None = None,
-    ) -> tuple[Message, bool]:
+    ) -> Appended:
         """Store then publish a message; a repeated ``client_id`` returns the stored one."""
         attachment_ids = list(dict.fromkeys(attachment_ids or []))
         if not text.strip() and not attachment_ids:
             raise BadRequest("a message needs text or an attachment", code="empty_message")
-        found = await store.attachments_of(self.db, conversation.id, attachment_ids)
+        found = await store.attachments_of(self.db, conversation_id, attachment_ids)
         if len(found) != len(attachment_ids):
             raise BadRequest(
                 "attachments must be uploaded to this conversation first",
                 code="unknown_attachment",
             )
-        message, created = await store.append_message(
+        appended = await store.append_message(
             self.db,
-            conversation.id,
+            conversation_id,
             client_id=client_id,
             author_kind=author_kind,
             author_id=author_id,
@@ -148,12 +150,15 @@ class ConversationService:
             suggestions=suggestions,
             conversation_changes=conversation_changes,
         )
-        if created:
-            frame = await self.message_frame(message)
+        if appended.created:
+            message = appended.message
             await self.publish(
-                conversation, frame, seq=None if internal else message.seq, to_visitor=not internal
+                appended.conversation,
+                await self.message_frame(message),
+                seq=message.seq,  # negative for a note: see ``replay``
+                to_visitor=not internal,
             )
-        return message, created
+        return appended
 
     async def change(
         self, conversation_id: str, *, only_if_status: tuple[str, ...] = (), **values: Any
@@ -171,6 +176,10 @@ class ConversationService:
         await self.bus.publish(
             visitor_channel(conversation.visitor_id), pack(status, conversation_id=conversation.id)
         )
+        await self.announce_to_agents(conversation)
+
+    async def announce_to_agents(self, conversation: Conversation) -> None:
+        """The summary alone, for changes the visitor does not see (labels)."""
         summary = encode(ConversationOut(conversation=await self.summary(conversation)))
         await self.bus.publish(AGENTS_CHANNEL, pack(summary))
 
@@ -197,7 +206,10 @@ class ConversationService:
 
 
 def _summary(
-    conversation: Conversation, visitor: dict[str, Any] | None, last: Message | None
+    conversation: Conversation,
+    visitor: dict[str, Any] | None,
+    last: Message | None,
+    labels: list[str],
 ) -> dict[str, Any]:
     visitor = visitor or {}
     return {
@@ -231,6 +243,9 @@ def _summary(
         ),
         "unread": conversation.last_seq - conversation.agent_read_seq,
         "rating": conversation.rating,
+        "rating_comment": conversation.rating_comment,
+        "labels": labels,
         "created_at": clock.iso(conversation.created_at),
         "queued_at": clock.iso(conversation.queued_at),
+        "resolved_at": clock.iso(conversation.resolved_at),
     }

@@ -7,20 +7,45 @@ already stored instead of a second copy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from parley import clock
 from parley.db import Database
 from parley.db.records import record
-from parley.db.schema import attachments, conversations, messages, new_id, visitors
+from parley.db.schema import (
+    attachments,
+    conversation_labels,
+    conversations,
+    messages,
+    new_id,
+    visitors,
+)
+from parley.errors import BadRequest
 
 OPEN_STATUSES = ("bot", "queued", "assigned")
+MAX_LABEL = 40
+_LABEL = re.compile(r"^\w[\w .:-]*$")
+MAX_LABELS = 20
 
 
 @dataclass(frozen=True)
@@ -182,6 +207,15 @@ async def _select_by_client_id(
     return record(Message, row) if row else None
 
 
+@dataclass(frozen=True)
+class Appended:
+    """What ``append_message`` did: the message, and the conversation as the append left it."""
+
+    message: Message
+    created: bool  # False: the client_id was stored before and ``message`` is that copy
+    conversation: Conversation
+
+
 async def append_message(
     db: Database,
     conversation_id: str,
@@ -195,55 +229,93 @@ async def append_message(
     attachment_ids: list[str] | None = None,
     suggestions: list[dict[str, Any]] | None = None,
     conversation_changes: dict[str, Any] | None = None,
-) -> tuple[Message, bool]:
-    """Store a message with the next ``seq``; ``(message, False)`` if ``client_id`` was seen.
+) -> Appended:
+    """Store a message with the next ``seq``; a ``client_id`` seen before returns that message.
 
     ``conversation_changes`` are applied in the same transaction (e.g. the first response time).
+    Appends from many sockets share transactions (``Database.write_batched``).
     """
-    now = clock.now()
+    draft = Message(
+        id=new_id("msg"),
+        conversation_id=conversation_id,
+        seq=0,  # numbered inside the transaction
+        follows_seq=None,
+        client_id=client_id,
+        author_kind=author_kind,
+        author_id=author_id,
+        author_name=author_name,
+        text=text,
+        internal=internal,
+        attachment_ids=list(attachment_ids or []),
+        suggestions=suggestions,
+        created_at=clock.now(),
+    )
     try:
-        async with db.transaction() as conn:
-            counter = conversations.c.last_note_seq if internal else conversations.c.last_seq
-            numbered = (
-                await conn.execute(
-                    update(conversations)
-                    .where(conversations.c.id == conversation_id)
-                    .values(
-                        {counter: counter + 1, "updated_at": now, **(conversation_changes or {})}
-                    )
-                    .returning(counter, conversations.c.last_seq)
-                )
-            ).first()
-            if numbered is None:
-                raise LookupError(conversation_id)
-            number, visible_seq = int(numbered[0]), int(numbered[1])
-            stored = Message(
-                id=new_id("msg"),
-                conversation_id=conversation_id,
-                seq=-number if internal else number,
-                follows_seq=visible_seq if internal else None,
-                client_id=client_id,
-                author_kind=author_kind,
-                author_id=author_id,
-                author_name=author_name,
-                text=text,
-                internal=internal,
-                attachment_ids=list(attachment_ids or []),
-                suggestions=suggestions,
-                created_at=now,
-            )
-            await conn.execute(insert(messages).values(**stored.__dict__))
+        return await db.write_batched(lambda conn: _append(conn, draft, conversation_changes or {}))
     except IntegrityError:
-        # This client_id is stored already (a resend, or a race another socket won): the
-        # transaction rolled back, numbering included, and the stored copy is the answer.
-        # Letting the unique constraint decide saves a read on every new message.
+        # Another process stored this client_id between our check and our insert (two tabs
+        # resending through different servers): the stored copy is the answer.
         if client_id is None:
             raise
         existing = await message_by_client_id(db, conversation_id, client_id)
-        if existing is None:
+        conversation = await conversation_by_id(db, conversation_id)
+        if existing is None or conversation is None:
             raise
-        return existing, False
-    return stored, True
+        return Appended(existing, False, conversation)
+
+
+# The append path's statements, built once: building and keying a statement costs several
+# times what SQLite takes to run it, and these run for every message.
+_BY_CLIENT_ID = select(messages).where(
+    messages.c.conversation_id == bindparam("conversation_id"),
+    messages.c.client_id == bindparam("client_id"),
+)
+_CONVERSATION = select(conversations).where(conversations.c.id == bindparam("conversation_id"))
+_INSERT_MESSAGE = insert(messages)
+
+
+def _numbering(counter: Column[int], changes: Iterable[str] = ()) -> ReturningUpdate[Any]:
+    """Take the next number from ``counter`` and return the conversation as it now is."""
+    return (
+        update(conversations)
+        .where(conversations.c.id == bindparam("conversation_id"))
+        .values({counter: counter + 1, "updated_at": bindparam("now")})
+        .values({name: bindparam(f"new_{name}") for name in changes})
+        .returning(*conversations.c)
+    )
+
+
+_NUMBER_MESSAGE = _numbering(conversations.c.last_seq)
+_NUMBER_NOTE = _numbering(conversations.c.last_note_seq)
+
+
+def _append(conn: Connection, draft: Message, changes: dict[str, Any]) -> Appended:
+    """Number and insert one message; runs on the writer, inside a shared transaction."""
+    key = {"conversation_id": draft.conversation_id}
+    if draft.client_id is not None:
+        existing = conn.execute(_BY_CLIENT_ID, {**key, "client_id": draft.client_id}).first()
+        if existing is not None:
+            row = conn.execute(_CONVERSATION, key).one()
+            return Appended(
+                record(Message, existing._mapping), False, record(Conversation, row._mapping)
+            )
+    counter = conversations.c.last_note_seq if draft.internal else conversations.c.last_seq
+    numbering = (
+        _numbering(counter, changes)
+        if changes
+        else (_NUMBER_NOTE if draft.internal else _NUMBER_MESSAGE)
+    )
+    values = {f"new_{name}": value for name, value in changes.items()}
+    numbered = conn.execute(numbering, {**key, "now": draft.created_at, **values}).first()
+    if numbered is None:
+        raise LookupError(draft.conversation_id)
+    conversation = record(Conversation, numbered._mapping)
+    if draft.internal:
+        stored = replace(draft, seq=-conversation.last_note_seq, follows_seq=conversation.last_seq)
+    else:
+        stored = replace(draft, seq=conversation.last_seq)
+    conn.execute(_INSERT_MESSAGE, stored.__dict__)
+    return Appended(stored, True, conversation)
 
 
 async def read_since(
@@ -352,3 +424,72 @@ async def attachments_of(
         ).mappings()
         by_id = {row["id"]: dict(row) for row in rows}
     return [by_id[attachment_id] for attachment_id in attachment_ids if attachment_id in by_id]
+
+
+# --- labels -----------------------------------------------------------------------------
+
+
+def clean_label(text: str) -> str:
+    """One spelling per label: trimmed, inner spaces collapsed, case-folded, short, made of
+    letters, digits, spaces and ``- _ . :`` (so it fits in a URL path segment as it is)."""
+    label = " ".join(text.split()).casefold()
+    if len(label) > MAX_LABEL or not _LABEL.match(label):
+        raise BadRequest(
+            f"a label is 1 to {MAX_LABEL} letters, digits, spaces or - _ . :",
+            code="invalid_label",
+        )
+    return label
+
+
+async def labels_of(db: Database, conversation_ids: list[str]) -> dict[str, list[str]]:
+    """Each conversation's labels, alphabetical (conversations without any are absent)."""
+    if not conversation_ids:
+        return {}
+    found: dict[str, list[str]] = {}
+    async with db.read() as conn:
+        rows = await conn.execute(
+            select(conversation_labels.c.conversation_id, conversation_labels.c.label)
+            .where(conversation_labels.c.conversation_id.in_(conversation_ids))
+            .order_by(conversation_labels.c.label)
+        )
+        for conversation_id, label in rows:
+            found.setdefault(conversation_id, []).append(label)
+    return found
+
+
+async def add_label(db: Database, conversation_id: str, label: str) -> None:
+    """Add a cleaned label; adding one the conversation has is a no-op."""
+    label = clean_label(label)
+    try:
+        async with db.transaction() as conn:
+            have = (
+                await conn.execute(
+                    select(conversation_labels.c.label).where(
+                        conversation_labels.c.conversation_id == conversation_id
+                    )
+                )
+            ).scalars()
+            labels = set(have)
+            if label in labels:
+                return
+            if len(labels) >= MAX_LABELS:
+                raise BadRequest(
+                    f"at most {MAX_LABELS} labels per conversation", code="invalid_label"
+                )
+            await conn.execute(
+                insert(conversation_labels).values(
+                    conversation_id=conversation_id, label=label, created_at=clock.now()
+                )
+            )
+    except IntegrityError:
+        return  # another request added the same label first: the outcome is the same
+
+
+async def remove_label(db: Database, conversation_id: str, label: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            delete(conversation_labels).where(
+                conversation_labels.c.conversation_id == conversation_id,
+                conversation_labels.c.label == clean_label(label),
+            )
+        )

@@ -2,26 +2,36 @@
 
 Writers on SQLite take turns inside the process and open with ``BEGIN IMMEDIATE``, so a
 transaction never fails half-way with "database is locked" when it upgrades from read to write.
+
+``write_sync`` runs a plain function in one write transaction. On SQLite it runs on a writer
+thread with its own connection, so however many statements the function executes, the event
+loop hands over once and gets the result back once: a transaction held open across many
+event-loop turns would hold every other writer up with it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, text
+from sqlalchemy import URL, Connection, Engine, NullPool, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from parley.db.group_commit import GroupCommit
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 # Any constant works: it only has to be the same in every Parley process.
 _MIGRATION_LOCK_ID = 7_402_113
+
+T = TypeVar("T")
 
 
 class Database:
@@ -34,13 +44,18 @@ class Database:
         if self.is_sqlite:
             if self.url.database:
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-            options["connect_args"] = {"timeout": 30}
+            # Every aiosqlite connection is a thread: keep enough of them that bursts of
+            # reads reuse connections instead of opening (and configuring) new ones.
+            options.update(connect_args={"timeout": 30}, pool_size=10, max_overflow=20)
         else:
             options.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         self._writer_turn = asyncio.Lock() if self.is_sqlite else None
+        self._sqlite_writer: _SQLiteWriter | None = None
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine.sync_engine)
+            self._sqlite_writer = _SQLiteWriter(self.url)
+        self._group_commit = GroupCommit(self.write_sync)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -55,6 +70,22 @@ class Database:
                 connection = await connection.execution_options(sqlite_begin="IMMEDIATE")
             async with connection.begin():
                 yield connection
+
+    async def write_sync(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one write transaction: committed if it returns, rolled back if not."""
+        if self._sqlite_writer is None:
+            async with self.transaction() as connection:
+                return await connection.run_sync(work)
+        async with self._writer_turn or nullcontext():
+            return await self._sqlite_writer.run(work)
+
+    async def write_batched(self, work: Callable[[Connection], T]) -> T:
+        """Like ``write_sync``, but sharing a transaction with other writes that arrive meanwhile.
+
+        ``work`` may run twice (the shared transaction rolled back because a neighbour failed),
+        so it must only touch the database.
+        """
+        return await self._group_commit.run(work)
 
     async def upgrade(self) -> None:
         """Apply every pending migration; safe when several processes start at once."""
@@ -73,12 +104,24 @@ class Database:
                     )
                     await connection.commit()
 
+    async def checkpoint(self) -> None:
+        """Copy SQLite's write-ahead log into the database, without blocking any writer.
+
+        A passive checkpoint copies what no reader still needs and stops there; the next one
+        picks up the rest. PostgreSQL checkpoints on its own.
+        """
+        if self.is_sqlite:
+            async with self.read() as connection:
+                await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
     async def ping(self) -> None:
         async with self.read() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self._sqlite_writer is not None:
+            await self._sqlite_writer.close()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -92,10 +135,44 @@ def _upgrade_to_head(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL for concurrent readers, FULL sync so an acknowledged message survives a crash."""
+class _SQLiteWriter:
+    """A thread of its own and a connection kept open on it: ``write_sync`` on SQLite."""
 
-    @event.listens_for(engine.sync_engine, "connect")
+    def __init__(self, url: URL) -> None:
+        self._engine = create_engine(url.set(drivername="sqlite+pysqlite"), poolclass=NullPool)
+        _configure_sqlite(self._engine)
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="parley-sqlite-writer")
+        self._connection: Connection | None = None
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._in_transaction, work)
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
+        self._thread.shutdown()
+
+    def _in_transaction(self, work: Callable[[Connection], T]) -> T:
+        if self._connection is None:
+            self._connection = self._engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+        with self._connection.begin():
+            return work(self._connection)
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        self._engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL for concurrent readers, FULL sync so an acknowledged message survives a crash.
+
+    No automatic checkpoints: SQLite would run one inside whichever commit crosses the
+    threshold, and every message queued behind that commit would wait for the copy and its
+    fsync. ``Database.checkpoint`` does it from the housekeeping task instead.
+    """
+
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
@@ -104,11 +181,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             "PRAGMA synchronous=FULL",
             "PRAGMA foreign_keys=ON",
             "PRAGMA busy_timeout=30000",
+            "PRAGMA wal_autocheckpoint=0",
         ):
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")

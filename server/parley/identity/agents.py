@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 
+from parley.bus import Bus
 from parley.db import Database
 from parley.errors import BadRequest, Unauthorized
 from parley.identity import store
@@ -17,6 +19,7 @@ from parley.identity.throttle import LoginThrottle
 from parley.identity.tokens import TokenSigner
 
 ROLES = ("admin", "agent")
+MAX_CAPACITY = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -27,11 +30,34 @@ def normalize_email(email: str) -> str:
     return cleaned
 
 
-async def create_agent(
-    db: Database, *, email: str, name: str, password: str, role: str = "agent"
-) -> Agent:
+def check_role(role: str) -> str:
     if role not in ROLES:
         raise BadRequest(f"role must be one of {', '.join(ROLES)}", code="invalid_role")
+    return role
+
+
+def check_capacity(capacity: object) -> int:
+    """How many conversations at once: a whole number from 1 to ``MAX_CAPACITY``."""
+    if isinstance(capacity, bool) or not isinstance(capacity, int):
+        raise BadRequest("capacity must be a whole number", code="invalid_capacity")
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise BadRequest(f"capacity must be 1 to {MAX_CAPACITY}", code="invalid_capacity")
+    return capacity
+
+
+async def create_agent(
+    db: Database,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str = "agent",
+    capacity: int = 3,
+    team_ids: Sequence[str] | None = None,
+) -> Agent:
+    """A new agent; without ``team_ids`` they join the default team."""
+    check_role(role)
+    check_capacity(capacity)
     if not name.strip() or len(name) > 100:
         raise BadRequest("name must be 1 to 100 characters", code="invalid_name")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -44,6 +70,8 @@ async def create_agent(
         name=name.strip(),
         password_hash=await hash_password(password),
         role=role,
+        capacity=capacity,
+        team_ids=team_ids,
     )
 
 
@@ -52,15 +80,15 @@ async def sign_in(
 ) -> Agent:
     """The agent for these credentials; failures are counted per email and per address."""
     keys = [f"email:{email.strip().lower()}", f"ip:{client_address}"]
-    delay = throttle.check(keys)
+    delay = await throttle.check(keys)
     if delay:
         await asyncio.sleep(delay)
     agent = await store.agent_by_email(db, email.strip())
     matched = await verify_password(agent.password_hash if agent else None, password)
     if agent is None or not matched or agent.disabled:
-        throttle.record_failure(keys)
+        await throttle.record_failure(keys)
         raise Unauthorized("wrong email or password", code="invalid_credentials")
-    throttle.record_success(keys)
+    await throttle.record_success(keys)
     return agent
 
 
@@ -71,3 +99,34 @@ async def agent_for_token(db: Database, signer: TokenSigner, token: str) -> Agen
     if agent is None or agent.disabled or agent.token_version != claim.token_version:
         raise Unauthorized("session is no longer valid, sign in again")
     return agent
+
+
+def revocation_channel(agent_id: str) -> str:
+    """Where an agent's open sockets hear that their session was revoked."""
+    return f"agent-revoked:{agent_id}"
+
+
+async def change_agent(
+    db: Database,
+    bus: Bus,
+    agent_id: str,
+    *,
+    role: str | None = None,
+    capacity: int | None = None,
+    disabled: bool | None = None,
+    team_ids: Sequence[str] | None = None,
+) -> Agent:
+    """An admin's change to an agent. When it revokes their tokens (disabled, demoted), their
+    open consoles are told too, in every process, so nobody keeps acting on an old role."""
+    before = await store.agent_by_id(db, agent_id)
+    changed = await store.update_agent(
+        db,
+        agent_id,
+        role=None if role is None else check_role(role),
+        capacity=None if capacity is None else check_capacity(capacity),
+        disabled=disabled,
+        team_ids=team_ids,
+    )
+    if before is not None and changed.token_version != before.token_version:
+        await bus.publish(revocation_channel(agent_id), b"revoked")
+    return changed

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,7 +15,7 @@ from parley import clock
 from parley.db import Database
 from parley.db.records import record
 from parley.db.schema import agents, new_id, team_members, teams, visitors
-from parley.errors import Conflict
+from parley.errors import BadRequest, Conflict, NotFound
 
 DEFAULT_TEAM = "Support"
 
@@ -52,9 +53,16 @@ class Visitor:
 
 
 async def insert_agent(
-    db: Database, *, email: str, name: str, password_hash: str, role: str, capacity: int = 3
+    db: Database,
+    *,
+    email: str,
+    name: str,
+    password_hash: str,
+    role: str,
+    capacity: int = 3,
+    team_ids: Sequence[str] | None = None,
 ) -> Agent:
-    """Store a new agent and make them a member of the default team."""
+    """Store a new agent, a member of ``team_ids`` (unless given: of the default team)."""
     agent = Agent(
         id=new_id("agt"),
         email=email,
@@ -69,8 +77,9 @@ async def insert_agent(
     try:
         async with db.transaction() as conn:
             await conn.execute(insert(agents).values(**agent.__dict__))
-            team_id = await _ensure_team(conn, DEFAULT_TEAM)
-            await conn.execute(insert(team_members).values(team_id=team_id, agent_id=agent.id))
+            if team_ids is None:
+                team_ids = [await _ensure_team(conn, DEFAULT_TEAM)]
+            await _replace_memberships(conn, "agent", agent.id, team_ids)
     except IntegrityError:
         raise Conflict(f"an agent with email {email} already exists") from None
     return agent
@@ -115,6 +124,104 @@ async def list_teams(db: Database) -> list[Team]:
         Team(row["id"], row["name"], row["locale"], tuple(by_team.get(row["id"], [])))
         for row in rows
     ]
+
+
+async def update_agent(
+    db: Database,
+    agent_id: str,
+    *,
+    role: str | None = None,
+    capacity: int | None = None,
+    disabled: bool | None = None,
+    team_ids: Sequence[str] | None = None,
+) -> Agent:
+    """Change an agent. Disabling or demoting revokes their tokens; the last enabled admin can
+    be neither disabled nor demoted (the enabled admins' rows stay locked while that is decided).
+    """
+    async with db.transaction() as conn:
+        admins = (
+            await conn.execute(
+                select(agents.c.id)
+                .where(agents.c.role == "admin", agents.c.disabled.is_(False))
+                .with_for_update()
+            )
+        ).scalars()
+        admin_ids = set(admins)
+        row = (await conn.execute(select(agents).where(agents.c.id == agent_id))).mappings().first()
+        if row is None:
+            raise NotFound("no such agent", code="unknown_agent")
+        changes: dict[str, Any] = {}
+        if role is not None:
+            changes["role"] = role
+        if capacity is not None:
+            changes["capacity"] = capacity
+        if disabled is not None:
+            changes["disabled"] = disabled
+        demoted = row["role"] == "admin" and changes.get("role", "admin") != "admin"
+        if demoted or (disabled and not row["disabled"]):
+            changes["token_version"] = agents.c.token_version + 1
+        stays_admin = changes.get("role", row["role"]) == "admin" and not changes.get(
+            "disabled", row["disabled"]
+        )
+        if admin_ids == {agent_id} and not stays_admin:
+            raise Conflict("Parley needs at least one enabled admin", code="last_admin")
+        if changes:
+            await conn.execute(update(agents).where(agents.c.id == agent_id).values(**changes))
+        if team_ids is not None:
+            await _replace_memberships(conn, "agent", agent_id, team_ids)
+        updated = (
+            (await conn.execute(select(agents).where(agents.c.id == agent_id))).mappings().one()
+        )
+    return record(Agent, updated)
+
+
+async def update_team(
+    db: Database,
+    team_id: str,
+    *,
+    name: str | None = None,
+    locale: str | None = None,
+    member_ids: Sequence[str] | None = None,
+) -> Team:
+    """Rename a team, set its locale (``""`` clears it) or its members."""
+    try:
+        async with db.transaction() as conn:
+            current = await conn.scalar(select(teams.c.name).where(teams.c.id == team_id))
+            if current is None:
+                raise NotFound("no such team", code="unknown_team")
+            if name is not None and name != current and current == DEFAULT_TEAM:
+                raise BadRequest(f"{DEFAULT_TEAM} is the default team and keeps its name")
+            changes: dict[str, Any] = {}
+            if name is not None:
+                changes["name"] = name
+            if locale is not None:
+                changes["locale"] = locale or None
+            if changes:
+                await conn.execute(update(teams).where(teams.c.id == team_id).values(**changes))
+            if member_ids is not None:
+                await _replace_memberships(conn, "team", team_id, member_ids)
+    except IntegrityError:
+        raise Conflict(f"a team named {name} already exists") from None
+    found = [team for team in await list_teams(db) if team.id == team_id]
+    return found[0]
+
+
+async def _replace_memberships(
+    conn: AsyncConnection, owner: str, owner_id: str, member_ids: Sequence[str]
+) -> None:
+    """Make an agent's teams (``owner="agent"``) or a team's agents exactly ``member_ids``."""
+    if owner == "agent":
+        own, other, other_ids, noun = "agent_id", "team_id", teams.c.id, "team"
+    else:
+        own, other, other_ids, noun = "team_id", "agent_id", agents.c.id, "agent"
+    wanted = set(member_ids)
+    known = set((await conn.execute(select(other_ids).where(other_ids.in_(wanted)))).scalars())
+    if known != wanted:
+        raise BadRequest(f"no such {noun}", code=f"unknown_{noun}")
+    await conn.execute(delete(team_members).where(team_members.c[own] == owner_id))
+    if wanted:
+        rows = [{own: owner_id, other: member} for member in sorted(wanted)]
+        await conn.execute(insert(team_members), rows)
 
 
 async def _ensure_team(conn: AsyncConnection, name: str) -> str:

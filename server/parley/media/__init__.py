@@ -99,12 +99,27 @@ class MediaService:
                     "source_attachment_id must be an attachment of this conversation",
                     code="unknown_attachment",
                 )
+        return public_json(await self._store(form, party, conversation_id, source_id))
+
+    async def upload_unbound(self, form: ReceivedForm, party: Party) -> dict[str, Any]:
+        """An agent's upload that belongs to no conversation (the library's originals): only
+        agents can read it, and no message can carry it (``attachments_of`` checks)."""
+        if party.kind != "agent":
+            raise NotFound("no such conversation")
+        if form.file_path is None:
+            raise BadRequest("the form needs a `file` field holding the image")
+        return public_json(await self._store(form, party, None, None))
+
+    async def _store(
+        self, form: ReceivedForm, party: Party, conversation_id: str | None, source_id: str | None
+    ) -> dict[str, Any]:
+        assert form.file_path is not None
         processed = await asyncio.to_thread(process, form.file_path, self.limits)
         key, thumb_key = new_key(), new_key()
         try:  # no row without its files, and no files left behind without a row
             await self.storage.put(key, processed.data)
             await self.storage.put(thumb_key, processed.thumb)
-            row = await store.insert_attachment(
+            return await store.insert_attachment(
                 self.db,
                 conversation_id=conversation_id,
                 uploader_kind=party.kind,
@@ -122,7 +137,36 @@ class MediaService:
             await self.storage.delete(key)
             await self.storage.delete(thumb_key)
             raise
-        return public_json(row)
+
+    async def copy_to_conversation(
+        self, attachment_id: str, conversation_id: str, party: Party
+    ) -> dict[str, Any]:
+        """A new attachment of ``conversation_id`` with the same bytes: a new row pointing at
+        the same stored files (the bytes were checked once; nothing is copied)."""
+        conversation = await conversation_store.conversation_by_id(self.db, conversation_id)
+        if conversation is None or not _may_use(party, conversation.visitor_id):
+            raise NotFound("no such conversation")
+        row = await store.attachment_by_id(self.db, attachment_id)
+        if row is None:
+            raise NotFound("no such attachment")
+        copied = await store.insert_attachment(
+            self.db,
+            conversation_id=conversation_id,
+            uploader_kind=party.kind,
+            uploader_id=party.id,
+            **{name: row[name] for name in store.CONTENT_COLUMNS},
+            source_attachment_id=None,
+        )
+        return attachment_json(copied)
+
+    async def remove(self, attachment_id: str) -> None:
+        """Delete the row; its files go too unless a copy still points at them."""
+        row = await store.delete_attachment(self.db, attachment_id)
+        if row is None:
+            return
+        for key in (row["storage_key"], row["thumb_key"]):
+            if key and not await store.key_in_use(self.db, key):
+                await self.storage.delete(key)
 
     async def fetch(self, attachment_id: str, party: Party, *, thumb: bool) -> StoredFile:
         """The image or its thumbnail; anyone but the conversation's parties gets 404."""

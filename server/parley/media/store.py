@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, select
 
 from parley import clock
 from parley.db import Database
 from parley.db.schema import attachments, conversations, new_id
+
+# What a copy shares with its original: the stored files and what was learnt checking them.
+CONTENT_COLUMNS = (
+    "storage_key",
+    "thumb_key",
+    "content_type",
+    "width",
+    "height",
+    "frames",
+    "bytes",
+)
 
 
 async def insert_attachment(db: Database, **values: Any) -> dict[str, Any]:
@@ -38,3 +49,31 @@ async def attachment_by_id(db: Database, attachment_id: str) -> dict[str, Any] |
             .first()
         )
     return dict(row) if row is not None else None
+
+
+async def delete_attachment(db: Database, attachment_id: str) -> dict[str, Any] | None:
+    """Remove one row; the row as it was (for its storage keys), or None if there was none."""
+    async with db.transaction() as conn:
+        row = (
+            (
+                await conn.execute(
+                    delete(attachments)
+                    .where(attachments.c.id == attachment_id)
+                    .returning(*attachments.c)
+                )
+            )
+            .mappings()
+            .first()
+        )
+    return dict(row) if row is not None else None
+
+
+async def key_in_use(db: Database, key: str) -> bool:
+    """Whether any attachment (a copy, say) still points at this stored file."""
+    async with db.read() as conn:
+        count = await conn.scalar(
+            select(func.count())
+            .select_from(attachments)
+            .where((attachments.c.storage_key == key) | (attachments.c.thumb_key == key))
+        )
+    return bool(count)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from parley import clock
 from parley.conversation.protocol import AgentRef, Assigned, QueueUpdate
@@ -25,26 +26,40 @@ from parley.routing.router import expected_wait_seconds, pick_agent
 from parley.texts import say
 
 
+def may_read(conversation: Conversation, agent: Agent) -> bool:
+    """Admins read everything; agents the queue, the unassigned and their own conversations."""
+    return (
+        agent.role == "admin"
+        or conversation.assignee_id in (None, agent.id)
+        or conversation.status in ("queued", "bot")
+    )
+
+
 class RoutingService:
     def __init__(
         self,
         db: Database,
         conversations: ConversationService,
         presence: Presence,
-        hours: BusinessHours,
+        hours: Callable[[], BusinessHours],
         *,
         reassign_after_seconds: float,
     ) -> None:
         self.db = db
         self.conversations = conversations
         self.presence = presence
-        self.hours = hours
+        self._hours = hours
         self.reassign_after_seconds = reassign_after_seconds
         self._announced_positions: dict[str, int] = {}
         self._offline_since: dict[str, float] = {}
         # One router pass at a time in this process: concurrent passes would each read the same
         # free capacity and overfill an agent. Across processes the claim keeps it to one owner.
         self._one_pass = asyncio.Lock()
+
+    @property
+    def hours(self) -> BusinessHours:
+        """The effective business hours (an admin may change them while Parley runs)."""
+        return self._hours()
 
     async def online_agent_ids(self) -> list[str]:
         return [
@@ -173,6 +188,29 @@ class RoutingService:
         await self.assign_waiting()  # a seat just freed up
         return changed or await self.conversation(conversation_id)
 
+    async def reopen(self, conversation_id: str, by: Agent) -> Conversation:
+        """An agent takes a resolved conversation up again: it becomes theirs, unrated."""
+        conversation = await self.conversation(conversation_id)
+        self.check_may_act(conversation, by)
+        reopened = await self.conversations.change(
+            conversation_id,
+            only_if_status=("resolved",),
+            status="assigned",
+            assignee_id=by.id,
+            assigned_at=conversation.assigned_at or clock.now(),
+            resolved_at=None,
+            self_served=None,
+            rating=None,
+            rating_comment=None,
+            bot_misses=0,
+        )
+        if reopened is None:
+            raise Conflict("only a resolved conversation can be reopened", code="not_resolved")
+        await self.system_message(reopened, f"Reopened by {by.name}.", internal=True)
+        await self._publish_assigned(reopened, by)
+        await self.system_message(reopened, say("joined", reopened.locale, agent=by.name))
+        return reopened
+
     def check_may_act(self, conversation: Conversation, agent: Agent) -> None:
         """Only the assignee (or an admin) acts on an assigned conversation."""
         if agent.role == "admin" or conversation.assignee_id in (None, agent.id):
@@ -227,7 +265,7 @@ class RoutingService:
         self, conversation: Conversation, text: str, *, internal: bool = False
     ) -> None:
         await self.conversations.post(
-            conversation,
+            conversation.id,
             author_kind="system",
             author_id=None,
             author_name=None,

@@ -7,6 +7,8 @@ other conversation they may read.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 from typing import Any
 
@@ -27,6 +29,7 @@ from parley.conversation.protocol import (
     AgentWelcome,
     Presence,
     ReadOut,
+    Reopen,
     Resolve,
     Transfer,
     TypingOut,
@@ -36,9 +39,10 @@ from parley.conversation.protocol import (
 )
 from parley.conversation.store import Conversation
 from parley.errors import Forbidden, Unauthorized
-from parley.identity.agents import agent_for_token
+from parley.identity.agents import agent_for_token, revocation_channel
 from parley.identity.store import Agent
 from parley.identity.tokens import SESSION_COOKIE
+from parley.routing.service import may_read
 from parley.services import Services, services
 from parley.sockets.connection import (
     CLOSE_FORBIDDEN,
@@ -83,17 +87,27 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         self.socket_id = secrets.token_hex(6)
         self.mine: set[str] = set()
         self.watching: set[str] = set()  # opened with ``watch``: followed until the socket closes
+        self._ending: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         presence = self.services.presence
         presence.local.connect(self.agent.id, self.socket_id)
         await presence.publish()
         self.outbox.listen(self.services.bus, AGENTS_CHANNEL, self._on_summary)
+        self.outbox.listen(self.services.bus, revocation_channel(self.agent.id), self._on_revoked)
         try:
             await serve_frames(self.websocket, self.outbox, FloodGate(30, 60), self.handle)
         finally:
             presence.local.disconnect(self.agent.id, self.socket_id)
             await presence.publish()
+
+    def _on_revoked(self, payload: bytes) -> None:
+        """An admin disabled or demoted this agent: the session is over; the console signs in."""
+        self._ending = asyncio.create_task(self._end())
+
+    async def _end(self) -> None:
+        with contextlib.suppress(Exception):  # the client may have left meanwhile
+            await self.websocket.close(CLOSE_UNAUTHORIZED, "your session was revoked")
 
     def _on_summary(self, payload: bytes) -> None:
         """Follow conversations as they become this agent's business, drop them when they stop
@@ -153,6 +167,8 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
             )
         elif isinstance(frame, Resolve):
             await routing.resolve(frame.conversation_id, self.agent)
+        elif isinstance(frame, Reopen):
+            await routing.reopen(frame.conversation_id, self.agent)
         elif isinstance(frame, Watch):
             conversation = await routing.conversation(frame.conversation_id)
             self.check_may_read(conversation)
@@ -200,8 +216,8 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         changes: dict[str, Any] = {}
         if not frame.internal and conversation.first_response_at is None:
             changes["first_response_at"] = clock.now()
-        message, _ = await self.services.conversations.post(
-            conversation,
+        posted = await self.services.conversations.post(
+            conversation.id,
             author_kind="agent",
             author_id=self.agent.id,
             author_name=self.agent.name,
@@ -211,6 +227,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
             attachment_ids=frame.attachments,
             conversation_changes=changes,
         )
+        message = posted.message
         self.outbox.send(
             encode(
                 Ack(
@@ -239,11 +256,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         )
 
     def may_read(self, conversation: Conversation) -> bool:
-        return (
-            self.agent.role == "admin"
-            or conversation.assignee_id in (None, self.agent.id)
-            or conversation.status in ("queued", "bot")
-        )
+        return may_read(conversation, self.agent)
 
     def check_may_read(self, conversation: Conversation) -> None:
         if not self.may_read(conversation):

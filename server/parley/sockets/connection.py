@@ -36,7 +36,7 @@ CLOSE_RATE_LIMITED = 4429
 CLOSE_PROTOCOL = 1008
 CLOSE_TRY_AGAIN = 1013
 
-Refill = Callable[[str, int], Awaitable[list[tuple[int | None, bytes]]]]
+Refill = Callable[[str, int], Awaitable[list[tuple[int, bytes]]]]
 
 
 def origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
@@ -71,6 +71,7 @@ class Outbox:
         self._queue: asyncio.Queue[tuple[str, bytes, str, int]] = asyncio.Queue(capacity)
         self._subscriptions: dict[str, Subscription] = {}
         self.delivered: dict[str, int] = {}
+        self._notes_delivered: dict[str, int] = {}
         self.overflowed = False
 
     # --- feeding (from the frame handler or the bus; never blocks) -----------------------
@@ -104,6 +105,7 @@ class Outbox:
         if subscription is not None:
             subscription.close()
         self.delivered.pop(conversation_id, None)
+        self._notes_delivered.pop(conversation_id, None)
 
     def close(self) -> None:
         for subscription in self._subscriptions.values():
@@ -137,6 +139,9 @@ class Outbox:
     async def _deliver(self, payload: bytes) -> None:
         envelope = unpack(payload)
         conversation_id, seq = envelope.conversation_id, envelope.seq
+        if conversation_id is not None and seq is not None and seq < 0:
+            await self._deliver_note(conversation_id, -seq, bytes(envelope.frame))
+            return
         if conversation_id is None or seq is None or conversation_id not in self.delivered:
             await self._send(bytes(envelope.frame))
             return
@@ -149,12 +154,21 @@ class Outbox:
         self.delivered[conversation_id] = seq
         await self._send(bytes(envelope.frame))
 
+    async def _deliver_note(self, conversation_id: str, note_seq: int, frame: bytes) -> None:
+        """Internal notes are numbered apart; a note both replayed and live is sent once."""
+        if note_seq <= self._notes_delivered.get(conversation_id, 0):
+            return
+        self._notes_delivered[conversation_id] = note_seq
+        await self._send(frame)
+
     async def _catch_up(self, conversation_id: str, after_seq: int) -> None:
         for seq, frame in await self._refill(conversation_id, after_seq):
-            if seq is not None:
-                if seq <= self.delivered.get(conversation_id, 0):
-                    continue
-                self.delivered[conversation_id] = seq
+            if seq < 0:
+                await self._deliver_note(conversation_id, -seq, frame)
+                continue
+            if seq <= self.delivered.get(conversation_id, 0):
+                continue
+            self.delivered[conversation_id] = seq
             await self._send(frame)
 
     async def _send(self, frame: bytes) -> None:
@@ -196,7 +210,7 @@ class FrameSession(Generic[FrameT, HelloT]):
             exc.ref = getattr(frame, "client_id", None)
             raise
 
-    async def _refill(self, conversation_id: str, after_seq: int) -> list[tuple[int | None, bytes]]:
+    async def _refill(self, conversation_id: str, after_seq: int) -> list[tuple[int, bytes]]:
         return await self.services.conversations.replay(
             conversation_id, after_seq, include_internal=self.include_internal_notes
         )

@@ -57,7 +57,7 @@ TYPING_REPEAT_SECONDS = 2.0
 async def visitor_socket(websocket: WebSocket) -> None:
     found = services(websocket)
     await websocket.accept()
-    if not origin_allowed(websocket, found.settings.allowed_origins):
+    if not origin_allowed(websocket, found.site.current.allowed_origins):
         await websocket.close(CLOSE_FORBIDDEN, "this site may not embed the widget")
         return
     try:
@@ -80,6 +80,7 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
         super().__init__(found, websocket)
         self.visitor = visitor
         self.team: str | None = None
+        self.conversation_id: str | None = None
         self._typing_sent: tuple[bool, float] = (False, 0.0)
 
     async def run(self) -> None:
@@ -136,9 +137,9 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
             self.outbox.resume(conversation.id, frame.last_seq)
 
     async def message(self, frame: VisitorMessage) -> None:
-        conversation = await self.open_conversation()
-        message, created = await self.services.conversations.post(
-            conversation,
+        conversation_id = self.conversation_id or (await self.existing_or_new()).id
+        posted = await self.services.conversations.post(
+            conversation_id,
             author_kind="visitor",
             author_id=self.visitor.id,
             author_name=self.visitor.name,
@@ -147,9 +148,20 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
             attachment_ids=frame.attachments,
         )
         self.outbox.send(
-            encode(Ack(client_id=frame.client_id, seq=message.seq, conversation_id=conversation.id))
+            encode(
+                Ack(
+                    client_id=frame.client_id,
+                    seq=posted.message.seq,
+                    conversation_id=conversation_id,
+                )
+            )
         )
-        if created and conversation.status == "bot" and frame.text.strip():
+        if not posted.created:
+            return
+        conversation = posted.conversation  # as this message left it: no second read
+        if conversation.status == "resolved":
+            conversation = await self.reopen(conversation)
+        if conversation.status == "bot" and frame.text.strip():
             await self.bot_turn(conversation, frame.text)
 
     async def bot_turn(self, conversation: Conversation, question: str) -> None:
@@ -166,7 +178,7 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
             to_agents=True,
         )
         await found.conversations.post(
-            conversation,
+            conversation.id,
             author_kind="bot",
             author_id=None,
             author_name=BOT_NAME,
@@ -238,7 +250,18 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
         return conversation
 
     async def open_conversation(self) -> Conversation:
-        """The visitor's conversation, started on the first message and reopened after resolve."""
+        """The visitor's conversation, started if there is none and reopened if resolved."""
+        conversation = await self.existing_or_new()
+        if conversation.status == "resolved":
+            return await self.reopen(conversation)
+        return conversation
+
+    async def existing_or_new(self) -> Conversation:
+        """The visitor's latest conversation, or a new one; this socket follows it from now on.
+
+        A visitor's conversation never changes once it exists (a resolved one is reopened), so
+        the session keeps its id and a message needs no lookup first.
+        """
         found = self.services
         conversation = await store.latest_conversation(found.db, self.visitor.id)
         if conversation is None:
@@ -248,12 +271,14 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
             conversation = await store.create_conversation(
                 found.db, visitor_id=self.visitor.id, locale=self.visitor.locale, team_id=team_id
             )
-            self.outbox.follow(conversation.id, 0)
             await found.conversations.announce(conversation)
-            return conversation
         self.outbox.follow(conversation.id, conversation.last_seq)
-        if conversation.status != "resolved":
-            return conversation
+        self.conversation_id = conversation.id
+        return conversation
+
+    async def reopen(self, conversation: Conversation) -> Conversation:
+        """Writing in a resolved conversation brings it back to its agent, or to the bot."""
+        found = self.services
         reopened = await found.conversations.change(
             conversation.id,
             only_if_status=("resolved",),

@@ -1,12 +1,15 @@
 // The console's entry point: state, the socket's frames, and the user's actions.
 
-import { renderContext } from "./context.js";
-import { renderInbox, tickWaits, visible } from "./inbox.js";
+import { installAttachments } from "./attachments.js";
+import { installEarlier, renderContext } from "./context.js";
+import { installInbox, loadResolved, mergeSummaries, renderInbox, tickWaits, unreadTotal, visible } from "./inbox.js";
 import { installKb } from "./kb.js";
+import { installLibrary } from "./library.js";
 import { installShortcuts } from "./keys.js";
-import { installPicker } from "./replies.js";
+import { installNotifications } from "./notify.js";
+import { installManager, installPicker } from "./replies.js";
 import { AgentSocket } from "./socket.js";
-import { messageKey, renderThread, renderTransferTargets, sortedMessages } from "./thread.js";
+import { installLabels, messageKey, renderThread, renderTransferTargets, sortedMessages } from "./thread.js";
 
 const root = document.getElementById("console");
 const state = {
@@ -25,6 +28,7 @@ function render() {
   renderThread(state);
   renderContext(state.conversations.get(state.activeId));
   showKb(state.activeId, kbContext(state.activeId));
+  notifier.setUnread(unreadTotal(state));
 }
 
 function kbContext(id) {
@@ -63,6 +67,10 @@ function storeMessage(frame) {
   if (frame.author.kind === "visitor") visitorTyping(frame.conversation_id, false);
   if (frame.conversation_id === state.activeId) markRead(frame.conversation_id);
   else if (frame.author.kind === "visitor") conversation.unread = (conversation.unread || 0) + 1;
+  if (frame.author.kind === "visitor" && (frame.conversation_id !== state.activeId || document.hidden)) {
+    const name = conversation.visitor?.name || conversation.visitor?.email || "A visitor";
+    notifier.alert({ title: `${name} wrote`, body: frame.text, conversationId: conversation.id, createdAt: frame.created_at });
+  }
 }
 
 // A visitor who closes the tab mid-sentence never sends state:false, so typing expires.
@@ -85,11 +93,19 @@ function handle(frame) {
       state.conversations = new Map(frame.conversations.map((summary) => [summary.id, summary]));
       if (active && !state.conversations.has(active.id)) state.conversations.set(active.id, active);
       if (active) socket.send({ type: "watch", conversation_id: active.id, last_seq: lastVisibleSeq(active.id) });
+      if (state.tab === "resolved") loadResolved(state, render);
       break;
     }
-    case "conversation":
-      state.conversations.set(frame.conversation.id, { ...state.conversations.get(frame.conversation.id), ...frame.conversation });
+    case "conversation": {
+      const before = state.conversations.get(frame.conversation.id);
+      mergeSummaries(state, [frame.conversation]);
+      // News is a conversation newly waiting, not one this agent just handed on.
+      if (frame.conversation.status === "queued" && before?.status !== "queued" && before?.assignee !== state.me.id) {
+        const visitor = frame.conversation.visitor || {};
+        notifier.alert({ title: "New conversation in the queue", body: visitor.name || visitor.email || "A visitor is waiting", conversationId: frame.conversation.id });
+      }
       break;
+    }
     case "message":
       storeMessage(frame);
       break;
@@ -149,10 +165,7 @@ function insertIntoComposer(snippet) {
   text.dispatchEvent(new Event("input"));
 }
 const noteToggle = document.getElementById("note-toggle");
-installPicker(text, () => ({
-  visitorName: state.conversations.get(state.activeId)?.visitor?.name,
-  agentName: state.me.name,
-}));
+installPicker(text, () => ({ visitor: state.conversations.get(state.activeId)?.visitor, agent: state.me }));
 let typingSent = false;
 let typingTimer = null;
 
@@ -162,19 +175,38 @@ function setTyping(typing) {
   socket.send({ type: "typing", conversation_id: state.activeId, state: typing });
 }
 
-function send() {
-  const body = text.value.trim();
-  if (!body || !state.activeId) return;
+// Images (composer uploads, annotated copies, library GIFs) travel as attachment ids.
+function sendMessage({ conversationId, text: body, attachmentIds = [], internal = false }) {
   socket.send({
     type: "message",
-    conversation_id: state.activeId,
+    conversation_id: conversationId,
     client_id: crypto.randomUUID(),
     text: body,
-    internal: noteToggle.checked,
+    attachments: attachmentIds,
+    internal,
   });
+  state.scrollDown = true;
+}
+
+const media = {
+  composer: document.getElementById("composer"),
+  textarea: text,
+  conversationId: () => state.activeId,
+  sendMessage,
+  me: state.me,
+  notify: (message) => report(message),
+};
+const composerImages = installAttachments(media);
+installLibrary(media);
+
+function send() {
+  const body = text.value.trim();
+  if (!state.activeId) return;
+  const attachmentIds = composerImages.take();
+  if (!body && !attachmentIds.length) return;
+  sendMessage({ conversationId: state.activeId, text: body, attachmentIds, internal: noteToggle.checked });
   setTyping(false);
   text.value = "";
-  state.scrollDown = true;
 }
 
 text.addEventListener("keydown", (event) => {
@@ -211,8 +243,11 @@ document.getElementById("resolve").addEventListener("click", resolveActive);
 document.getElementById("transfer").addEventListener("click", () => {
   const [kind, value] = document.getElementById("transfer-target").value.split(/:(.*)/s);
   if (!value || !state.activeId) return;
-  socket.send({ type: "transfer", conversation_id: state.activeId, [kind === "agent" ? "agent_id" : "team"]: value });
+  const reason = document.getElementById("transfer-reason");
+  socket.send({ type: "transfer", conversation_id: state.activeId, [kind === "agent" ? "agent_id" : "team"]: value, reason: reason.value.trim() || null });
+  reason.value = "";
 });
+document.getElementById("reopen").addEventListener("click", () => socket.send({ type: "reopen", conversation_id: state.activeId }));
 document.addEventListener("visibilitychange", () => { if (state.activeId) markRead(state.activeId); });
 
 async function loadDirectory() {
@@ -220,6 +255,16 @@ async function loadDirectory() {
   if (response.ok) renderTransferTargets(await response.json(), state.me);
 }
 
+const report = (message) => { document.getElementById("connection").textContent = `Error: ${message}`; };
+const notifier = installNotifications(document.getElementById("notify-toggle"), { open: openConversation });
+const { filterByLabel } = installInbox(state, render);
+installLabels(state, { render, filterByLabel, report });
+installManager(document.getElementById("replies-button"));
+// An earlier conversation opens read-only: the summary joins the state, `watch` brings history.
+installEarlier((summary) => {
+  mergeSummaries(state, [summary]);
+  openConversation(summary.id, { focus: false });
+});
 installShortcuts({ step, resolveActive });
 setInterval(tickWaits, 1000);
 loadDirectory();

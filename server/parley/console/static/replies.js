@@ -1,14 +1,40 @@
-// Saved replies in the composer: "/" plus a shortcut opens a picker; arrows + Enter insert.
+// Saved replies: the composer's picker ("/" plus a shortcut; arrows + Enter insert, with
+// placeholders filled) and the dialog where the team creates, edits and deletes them.
 
 import { el } from "./dom.js";
+import { api } from "./http.js";
 
 const TOKEN = /(?:^|\s)\/([\w-]*)$/; // a "/word" right before the caret
+const PLACEHOLDER = /\{\{\s*(visitor|agent)\.(\w+)\s*\}\}/g;
 
-export function fillPlaceholders(body, { visitorName, agentName }) {
-  return body.replaceAll("{{visitor.name}}", visitorName || "there").replaceAll("{{agent.name}}", agentName);
+const firstName = (name) => (name || "").trim().split(/\s+/)[0] || null;
+
+// What each placeholder becomes, and what stands in when the value is unknown.
+const FIELDS = {
+  visitor: {
+    name: [(v) => v.name, "there"],
+    first_name: [(v) => firstName(v.name), "there"],
+    email: [(v) => v.email, "your email address"],
+  },
+  agent: {
+    name: [(a) => a.name, "your support team"],
+    first_name: [(a) => firstName(a.name), "your support team"],
+  },
+};
+
+export const PLACEHOLDERS = Object.entries(FIELDS).flatMap(([who, fields]) => Object.keys(fields).map((f) => `{{${who}.${f}}}`));
+
+// Unknown placeholders stay as typed, so the agent sees them before sending.
+export function fillPlaceholders(body, { visitor, agent }) {
+  const people = { visitor: visitor || {}, agent: agent || {} };
+  return body.replace(PLACEHOLDER, (whole, who, key) => {
+    if (!Object.hasOwn(FIELDS[who], key)) return whole;
+    const [read, fallback] = FIELDS[who][key];
+    return read(people[who])?.trim() || fallback;
+  });
 }
 
-export function installPicker(textarea, names) {
+export function installPicker(textarea, people) {
   const picker = el("ul", { id: "reply-picker", class: "picker", role: "listbox", "aria-label": "Saved replies" });
   picker.hidden = true;
   textarea.before(picker);
@@ -18,8 +44,7 @@ export function installPicker(textarea, names) {
   let active = 0;
 
   async function load() {
-    const response = await fetch("/api/v1/console/saved-replies", { credentials: "same-origin" });
-    if (response.ok) replies = (await response.json()).saved_replies;
+    replies = (await api("GET", "/api/v1/console/saved-replies")).saved_replies;
   }
 
   function close() {
@@ -55,7 +80,7 @@ export function installPicker(textarea, names) {
   function insert(reply) {
     const caret = textarea.selectionStart;
     const before = textarea.value.slice(0, caret).replace(/\/[\w-]*$/, "");
-    const text = fillPlaceholders(reply.body, names());
+    const text = fillPlaceholders(reply.body, people());
     textarea.value = before + text + textarea.value.slice(caret);
     textarea.selectionStart = textarea.selectionEnd = before.length + text.length;
     close();
@@ -91,4 +116,117 @@ export function installPicker(textarea, names) {
     insert(matches[Number(item.dataset.index)]);
   });
   textarea.addEventListener("blur", close);
+}
+
+// --- the team's saved replies -------------------------------------------------------------
+
+function field(label, input) {
+  return el("label", { class: "field" }, el("span", { text: label }), input);
+}
+
+export function installManager(button) {
+  const shortcut = el("input", { name: "shortcut", required: true, maxLength: 61, placeholder: "refund", autocomplete: "off" });
+  const title = el("input", { name: "title", required: true, maxLength: 200, placeholder: "Refund issued" });
+  const body = el("textarea", { name: "body", required: true, maxLength: 5000, rows: 5 });
+  const error = el("p", { class: "form-error", role: "alert" });
+  const save = el("button", { type: "submit", class: "primary", text: "Add reply" });
+  const cancel = el("button", { type: "button", text: "Cancel edit", hidden: true });
+  const form = el(
+    "form",
+    { class: "reply-form" },
+    field("Shortcut", shortcut),
+    field("Title", title),
+    field("Text", body),
+    el("p", { class: "hint", text: `Typed as /shortcut in the composer. Placeholders: ${PLACEHOLDERS.join(" ")}` }),
+    error,
+    el("div", { class: "form-actions" }, cancel, save),
+  );
+  const list = el("ul", { class: "reply-list", "aria-label": "The team's saved replies" });
+  const close = el("button", { type: "button", text: "Close" });
+  const dialog = el(
+    "div",
+    { id: "replies-dialog", class: "overlay", role: "dialog", "aria-modal": "true", "aria-labelledby": "replies-title", hidden: true },
+    el("div", { class: "card wide" }, el("h2", { id: "replies-title", text: "Saved replies" }), list, form, el("div", { class: "form-actions" }, close)),
+  );
+  document.body.append(dialog);
+  let replies = [];
+  let editing = null;
+
+  function edit(reply) {
+    editing = reply;
+    shortcut.value = reply ? reply.shortcut : "";
+    title.value = reply ? reply.title : "";
+    body.value = reply ? reply.body : "";
+    save.textContent = reply ? "Save changes" : "Add reply";
+    cancel.hidden = !reply;
+    error.textContent = "";
+  }
+
+  function renderList() {
+    list.replaceChildren(
+      ...replies.map((reply) =>
+        el(
+          "li",
+          { class: "reply-item" },
+          el("span", { class: "picker-shortcut", text: `/${reply.shortcut}` }),
+          el("span", { class: "reply-title", text: reply.title }),
+          el("button", { type: "button", "data-edit": reply.id, text: "Edit", "aria-label": `Edit /${reply.shortcut}` }),
+          el("button", { type: "button", "data-delete": reply.id, text: "Delete", "aria-label": `Delete /${reply.shortcut}` }),
+          el("span", { class: "reply-body", text: reply.body }),
+        ),
+      ),
+    );
+    if (!replies.length) list.append(el("li", { class: "empty", text: "No saved replies yet." }));
+  }
+
+  async function refresh() {
+    replies = (await api("GET", "/api/v1/console/saved-replies")).saved_replies;
+    renderList();
+  }
+
+  function show(open) {
+    dialog.hidden = !open;
+    if (open) {
+      edit(null);
+      refresh();
+      shortcut.focus();
+    } else {
+      button.focus();
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = { shortcut: shortcut.value, title: title.value, body: body.value };
+    try {
+      if (editing) await api("PUT", `/api/v1/console/saved-replies/${encodeURIComponent(editing.id)}`, fields);
+      else await api("POST", "/api/v1/console/saved-replies", fields);
+      edit(null);
+      await refresh();
+    } catch (failure) {
+      error.textContent = failure.message;
+    }
+  });
+  list.addEventListener("click", async (event) => {
+    const target = event.target.closest("button");
+    const reply = target && replies.find((r) => r.id === (target.dataset.edit || target.dataset.delete));
+    if (!reply) return;
+    if (target.dataset.edit) {
+      edit(reply);
+      shortcut.focus();
+    } else if (confirm(`Delete /${reply.shortcut} for the whole team?`)) {
+      await api("DELETE", `/api/v1/console/saved-replies/${encodeURIComponent(reply.id)}`);
+      if (editing?.id === reply.id) edit(null);
+      await refresh();
+    }
+  });
+  cancel.addEventListener("click", () => edit(null));
+  close.addEventListener("click", () => show(false));
+  dialog.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.stopPropagation();
+      show(false);
+    }
+  });
+  button.addEventListener("click", () => show(true));
 }

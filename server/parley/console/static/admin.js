@@ -1,0 +1,264 @@
+// The admin pages: agents, teams, business hours and the widget. One page; the sections are
+// switched here. Everything people typed goes in through textContent or input values only.
+
+import { el } from "./dom.js";
+import { api as request } from "./http.js";
+
+const API = "/api/v1/console/admin";
+const root = document.getElementById("admin");
+const status = document.getElementById("admin-status");
+const state = { me: root.dataset.agentId, agents: [], teams: [], settings: {} };
+const DEFAULT_GREETING = "Hi! Need help? Search our answers or ask us.";
+const HEX = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+const api = (method, path, body) => request(method, API + path, body);
+
+function say(text, isError = false) {
+  status.textContent = text;
+  status.classList.toggle("error", isError);
+}
+
+/** Run an API change; on failure say why and re-read, so the page shows what is stored. */
+async function attempt(work, done) {
+  try {
+    await work();
+    say(done);
+  } catch (error) {
+    say(error.message, true);
+  }
+  await loadPeople();
+}
+
+/* ---------- sections ---------- */
+
+function show(section, push) {
+  for (const node of root.querySelectorAll("section[data-section]")) node.hidden = node.dataset.section !== section;
+  for (const link of root.querySelectorAll(".admin-nav a")) {
+    if (link.dataset.section === section) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  const title = root.querySelector(`section[data-section="${section}"] h1`).textContent;
+  document.title = `${title} · Admin · Parley console`;
+  if (push) history.pushState({ section }, "", `/console/admin/${section}`);
+  say("");
+}
+
+root.querySelector(".admin-nav").addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-section]");
+  if (!link || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  event.preventDefault();
+  show(link.dataset.section, true);
+});
+window.addEventListener("popstate", () => show(location.pathname.split("/").pop() || "agents", false));
+
+/* ---------- agents and teams ---------- */
+
+function checkboxes(options, checkedIds, onChange) {
+  if (!options.length) return el("span", { class: "hint", text: "none yet" });
+  const group = el("span", { class: "checks" });
+  for (const option of options) {
+    const box = el("input", { type: "checkbox", value: option.id, checked: checkedIds.includes(option.id) });
+    if (onChange) box.addEventListener("change", () => onChange(checkedValues(group)));
+    group.append(el("label", {}, box, " ", option.name));
+  }
+  return group;
+}
+
+function checkedValues(container) {
+  return [...container.querySelectorAll("input[type=checkbox]:checked")].map((box) => box.value);
+}
+
+function patchAgent(agent, changes) {
+  return attempt(() => api("PATCH", `/agents/${encodeURIComponent(agent.id)}`, changes), `Saved ${agent.name}.`);
+}
+
+function agentRow(agent) {
+  const role = el("select", { "aria-label": `Role of ${agent.name}` },
+    el("option", { value: "agent", text: "Agent" }), el("option", { value: "admin", text: "Admin" }));
+  role.value = agent.role;
+  role.addEventListener("change", () => patchAgent(agent, { role: role.value }));
+  const capacity = el("input", { type: "number", min: 1, max: 50, value: agent.capacity, class: "short", "aria-label": `Capacity of ${agent.name}` });
+  capacity.addEventListener("change", () => patchAgent(agent, { capacity: Number(capacity.value) }));
+  const toggle = el("button", { type: "button", text: agent.disabled ? "Enable" : "Disable" });
+  toggle.addEventListener("click", () => patchAgent(agent, { disabled: !agent.disabled }));
+  const name = el("td", {}, el("span", { class: "strong", text: agent.name }));
+  if (agent.id === state.me) name.append(" ", el("span", { class: "badge", text: "you" }));
+  return el("tr", { class: agent.disabled ? "disabled" : "" },
+    name,
+    el("td", { text: agent.email }),
+    el("td", {}, role),
+    el("td", {}, capacity),
+    el("td", {}, checkboxes(state.teams, agent.team_ids, (ids) => patchAgent(agent, { team_ids: ids }))),
+    el("td", {}, el("span", { class: agent.disabled ? "badge off" : "badge on", text: agent.disabled ? "Disabled" : "Active" }), " ", toggle),
+  );
+}
+
+function teamRow(team) {
+  const name = el("input", { value: team.name, maxLength: 100, readOnly: team.default, "aria-label": "Team name" });
+  if (team.default) name.title = "The default team: new conversations go here unless a team is chosen.";
+  const locale = el("input", { value: team.locale || "", maxLength: 16, class: "short", "aria-label": `Locale of ${team.name}` });
+  const members = checkboxes(state.agents, team.member_ids, null);
+  const save = el("button", { type: "button", text: "Save" });
+  save.addEventListener("click", () => attempt(
+    () => api("PATCH", `/teams/${encodeURIComponent(team.id)}`, { name: name.value, locale: locale.value, member_ids: checkedValues(members) }),
+    `Saved ${name.value}.`,
+  ));
+  return el("tr", {}, el("td", {}, name), el("td", {}, locale), el("td", {}, members), el("td", {}, save));
+}
+
+async function loadPeople() {
+  try {
+    const [agents, teams] = await Promise.all([api("GET", "/agents"), api("GET", "/teams")]);
+    state.agents = agents.agents;
+    state.teams = teams.teams;
+  } catch (error) {
+    say(error.message, true);
+    return;
+  }
+  document.getElementById("agent-rows").replaceChildren(...state.agents.map(agentRow));
+  document.getElementById("team-rows").replaceChildren(...state.teams.map(teamRow));
+  document.getElementById("agent-form-teams").replaceChildren(checkboxes(state.teams, [], null));
+}
+
+document.getElementById("agent-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const body = Object.fromEntries(new FormData(form));
+  body.capacity = Number(body.capacity);
+  body.team_ids = checkedValues(form);
+  attempt(async () => {
+    await api("POST", "/agents", body);
+    form.reset();
+  }, `Created ${body.name}. They can sign in now.`);
+});
+
+document.getElementById("team-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const body = Object.fromEntries(new FormData(form));
+  attempt(async () => {
+    await api("POST", "/teams", body);
+    form.reset();
+  }, `Created ${body.name}.`);
+});
+
+/* ---------- site settings: business hours and the widget ---------- */
+
+function fieldValue(form, key) {
+  const field = form.elements[key];
+  return field instanceof RadioNodeList ? field.value : field.value.trim();
+}
+
+function fillSettings() {
+  for (const form of document.querySelectorAll("form[data-keys]")) {
+    for (const key of form.dataset.keys.split(" ")) {
+      const entry = state.settings[key];
+      const field = form.elements[key];
+      if (key === "identity_secret") {
+        field.value = "";
+        field.type = "password";
+        field.placeholder = entry.set ? "•••••••• (set)" : "Not set: verification is refused";
+      } else {
+        field.value = entry.value;
+      }
+      const source = form.querySelector(`[data-source="${key}"]`);
+      if (source) source.textContent = entry.source === "admin" ? "Set here by an admin." : "From the server's environment.";
+    }
+  }
+  updatePreview();
+}
+
+async function loadSettings() {
+  try {
+    state.settings = (await api("GET", "/settings")).settings;
+    fillSettings();
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+async function saveSettings(changes) {
+  try {
+    state.settings = (await api("PUT", "/settings", changes)).settings;
+    fillSettings();
+    say("Saved. The widget and the server use it from now on.");
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+for (const form of document.querySelectorAll("form[data-keys]")) {
+  const keys = form.dataset.keys.split(" ");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const changes = {};
+    for (const key of keys) {
+      const value = fieldValue(form, key);
+      if (key === "identity_secret" ? value !== "" : value !== state.settings[key].value) changes[key] = value;
+    }
+    if (Object.keys(changes).length) saveSettings(changes);
+    else say("Nothing changed.");
+  });
+  form.querySelector("[data-reset]").addEventListener("click", () => {
+    if (confirm("Go back to the values set in the server's environment?")) {
+      saveSettings(Object.fromEntries(keys.map((key) => [key, null])));
+    }
+  });
+}
+
+const widgetForm = document.getElementById("widget-form");
+const picker = document.getElementById("widget_color_picker");
+
+function readableOn(hex) {
+  const full = hex.length === 4 ? "#" + [...hex.slice(1)].map((c) => c + c).join("") : hex;
+  const channel = (i) => {
+    const c = parseInt(full.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+  return 1.05 / (luminance + 0.05) >= 4.5 ? "#ffffff" : "#111418";
+}
+
+function updatePreview() {
+  const typed = fieldValue(widgetForm, "widget_color");
+  const color = HEX.test(typed) ? typed : state.settings.widget_color?.value || "#1f5fd6";
+  if (color.length === 7) picker.value = color.toLowerCase();
+  const launcher = document.getElementById("preview-launcher");
+  launcher.style.background = color;
+  launcher.style.color = readableOn(color);
+  document.getElementById("preview-greeting").textContent = fieldValue(widgetForm, "widget_greeting") || DEFAULT_GREETING;
+  document.getElementById("widget-preview").dataset.position = fieldValue(widgetForm, "widget_position") || "right";
+}
+
+widgetForm.addEventListener("input", updatePreview);
+picker.addEventListener("input", () => {
+  widgetForm.elements.widget_color.value = picker.value;
+  updatePreview();
+});
+
+document.getElementById("generate-secret").addEventListener("click", () => {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const field = widgetForm.elements.identity_secret;
+  field.value = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  field.type = "text";
+  say("A new secret: copy it to the code that computes user_hash on your server, then Save.");
+});
+
+const snippet = `<script src="${location.origin}/widget.js" async></script>`;
+document.getElementById("embed-snippet").textContent = snippet;
+document.getElementById("copy-snippet").addEventListener("click", async () => {
+  try {
+    await navigator.clipboard.writeText(snippet);
+    say("Copied the embed snippet.");
+  } catch {
+    getSelection().selectAllChildren(document.getElementById("embed-snippet"));
+    say("Selected: press Ctrl+C (⌘C) to copy.");
+  }
+});
+
+const zones = Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : [];
+document.getElementById("timezones").replaceChildren(...zones.map((zone) => el("option", { value: zone })));
+
+show(root.dataset.section, false);
+loadPeople();
+loadSettings();

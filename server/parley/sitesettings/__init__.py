@@ -1,0 +1,204 @@
+"""What an admin edits in the console: the widget's look, who may embed it, the identity
+secret and business hours.
+
+A row in ``site_settings`` overrides the environment's value of the same key; without a row the
+``PARLEY_*`` setting (or, for the widget's look, the widget's own default) holds. Values are
+checked with the environment's own parsers (``config.SETTINGS_TABLE``, ``routing/hours.py``),
+so an admin can save exactly what the environment could have said.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from parley.config import SETTINGS_TABLE, Settings
+from parley.errors import BadRequest
+from parley.routing.hours import BusinessHours, parse_business_hours
+
+logger = logging.getLogger(__name__)
+
+WIDGET_LOCALES = ("en", "pl", "sl")  # the languages of widget/locales/
+DEFAULT_COLOR = "#1f5fd6"
+MAX_GREETING = 200
+MIN_IDENTITY_SECRET = 16
+_ENV_PARSERS = {setting.attribute: setting.parse for setting in SETTINGS_TABLE}
+_HEX = re.compile(r"^#([0-9a-f]{3}|[0-9a-f]{6})$")
+
+
+def _color(raw: str) -> str:
+    match = _HEX.match(raw.strip().lower())
+    if not match:
+        raise ValueError("expected a colour like #1f5fd6")
+    digits = match.group(1)
+    return "#" + ("".join(c * 2 for c in digits) if len(digits) == 3 else digits)
+
+
+def _greeting(raw: str) -> str:
+    text = " ".join(raw.split())
+    if len(text) > MAX_GREETING:
+        raise ValueError(f"at most {MAX_GREETING} characters")
+    return text
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def check(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            shown = ", ".join(repr(c) if c else "'' (the visitor's language)" for c in choices)
+            raise ValueError(f"expected one of {shown}")
+        return value
+
+    return check
+
+
+def _origins(raw: str) -> str:
+    origins = _ENV_PARSERS["allowed_origins"](raw)
+    if not origins:
+        raise ValueError("name at least one origin, or * for any site")
+    return ", ".join(origins)
+
+
+def _identity_secret(raw: str) -> str:
+    secret = str(_ENV_PARSERS["identity_secret"](raw))
+    if len(secret) < MIN_IDENTITY_SECRET:
+        raise ValueError(f"at least {MIN_IDENTITY_SECRET} characters")
+    return secret
+
+
+def _from_env(attribute: str) -> Callable[[str], str]:
+    def check(raw: str) -> str:
+        return str(_ENV_PARSERS[attribute](raw))
+
+    return check
+
+
+@dataclass(frozen=True)
+class Key:
+    """One editable setting: how a value is checked (into its saved text) and its fallback."""
+
+    name: str
+    check: Callable[[str], str]
+    fallback: Callable[[Settings], str]
+    secret: bool = False
+
+
+KEYS: dict[str, Key] = {
+    key.name: key
+    for key in (
+        Key("widget_color", _color, lambda s: DEFAULT_COLOR),
+        Key("widget_greeting", _greeting, lambda s: ""),
+        Key("widget_position", _one_of("right", "left"), lambda s: "right"),
+        Key("widget_locale", _one_of("", *WIDGET_LOCALES), lambda s: ""),
+        Key("allowed_origins", _origins, lambda s: ", ".join(s.allowed_origins)),
+        Key("identity_secret", _identity_secret, lambda s: s.identity_secret or "", secret=True),
+        Key("business_hours", _from_env("business_hours"), lambda s: s.business_hours),
+        Key("timezone", _from_env("timezone"), lambda s: s.timezone),
+    )
+}
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    """A ``site_settings`` row."""
+
+    key: str
+    value: Any
+    updated_by: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """The effective values, typed, as one immutable snapshot every request reads."""
+
+    texts: Mapping[str, str]
+    rows: Mapping[str, StoredValue]
+    hours: BusinessHours
+    allowed_origins: tuple[str, ...]
+
+    @property
+    def widget_color(self) -> str:
+        return self.texts["widget_color"]
+
+    @property
+    def widget_greeting(self) -> str:
+        return self.texts["widget_greeting"]
+
+    @property
+    def widget_position(self) -> str:
+        return self.texts["widget_position"]
+
+    @property
+    def widget_locale(self) -> str:
+        return self.texts["widget_locale"]
+
+    @property
+    def identity_secret(self) -> str | None:
+        return self.texts["identity_secret"] or None
+
+    def describe(self) -> dict[str, dict[str, Any]]:
+        """Each key for the admin: value, where it comes from, who changed it; never a secret."""
+        described: dict[str, dict[str, Any]] = {}
+        for name, key in KEYS.items():
+            row = self.rows.get(name)
+            text = self.texts[name]
+            entry: dict[str, Any] = {
+                "value": None if key.secret else text,
+                "source": "admin" if row else "environment",
+                "updated_by": row.updated_by if row else None,
+                "updated_at": row.updated_at.isoformat() if row else None,
+            }
+            if key.secret:
+                entry["set"] = bool(text)
+            described[name] = entry
+        return described
+
+
+def effective(settings: Settings, rows: Mapping[str, StoredValue]) -> SiteSettings:
+    """Rows over the environment. A row that no longer passes its check is ignored, loudly."""
+    texts: dict[str, str] = {}
+    kept: dict[str, StoredValue] = {}
+    for name, key in KEYS.items():
+        row = rows.get(name)
+        texts[name] = key.fallback(settings)
+        if row is None:
+            continue
+        try:
+            texts[name] = key.check(str(row.value))
+            kept[name] = row
+        except ValueError as exc:
+            logger.warning("site setting %s ignored: %s", name, exc)
+    return SiteSettings(
+        texts=texts,
+        rows=kept,
+        # Each part passed its own check, so together they parse.
+        hours=parse_business_hours(texts["business_hours"], texts["timezone"]),
+        allowed_origins=tuple(_ENV_PARSERS["allowed_origins"](texts["allowed_origins"])),
+    )
+
+
+def validate(changes: Mapping[str, object]) -> dict[str, str | None]:
+    """Checked changes (``None``: back to the environment's value), or ``BadRequest`` naming
+    the first bad key."""
+    if not changes:
+        raise BadRequest("nothing to change", code="invalid_setting")
+    checked: dict[str, str | None] = {}
+    for name, value in changes.items():
+        key = KEYS.get(name)
+        if key is None:
+            raise BadRequest(f"{name}: not a site setting", code="invalid_setting")
+        if value is None:
+            checked[name] = None
+            continue
+        if not isinstance(value, str):
+            raise BadRequest(f"{name}: expected text", code="invalid_setting")
+        try:
+            checked[name] = key.check(value)
+        except ValueError as exc:
+            raise BadRequest(f"{name}: {exc}", code="invalid_setting") from None
+    return checked
