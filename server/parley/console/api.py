@@ -18,18 +18,11 @@ from parley.conversation import store as conversation_store
 from parley.conversation.store import Conversation
 from parley.errors import BadRequest, Forbidden
 from parley.identity import store as identity
-from parley.identity.store import Agent
 from parley.routing.service import may_read
 from parley.services import services
 
 MAX_PAGE = 50
 MAX_OFFSET = 10_000
-
-
-async def _writer(request: Request) -> Agent:
-    agent = await require_agent(request)
-    csrf.verify_header(request)
-    return agent
 
 
 async def agents_and_teams(request: Request) -> Response:
@@ -48,7 +41,7 @@ async def list_saved_replies(request: Request) -> Response:
 
 
 async def create_saved_reply(request: Request) -> Response:
-    agent = await _writer(request)
+    agent = await csrf.writing_agent(request)
     body = await read_json_object(request)
     reply = await store.create_reply(
         services(request).db,
@@ -61,7 +54,7 @@ async def create_saved_reply(request: Request) -> Response:
 
 
 async def update_saved_reply(request: Request) -> Response:
-    await _writer(request)
+    await csrf.writing_agent(request)
     body = await read_json_object(request)
     reply = await store.update_reply(
         services(request).db,
@@ -74,7 +67,7 @@ async def update_saved_reply(request: Request) -> Response:
 
 
 async def delete_saved_reply(request: Request) -> Response:
-    await _writer(request)
+    await csrf.writing_agent(request)
     await store.delete_reply(services(request).db, request.path_params["reply_id"])
     return Response(status_code=204)
 
@@ -126,7 +119,7 @@ async def labels_in_use(request: Request) -> Response:
 
 async def _labelled_conversation(request: Request) -> Conversation:
     """The conversation in the path, if this agent may read it: who may read may label."""
-    agent = await _writer(request)
+    agent = await csrf.writing_agent(request)
     conversation = await services(request).routing.conversation(
         request.path_params["conversation_id"]
     )

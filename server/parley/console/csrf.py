@@ -13,10 +13,12 @@ import hmac
 import secrets
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
+from parley.api.auth import require_agent
 from parley.errors import Forbidden
+from parley.identity.store import Agent
 from parley.identity.tokens import SESSION_COOKIE
 from parley.services import services
 
@@ -77,3 +79,11 @@ def verify(connection: HTTPConnection, token: str | None) -> None:
 
 def verify_header(connection: HTTPConnection) -> None:
     verify(connection, connection.headers.get(CSRF_HEADER))
+
+
+async def writing_agent(request: Request) -> Agent:
+    """The signed-in agent behind a JSON write: the session cookie alone would let another
+    site's form act for them, so the ``X-CSRF-Token`` header must match too."""
+    agent = await require_agent(request)
+    verify_header(request)
+    return agent

@@ -14,14 +14,7 @@ from parley import library
 from parley.api.auth import require_agent
 from parley.api.json import read_json_object, required_text
 from parley.console import csrf
-from parley.identity.store import Agent
 from parley.services import services
-
-
-async def _writer(request: Request) -> Agent:
-    agent = await require_agent(request)
-    csrf.verify_header(request)
-    return agent
 
 
 async def list_items(request: Request) -> Response:
@@ -33,7 +26,7 @@ async def list_items(request: Request) -> Response:
 
 async def upload(request: Request) -> Response:
     """Multipart ``file``, ``title``, ``tags`` (comma-separated): the upload pipeline's limits."""
-    agent = await _writer(request)
+    agent = await csrf.writing_agent(request)
     found = services(request)
     async with found.media.receive(
         request.stream(), request.headers.get("content-type", "")
@@ -44,7 +37,7 @@ async def upload(request: Request) -> Response:
 
 async def send(request: Request) -> Response:
     """``{"conversation_id"}`` → the copy to put in a message, and the item's new use count."""
-    agent = await _writer(request)
+    agent = await csrf.writing_agent(request)
     body = await read_json_object(request)
     found = services(request)
     sent = await library.send(
@@ -58,7 +51,7 @@ async def send(request: Request) -> Response:
 
 
 async def delete(request: Request) -> Response:
-    agent = await _writer(request)
+    agent = await csrf.writing_agent(request)
     found = services(request)
     await library.delete(found.db, found.media, request.path_params["item_id"], agent)
     return Response(status_code=204)
