@@ -11,6 +11,7 @@ import httpx
 from parley.config import Settings
 from parley.conversation import store as conversation_store
 from parley.db import Database
+from parley.identity import store as identity_store
 from tests.console.forms import signed_in_with_csrf
 from tests.media import animation_bytes, image_bytes
 
@@ -133,3 +134,30 @@ async def test_writes_need_the_csrf_header_and_delete_is_for_creator_or_admin(
     assert (await client.delete(f"{URL}/{item['id']}", headers=admin)).status_code == 204
     assert (await client.get(URL)).json()["items"] == []
     assert (await client.delete(f"{URL}/{item['id']}", headers=admin)).status_code == 404
+
+
+async def test_a_send_to_another_agents_conversation_is_refused_and_not_counted(
+    client: httpx.AsyncClient, make_agent: MakeAgent, settings: Settings
+) -> None:
+    _, conversation_id = await visitor_with_conversation(client, settings)
+    owner = await make_agent("Owner")
+    db = Database(settings.resolved_database_url)
+    try:
+        owner_agent = await identity_store.agent_by_email(db, owner)
+        assert owner_agent is not None
+        await conversation_store.update_conversation(
+            db, conversation_id, status="assigned", assignee_id=owner_agent.id
+        )
+    finally:
+        await db.close()
+    headers = {"X-CSRF-Token": await signed_in_with_csrf(client, await make_agent("Other"))}
+    item = (await client.post(URL, headers=headers, **gif_upload())).json()
+    refused = await client.post(
+        f"{URL}/{item['id']}/send", json={"conversation_id": conversation_id}, headers=headers
+    )
+    assert refused.status_code == 403
+    missing = await client.post(
+        f"{URL}/{item['id']}/send", json={"conversation_id": "cnv_nope"}, headers=headers
+    )
+    assert missing.status_code == 404
+    assert [i["uses"] for i in (await client.get(URL)).json()["items"]] == [0]

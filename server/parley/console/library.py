@@ -40,12 +40,11 @@ async def send(request: Request) -> Response:
     agent = await csrf.writing_agent(request)
     body = await read_json_object(request)
     found = services(request)
+    conversation_id = required_text(body, "conversation_id")
+    # Refused before the copy is made, so a refused send neither copies nor counts a use.
+    found.routing.check_may_act(await found.routing.conversation(conversation_id), agent)
     sent = await library.send(
-        found.db,
-        found.media,
-        request.path_params["item_id"],
-        required_text(body, "conversation_id"),
-        agent,
+        found.db, found.media, request.path_params["item_id"], conversation_id, agent
     )
     return JSONResponse(sent, status_code=201)
 
