@@ -47,16 +47,27 @@ export function createConnection({ config, storage }) {
     return response.status === 204 ? null : response.json();
   }
 
-  /** The visitor we are, registered once and then reused on every visit from this browser. */
+  /** The visitor we are, registered once and then reused on every visit from this browser.
+   *  A different signed-in user (Parley.identify) registers again: the server links a
+   *  verified user to their earlier visitor, so their conversation follows them. */
   async function visitor() {
     const saved = storage.get("visitor");
-    if (saved && saved.token) return saved;
+    const identity = storage.get("identity") || {};
+    const userId = identity.user_id || null;
+    if (saved && saved.token && (saved.user_id || null) === userId) return saved;
+    const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     registering ??= api("/api/v1/visitors", {
       method: "POST",
-      body: { page_url: location.href, referrer: document.referrer || null, locale: config.locale },
+      body: {
+        ...identity,
+        page_url: location.href,
+        referrer: document.referrer || null,
+        locale: config.locale,
+        attributes: { ...(timezone ? { timezone } : {}), ...identity.attributes },
+      },
     })
       .then((created) => {
-        storage.set("visitor", { visitor_id: created.visitor_id, token: created.token });
+        storage.set("visitor", { visitor_id: created.visitor_id, token: created.token, user_id: userId });
         return created;
       })
       .finally(() => {

@@ -97,6 +97,11 @@ export function createHomeView(env) {
     input.focus();
   }
 
+  // A conversation may turn up after the view is shown: a signed-in user on a new browser.
+  conn.on("welcome", () => {
+    resume.hidden = !conn.conversationId;
+  });
+
   return {
     el,
     show() {

@@ -273,7 +273,20 @@
     else if (state.conversation_id) whenIdle(() => loadPanel().catch(() => {}));
   }
 
-  window.Parley = Object.freeze({ version: VERSION, open: () => open(), close, toggle });
+  /** Parley.identify({user_id, user_hash, name, email, attributes}): the host's signed-in user
+   *  (user_hash = HMAC-SHA256 of user_id with the site's identity secret); null forgets them.
+   *  Used from the next registration on: call it on `parley:ready`, before the chat opens. */
+  function identify(profile) {
+    const keep = {};
+    for (const key of ["user_id", "user_hash", "name", "email"]) {
+      if (typeof profile?.[key] === "string") keep[key] = profile[key];
+    }
+    if (profile?.attributes && typeof profile.attributes === "object") keep.attributes = { ...profile.attributes };
+    storage.set("identity", profile ? keep : null);
+  }
+
+  window.Parley = Object.freeze({ version: VERSION, open: () => open(), close, toggle, identify });
+  window.dispatchEvent(new Event("parley:ready"));
 
   const started = document.body
     ? start()
