@@ -68,6 +68,12 @@ def test_agents_create_then_login_over_http(operator_env: dict[str, str], tmp_pa
     finally:
         server.stop()
 
+    refused = run_parley("agents", "disable", "ann@example.com", env=operator_env, cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "at least one enabled admin" in refused.stderr
+    bo = ("--email", "bo@example.com", "--name", "Bo", "--password", "correct horse")
+    made = run_parley("agents", "create", *bo, "--role", "admin", env=operator_env, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
     disabled = run_parley("agents", "disable", "ann@example.com", env=operator_env, cwd=tmp_path)
     assert disabled.returncode == 0, disabled.stderr
     assert "disabled" in run_parley("agents", "list", env=operator_env, cwd=tmp_path).stdout

@@ -18,11 +18,14 @@ import click
 import uvicorn
 
 from parley import __version__
+from parley.bus import Bus
+from parley.bus.memory import MemoryBus
+from parley.bus.redis import RedisBus
 from parley.config import Settings
 from parley.db import Database
 from parley.errors import ParleyError
 from parley.identity import store
-from parley.identity.agents import ROLES, create_agent, normalize_email
+from parley.identity.agents import ROLES, change_agent, create_agent, normalize_email
 from parley.knowledge import KnowledgeBase, load_all
 from parley.knowledge.insights import build_report
 
@@ -170,13 +173,20 @@ def agents_list() -> None:
 @agents.command("disable")
 @click.argument("email")
 def agents_disable(email: str) -> None:
-    """Disable an agent: they are signed out and cannot sign in."""
+    """Disable an agent: they are signed out and cannot sign in. The last admin stays."""
 
     async def disable(db: Database) -> str:
         agent = await store.agent_by_email(db, normalize_email(email))
         if agent is None:
             raise click.ClickException(f"no agent with email {email}")
-        await store.set_agent_disabled(db, agent.id, True)
+        # With Redis, the servers hear of it and close the agent's open consoles at once.
+        redis_url = _settings().redis_url
+        bus: Bus = RedisBus(redis_url) if redis_url else MemoryBus()
+        await bus.start()
+        try:
+            await change_agent(db, bus, agent.id, disabled=True)
+        finally:
+            await bus.close()
         return agent.email
 
     click.echo(f"disabled {_run_with_db(disable)}")

@@ -71,10 +71,13 @@ async def test_wrong_password_and_unknown_email_are_both_unauthorized(db: Databa
 
 
 async def test_disabled_agent_cannot_sign_in_and_old_tokens_stop_working(db: Database) -> None:
-    agent = await _ann(db)
+    await _ann(db)  # an admin stays: the last one could not be disabled
+    agent = await create_agent(
+        db, email="bo@example.com", name="Bo", password="correct horse", role="agent"
+    )
     token = SIGNER.agent_token(agent.id, agent.token_version)
     assert (await agent_for_token(db, SIGNER, token)).id == agent.id
-    await store.set_agent_disabled(db, agent.id, True)
+    await store.update_agent(db, agent.id, disabled=True)
     with pytest.raises(Unauthorized):
         await agent_for_token(db, SIGNER, token)
     with pytest.raises(Unauthorized):

@@ -255,16 +255,6 @@ async def list_agents(db: Database) -> list[Agent]:
         return [record(Agent, row) for row in rows]
 
 
-async def set_agent_disabled(db: Database, agent_id: str, disabled: bool) -> None:
-    """Disabling also bumps the token version, which signs the agent out everywhere."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            update(agents)
-            .where(agents.c.id == agent_id)
-            .values(disabled=disabled, token_version=agents.c.token_version + 1)
-        )
-
-
 async def insert_visitor(
     db: Database,
     *,
