@@ -194,6 +194,13 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "300",
         "Most frames an animated GIF or WebP may have.",
     ),
+    Setting(
+        "search_log_days",
+        _parse_positive_int,
+        "180",
+        "Days a knowledge-base search stays in the search log (writers' reports); "
+        "older entries are deleted hourly.",
+    ),
 )
 
 
@@ -221,6 +228,7 @@ class Settings:
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_pixels: int = 40_000_000
     upload_max_frames: int = 300
+    search_log_days: int = 180
 
     @classmethod
     def from_env(

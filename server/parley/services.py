@@ -10,10 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from starlette.requests import HTTPConnection
 
+from parley import clock
 from parley.bus import Bus
 from parley.bus.memory import MemoryBus
 from parley.bus.redis import RedisBus
@@ -23,6 +26,8 @@ from parley.db import Database
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
 from parley.identity.tokens import TokenSigner
 from parley.knowledge import KnowledgeBase, watch
+from parley.knowledge.insights import Popularity
+from parley.knowledge.store import prune_search_log
 from parley.media import MediaService
 from parley.routing.presence import MemoryPresence, Presence, RedisPresence
 from parley.routing.service import RoutingService
@@ -31,6 +36,7 @@ from parley.sitesettings.live import LiveSiteSettings
 logger = logging.getLogger(__name__)
 
 HOUSEKEEPING_SECONDS = 2.0
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Services:
     routing: RoutingService
     media: MediaService
     site: LiveSiteSettings
+    popularity: Popularity
     kb: KnowledgeBase | None = None
     _kb_stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -85,6 +92,7 @@ class Services:
             routing=routing,
             media=MediaService.from_settings(db, settings),
             site=site,
+            popularity=Popularity(db),
         )
 
     async def start(self) -> None:
@@ -126,8 +134,9 @@ class Services:
 
     async def _housekeeping(self) -> None:
         """Share presence, return abandoned conversations to the queue, assign what waits,
-        re-read site settings should a change's bus message have been lost, and checkpoint
-        SQLite's log."""
+        re-read site settings should a change's bus message have been lost, checkpoint
+        SQLite's log, and (hourly) forget searches past the search log's retention."""
+        pruned_at = -PRUNE_EVERY_SECONDS
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
             try:
@@ -136,6 +145,10 @@ class Services:
                 await self.routing.assign_waiting()
                 await self.site.reload_if_stale()
                 await self.db.checkpoint()
+                if time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
+                    pruned_at = time.monotonic()
+                    retention = timedelta(days=self.settings.search_log_days)
+                    await prune_search_log(self.db, before=clock.now() - retention)
             except Exception:
                 logger.exception("housekeeping failed; trying again shortly")
 

@@ -75,3 +75,14 @@ async def test_report_has_three_tables(db: Database) -> None:
 async def test_empty_report_says_none(db: Database) -> None:
     text = (await insights.build_report(db)).as_text()
     assert text.count("(none)") == 3
+
+
+async def test_popularity_is_reused_for_a_minute_then_recomputed(db: Database) -> None:
+    popularity = insights.Popularity(db)
+    before = (await popularity.scores()).get("cached-article", 0)
+    await store.record_feedback(db, slug="cached-article", helpful=True)
+    assert (await popularity.scores()).get("cached-article", 0) == before  # within the minute
+    fresh = insights.Popularity(db, refresh_seconds=0)
+    assert (await fresh.scores())["cached-article"] == before + 1
+    popularity.changed()  # a vote recorded by this process
+    assert (await popularity.scores())["cached-article"] == before + 1

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from parley import clock
 from parley.db import Database
+from parley.db.schema import search_log
 from parley.knowledge import store
 
 
@@ -113,3 +116,19 @@ async def test_a_visitors_vote_replaces_their_earlier_one(db: Database) -> None:
     await store.record_feedback(db, slug="refunds", helpful=True, visitor_id="vis_1")
     (votes,) = await store.article_votes(db, since=since, limit=10)
     assert (votes.helpful, votes.not_helpful) == (1, 1)
+
+
+async def test_searches_past_the_retention_are_forgotten(db: Database) -> None:
+    old = await _search(db, "retention old query")
+    await _search(db, "retention new query")
+    async with db.transaction() as conn:
+        await conn.execute(
+            update(search_log)
+            .where(search_log.c.id == old)
+            .values(created_at=clock.now() - timedelta(days=200))
+        )
+    assert await store.prune_search_log(db, before=clock.now() - timedelta(days=180)) == 1
+    rows = await store.top_searches(db, since=clock.now() - timedelta(days=365), limit=1000)
+    queries = {row.query for row in rows}
+    assert "retention new query" in queries
+    assert "retention old query" not in queries

@@ -110,6 +110,7 @@ async def feedback(request: Request) -> Response:
     await store.record_feedback(
         found.db, slug=slug, helpful=helpful, visitor_id=_visitor_id(request)
     )
+    found.popularity.changed()
     return Response(status_code=204)
 
 
@@ -130,6 +131,7 @@ async def click(request: Request) -> Response:
     if not search_id and not (query and query.strip()):
         raise BadRequest("query (or search_id) is required")
     await insights.record_click(found.db, slug=slug, search_id=search_id, query=query)
+    found.popularity.changed()
     return Response(status_code=204)
 
 
@@ -139,7 +141,7 @@ async def popular(request: Request) -> Response:
     limit = _limit(params.get("limit"))
     found = services(request)
     ranked = insights.by_popularity(
-        found.require_kb().articles(locale), await insights.popularity(found.db)
+        found.require_kb().articles(locale), await found.popularity.scores()
     )
     results = [
         {**_article_link(a), "category": a.category, "summary": a.summary} for a in ranked[:limit]

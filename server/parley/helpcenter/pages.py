@@ -46,7 +46,7 @@ async def home(request: Request) -> Response:
     kb = found.require_kb()
     locales = _locales(kb)
     locale = _choose_locale(request.query_params.get("locale"), locales)
-    ranked = insights.by_popularity(kb.articles(locale), await insights.popularity(found.db))
+    ranked = insights.by_popularity(kb.articles(locale), await found.popularity.scores())
     by_category: dict[str, list[Article]] = {}
     for article in ranked:
         by_category.setdefault(article.category_slug, []).append(article)
@@ -150,6 +150,7 @@ async def article(request: Request) -> Response:
     search_id = request.query_params.get("s")
     if search_id:
         await insights.record_click(found.db, slug=shown.slug, search_id=search_id)
+        found.popularity.changed()
     return page(
         request,
         "article.html",
@@ -180,6 +181,7 @@ async def feedback(request: Request) -> Response:
             text=f"{words['helpful_question']} {words['yes']} / {words['no']}",
         )
     await store.record_feedback(found.db, slug=shown.slug, helpful=answer == "yes")
+    found.popularity.changed()
     return RedirectResponse(f"{article_url(shown.slug)}?feedback=thanks#feedback", status_code=303)
 
 

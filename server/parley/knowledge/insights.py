@@ -8,6 +8,7 @@ what do people look for, what finds nothing, which articles leave them unhelped.
 from __future__ import annotations
 
 import asyncio
+import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ REFINE_WINDOW = timedelta(minutes=2)
 # A click is credited to a search made at most this long before it.
 CLICK_WINDOW = timedelta(hours=1)
 POPULAR_DAYS = 30
+POPULAR_REFRESH_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,30 @@ async def record_click(
     )
 
 
-async def popularity(db: Database) -> dict[str, int]:
-    """Per slug, over the last 30 days: searches that led to it plus "helpful" votes."""
-    return await store.article_popularity(db, since=clock.now() - timedelta(days=POPULAR_DAYS))
+class Popularity:
+    """Per slug, over the last 30 days: searches that led to it plus "helpful" votes.
+
+    Recomputed at most once a minute: every widget that opens asks for popular articles, and a
+    30-day aggregate barely moves in a minute. A click or vote this process records (rarer than
+    widget opens) makes the next request recompute, so a reader's choice shows at once here.
+    """
+
+    def __init__(self, db: Database, *, refresh_seconds: float = POPULAR_REFRESH_SECONDS) -> None:
+        self.db = db
+        self.refresh_seconds = refresh_seconds
+        self._scores: dict[str, int] = {}
+        self._computed_at: float | None = None
+
+    async def scores(self) -> dict[str, int]:
+        now = time.monotonic()
+        if self._computed_at is None or now - self._computed_at >= self.refresh_seconds:
+            since = clock.now() - timedelta(days=POPULAR_DAYS)
+            self._scores = await store.article_popularity(self.db, since=since)
+            self._computed_at = now
+        return self._scores
+
+    def changed(self) -> None:
+        self._computed_at = None
 
 
 def by_popularity(articles: Iterable[Article], scores: dict[str, int]) -> list[Article]:

@@ -223,3 +223,10 @@ async def article_popularity(db: Database, *, since: datetime) -> dict[str, int]
             for slug, count in (await conn.execute(statement)).all():
                 scores[slug] = scores.get(slug, 0) + int(count)
     return scores
+
+
+async def prune_search_log(db: Database, *, before: datetime) -> int:
+    """Forget searches older than ``before`` (the log would otherwise grow forever)."""
+    async with db.transaction() as conn:
+        result = await conn.execute(delete(search_log).where(search_log.c.created_at < before))
+    return int(result.rowcount or 0)
