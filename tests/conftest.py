@@ -15,6 +15,9 @@ from playwright.async_api import Browser, async_playwright
 from sqlalchemy import delete
 
 from parley.app import create_app
+from parley.bus import Bus
+from parley.bus.memory import MemoryBus
+from parley.bus.redis import RedisBus
 from parley.config import Settings
 from parley.db import Database
 from parley.db.schema import metadata
@@ -80,6 +83,22 @@ def repo_root() -> Path:
 
 
 PASSWORD = "correct horse battery"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def bus_pair(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Bus, Bus]]:
+    """Two processes' buses: one bus shared in a process, or two connections to Redis."""
+    if request.param == "memory":
+        bus = MemoryBus()
+        yield bus, bus
+        return
+    first, second = RedisBus(REDIS_URL), RedisBus(REDIS_URL)
+    await first.start()
+    await second.start()
+    yield first, second
+    await first.close()
+    await second.close()
 
 
 @pytest.fixture

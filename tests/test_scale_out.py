@@ -12,11 +12,11 @@ import pytest
 from parley.config import Settings
 from parley.db import Database
 from parley.identity.agents import create_agent
+from tests.conftest import REDIS_URL
 from tests.support.chat import agent_client, agent_token, new_visitor, visitor_client
 from tests.support.live_server import LiveServer, parley_env, run_parley
 from tests.support.postgres import POSTGRES_ADMIN_URL, temporary_postgres_database
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 PASSWORD = "correct horse battery"
 
 

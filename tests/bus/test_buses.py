@@ -3,30 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
 
 from parley.bus import Bus
-from parley.bus.memory import MemoryBus
-from parley.bus.redis import RedisBus
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def bus_pair(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Bus, Bus]]:
-    """Two handles: the same bus for memory, two processes' worth of connections for Redis."""
-    if request.param == "memory":
-        bus = MemoryBus()
-        yield bus, bus
-        return
-    first, second = RedisBus(REDIS_URL), RedisBus(REDIS_URL)
-    await first.start()
-    await second.start()
-    yield first, second
-    await first.close()
-    await second.close()
 
 
 async def _settle() -> None:

@@ -10,8 +10,8 @@ from redis.asyncio import Redis
 
 from parley.errors import RateLimited
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
+from tests.conftest import REDIS_URL
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 MakeThrottle = Callable[[int], LoginThrottle]
 
 

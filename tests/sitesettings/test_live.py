@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -14,7 +13,6 @@ from websockets.exceptions import ConnectionClosed
 
 from parley.bus import Bus
 from parley.bus.memory import MemoryBus
-from parley.bus.redis import RedisBus
 from parley.config import Settings
 from parley.db import Database
 from parley.errors import BadRequest
@@ -24,7 +22,6 @@ from parley.sitesettings.live import LiveSiteSettings
 from tests.console.forms import signed_in_with_csrf
 from tests.support.chat import new_visitor, visitor_client
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 SHOP = "https://shop.example"
 API = "/api/v1/console/admin/settings"
 
@@ -36,25 +33,10 @@ async def _admin_id(db: Database) -> str:
     return admin.id
 
 
-@pytest.fixture(params=["memory", "redis"])
-async def two_buses(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Bus, Bus]]:
-    """One bus shared in a process, or two processes' own connections to Redis."""
-    if request.param == "memory":
-        bus = MemoryBus()
-        yield bus, bus
-        return
-    first, second = RedisBus(REDIS_URL), RedisBus(REDIS_URL)
-    await first.start()
-    await second.start()
-    yield first, second
-    await first.close()
-    await second.close()
-
-
-async def test_a_change_reaches_the_other_process(db: Database, two_buses: tuple[Bus, Bus]) -> None:
+async def test_a_change_reaches_the_other_process(db: Database, bus_pair: tuple[Bus, Bus]) -> None:
     settings = Settings(allowed_origins=("*",))
     admin_id = await _admin_id(db)
-    here, there = (LiveSiteSettings(db, bus, settings) for bus in two_buses)
+    here, there = (LiveSiteSettings(db, bus, settings) for bus in bus_pair)
     await here.start()
     await there.start()
     await asyncio.sleep(0.1)  # Redis applies subscriptions asynchronously
