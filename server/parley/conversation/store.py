@@ -90,6 +90,16 @@ class Message:
     created_at: datetime
 
 
+# The append path's statements, built once: building and keying a statement costs several
+# times what SQLite takes to run it, and these run for every message.
+_BY_CLIENT_ID = select(messages).where(
+    messages.c.conversation_id == bindparam("conversation_id"),
+    messages.c.client_id == bindparam("client_id"),
+)
+_CONVERSATION = select(conversations).where(conversations.c.id == bindparam("conversation_id"))
+_INSERT_MESSAGE = insert(messages)
+
+
 async def create_conversation(
     db: Database, *, visitor_id: str, locale: str | None, team_id: str | None
 ) -> Conversation:
@@ -117,12 +127,8 @@ async def create_conversation(
 
 
 async def _select_conversation(conn: AsyncConnection, conversation_id: str) -> Conversation | None:
-    row = (
-        (await conn.execute(select(conversations).where(conversations.c.id == conversation_id)))
-        .mappings()
-        .first()
-    )
-    return record(Conversation, row) if row else None
+    row = (await conn.execute(_CONVERSATION, {"conversation_id": conversation_id})).first()
+    return record(Conversation, row._mapping) if row else None
 
 
 async def conversation_by_id(db: Database, conversation_id: str) -> Conversation | None:
@@ -132,20 +138,8 @@ async def conversation_by_id(db: Database, conversation_id: str) -> Conversation
 
 async def latest_conversation(db: Database, visitor_id: str) -> Conversation | None:
     """The visitor's most recent conversation, open or not (a new message reopens it)."""
-    async with db.read() as conn:
-        row = (
-            (
-                await conn.execute(
-                    select(conversations)
-                    .where(conversations.c.visitor_id == visitor_id)
-                    .order_by(conversations.c.created_at.desc(), conversations.c.id.desc())
-                    .limit(1)
-                )
-            )
-            .mappings()
-            .first()
-        )
-    return record(Conversation, row) if row else None
+    latest = await conversations_of_visitor(db, visitor_id, limit=1)
+    return latest[0] if latest else None
 
 
 async def conversations_of_visitor(
@@ -192,19 +186,9 @@ async def message_by_client_id(
 async def _select_by_client_id(
     conn: AsyncConnection, conversation_id: str, client_id: str
 ) -> Message | None:
-    row = (
-        (
-            await conn.execute(
-                select(messages).where(
-                    messages.c.conversation_id == conversation_id,
-                    messages.c.client_id == client_id,
-                )
-            )
-        )
-        .mappings()
-        .first()
-    )
-    return record(Message, row) if row else None
+    parameters = {"conversation_id": conversation_id, "client_id": client_id}
+    row = (await conn.execute(_BY_CLIENT_ID, parameters)).first()
+    return record(Message, row._mapping) if row else None
 
 
 @dataclass(frozen=True)
@@ -262,16 +246,6 @@ async def append_message(
         if existing is None or conversation is None:
             raise
         return Appended(existing, False, conversation)
-
-
-# The append path's statements, built once: building and keying a statement costs several
-# times what SQLite takes to run it, and these run for every message.
-_BY_CLIENT_ID = select(messages).where(
-    messages.c.conversation_id == bindparam("conversation_id"),
-    messages.c.client_id == bindparam("client_id"),
-)
-_CONVERSATION = select(conversations).where(conversations.c.id == bindparam("conversation_id"))
-_INSERT_MESSAGE = insert(messages)
 
 
 def _numbering(counter: Column[int], changes: Iterable[str] = ()) -> ReturningUpdate[Any]:
