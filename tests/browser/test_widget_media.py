@@ -20,7 +20,7 @@ from PIL import Image, ImageColor
 from playwright.async_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import AGENT_EMAIL, AGENT_PASSWORD, agent_says, screenshot
-from tests.browser.widget import Widget, ask
+from tests.browser.widget import Widget, ask, loaded
 from tests.media import image_bytes
 from tests.support.chat import ChatClient, agent_token
 from tests.support.live_server import LiveServer
@@ -74,13 +74,6 @@ async def assert_paused(element: Locator) -> None:
     shown = await frames_shown(element)
     assert len(shown) == 1, shown
     assert shown != ["none"]
-
-
-async def loaded(image: Locator) -> int:
-    """Wait until the (token-fetched) image is decoded; its natural width."""
-    await expect(image).to_have_attribute("src", re.compile("^blob:"))
-    width: int = await image.evaluate("img => img.decode().then(() => img.naturalWidth)")
-    return width
 
 
 async def agent_sends_images(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.async_api import Locator, Page, expect
@@ -66,3 +67,10 @@ async def ask(page: Page, question: str) -> Widget:
     )
     await expect(widget.message(question).locator(".receipt")).to_be_hidden()
     return widget
+
+
+async def loaded(image: Locator) -> int:
+    """Wait until the (token-fetched) image is decoded; its natural width."""
+    await expect(image).to_have_attribute("src", re.compile("^blob:"))
+    width: int = await image.evaluate("img => img.decode().then(() => img.naturalWidth)")
+    return width

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageChops
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.widget import ask
+from tests.browser.widget import ask, loaded
 from tests.console.conftest import screenshot
 from tests.console.test_console_browser import sign_in
 from tests.media import animation_bytes
@@ -123,8 +123,7 @@ async def test_a_pasted_screenshot_comes_back_annotated_and_redacted(
 
         answer = widget.message("Here: the blue button.")
         await expect(answer.locator(".thumb img")).to_be_visible()
-        loaded = "img => img.decode().then(() => img.naturalWidth > 0)"
-        assert await answer.locator(".thumb img").evaluate(loaded)
+        assert await loaded(answer.locator(".thumb img"))
         elapsed = time.monotonic() - started
         print(f"\nannotate round trip (editor opened → image in the widget): {elapsed:.1f} s")
         assert elapsed < 30
