@@ -12,14 +12,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 from whoosh import fields
 
 from parley.knowledge.analysis import terms
 from parley.knowledge.articles import Article, FaqItem, Heading, Problem
+from parley.knowledge.meaning import word_vectors
 
 # Bump when the schema, the analysis or the rendering changes: a new version is a new index
 # name, so every process builds it fresh instead of reading documents it would misunderstand.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = f"parley_kb_v{SCHEMA_VERSION}"
 
 ARTICLE = "article"
@@ -47,6 +49,7 @@ def schema() -> fields.Schema:
         fingerprint=column(),
         locale=fields.ID(stored=True),
         record=fields.STORED(),
+        meaning=fields.STORED(),
         **{name: text() for name in TEXT_FIELDS},
     )
 
@@ -93,6 +96,7 @@ def documents(article: Article) -> Iterator[dict[str, object]]:
         "headings": terms(heading_text),
         "body": terms(article.text),
         "record": to_record(article),
+        "meaning": meaning(article.title, article.text),
     }
     for item in article.faq:
         yield {
@@ -102,7 +106,16 @@ def documents(article: Article) -> Iterator[dict[str, object]]:
             "fingerprint": "",
             "question": terms(item.question),
             "body": terms(item.answer_text),
+            "meaning": meaning(item.question, item.answer_text),
         }
+
+
+def meaning(title: str, text: str) -> bytes:
+    """The vectors of a document's title and of the whole document (``meaning.py``), as
+    float16 bytes: computed once here, by the parse workers, never at search time."""
+    vectors = word_vectors()
+    pair = np.stack([vectors.embed(title), vectors.embed(f"{title}\n{text}")])
+    return pair.astype(np.float16).tobytes()
 
 
 def source_document(

@@ -13,10 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from parley.knowledge.articles import Article, FaqItem, Problem
+from parley.knowledge.meaning import DIMENSIONS
 from parley.knowledge.schema import ARTICLE, FAQ, SOURCE, TEXT_FIELDS, from_record
 
 Postings = tuple["array[int]", "array[float]"]  # (local doc numbers, term frequencies)
+# Per document: the vector of its title (or FAQ question) and of the whole document.
+Meanings = npt.NDArray[np.float16]  # shape (documents, 2, DIMENSIONS)
 
 
 @dataclass(frozen=True)
@@ -57,8 +63,11 @@ class Segment:
         self.stored: list[_Stored] = []
         self.articles: dict[int, Article] = {}
         self.problems: dict[int, Problem] = {}
+        self.meanings: Meanings = np.zeros((self.size, 2, DIMENSIONS), dtype=np.float16)
         for docnum in range(self.size):
             fields = reader.stored_fields(docnum)
+            if fields.get("meaning"):
+                self.meanings[docnum] = np.frombuffer(fields["meaning"], np.float16).reshape(2, -1)
             self.stored.append(_Stored(fields["kind"], fields["key"], fields.get("slug", "")))
             record = fields.get("record")
             if fields["kind"] == ARTICLE:
@@ -115,6 +124,11 @@ class Snapshot:
         for docnum, stored in live:
             self.docs[docnum] = self._doc(stored)
         self.doc_count = sum(doc is not None for doc in self.docs)
+        self.meanings: Meanings = (
+            np.concatenate([segment.meanings for segment, _, _ in parts])
+            if parts
+            else np.zeros((0, 2, DIMENSIONS), dtype=np.float16)
+        )
         self.problems.sort(key=lambda p: p.path)
         self.average_length = {name: self._average_length(name) for name in TEXT_FIELDS}
 
