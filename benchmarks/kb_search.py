@@ -23,6 +23,7 @@ import asyncio
 import math
 import os
 import platform
+import random
 import re
 import shutil
 import socket
@@ -55,6 +56,7 @@ CUTOFF = 10
 WORKERS = 2  # processes parsing Markdown during the full build (the machine has 2 cores)
 EDIT_TIMEOUT_S = 30.0
 EDITS = 3
+KNOWN_ITEMS = 300
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 
 
@@ -178,6 +180,13 @@ def main() -> None:
                 found = [doc_ids.get(slug) for slug in slugs]
                 side.ranks.append(found.index(qrels[qid]) + 1 if qrels[qid] in found else None)
 
+        known = known_items(kb)
+        known_rows = []
+        for label, items in known.items():
+            base_mrr = known_item_mrr(baseline.search, items)
+            parley_mrr = known_item_mrr(lambda q: parley_paths(kb, q), items)
+            known_rows.append((label, base_mrr, parley_mrr))
+
         http_ms: list[float] = []
         if not quick:
             edited = kb_dir / "plausible" / "docs" / "team-settings.md"
@@ -198,8 +207,48 @@ def main() -> None:
         problems,
         http_ms,
         halves,
+        known_rows,
         full=not quick,
     )
+
+
+def known_items(kb: KnowledgeBase) -> dict[str, list[tuple[str, str]]]:
+    """A check that ranking by meaning keeps exact lookups right: 300 articles of the other
+    corpora (fixed seed), each searched by its title and by its first sentence of prose."""
+    others = [a for a in kb.articles() if not a.source_path.startswith("stackfaq/")]
+    chosen = random.Random(7).sample(others, min(KNOWN_ITEMS, len(others)))
+    titles = [(a.title, a.source_path.removesuffix(".md")) for a in chosen]
+    sentences = []
+    for a in chosen:
+        # The first line of prose (not the repeated title, not a one-word heading), first
+        # sentence of it: what a visitor pasting from the page would send.
+        lines = [line for line in a.text.splitlines() if len(line.split()) >= 8]
+        prose = [line for line in lines if not line.startswith(a.title)]
+        if prose:
+            first = re.split(r"(?<=[.!?])\s", prose[0].strip())[0][:200]
+            sentences.append((first, a.source_path.removesuffix(".md")))
+    return {
+        f"MRR@10, {len(titles)} other articles' titles as queries": titles,
+        f"MRR@10, {len(sentences)} other articles' first sentences as queries": sentences,
+    }
+
+
+def known_item_mrr(search: Callable[[str], list[str]], items: list[tuple[str, str]]) -> float:
+    total = 0.0
+    for text, path in items:
+        found = list(dict.fromkeys(search(text)))[:CUTOFF]
+        total += 1 / (found.index(path) + 1) if path in found else 0.0
+    return total / len(items) if items else 0.0
+
+
+def parley_paths(kb: KnowledgeBase, text: str) -> list[str]:
+    """Parley's hits as source paths without ``.md`` (what the baseline returns)."""
+    paths = []
+    for hit in kb.search(text, limit=CUTOFF).results:
+        article = kb.article(hit.slug)
+        if article is not None:
+            paths.append(article.source_path.removesuffix(".md"))
+    return paths
 
 
 def half(doc_id: str) -> int:
@@ -306,6 +355,7 @@ def print_table(
     problems: int,
     http_ms: list[float],
     halves: list[int],
+    known: list[tuple[str, float, float]],
     full: bool,
 ) -> None:
     def ratio(a: float, b: float) -> str:
@@ -322,6 +372,7 @@ def print_table(
         ("hit@1", f"{base.hit(1):.3f}", f"{parley.hit(1):.3f}", ratio(base.hit(1), parley.hit(1))),
         ("hit@5", f"{base.hit(5):.3f}", f"{parley.hit(5):.3f}", ratio(base.hit(5), parley.hit(5))),
     ]
+    rows += [(label, f"{b:.3f}", f"{q:.3f}", ratio(b, q)) for label, b, q in known]
     for label, p in (("search p50 (ms)", 0.50), ("search p99 (ms)", 0.99)):
         b, q = base.percentile(p), parley.percentile(p)
         rows.append((label, f"{b:.1f}", f"{q:.1f}", ratio(b, q)))

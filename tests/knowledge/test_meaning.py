@@ -81,3 +81,18 @@ def test_search_finds_a_paraphrase_by_meaning(tmp_path: Path) -> None:
 
     assert results[0].slug == "delete-account"
     assert session[0].slug == "sessions"
+
+
+def test_a_sentence_pasted_from_an_article_finds_that_article(tmp_path: Path) -> None:
+    # Closer in meaning to other articles' titles; every word is in this one.
+    kb = KnowledgeBase.open(DEMO_KB, tmp_path / "index")
+    try:
+        retry = kb.search(
+            "We retry the charge automatically 3, 5 and 7 days after the first attempt."
+        )
+        window = kb.search("The web app is designed for screens at least 1280 pixels wide.")
+    finally:
+        kb.close()
+
+    assert retry.results[0].slug == "failed-payments"
+    assert window.results[0].slug == "browser-support"

@@ -96,6 +96,15 @@ def test_quoted_phrases_must_appear_in_order(kb: KnowledgeBase) -> None:
     assert kb.search('"plan yearly"').results == []
 
 
+def test_quoted_phrases_with_apostrophes_match_either_kind(kb: KnowledgeBase) -> None:
+    # Visitors paste error messages in quotes; the article may use a typographic apostrophe.
+    typed = kb.search('"I didn\'t get the reset email"')
+    curly = kb.search('"didn’t get the reset"')
+
+    assert top(typed) == "account/reset-password"
+    assert top(curly) == "account/reset-password"
+
+
 def test_confidence_separates_answers_from_guesses(kb: KnowledgeBase) -> None:
     clear = kb.search("How can I reset my password?")
     unrelated = kb.search("what is the weather like on mars")

@@ -40,22 +40,26 @@ MAX_LIMIT = 50
 RERANK_DEPTH = 40
 TITLE_BOOST = 1.0  # extra weight for a title or FAQ question that says what the query asks
 ASSOCIATION_BOOST = 2.0  # … or uses words strongly tied to the query words it lacks
-# The final score: the word-match score as a share of the best one, plus the cosine similarity
-# of the query's vector to the title's and to the whole document's (docs/knowledge.md).
+# The final score: the word-match score times e^(1.5 · cos(query, title) + 2 · cos(query, whole
+# document)) of the texts' vectors (docs/knowledge.md).
 TITLE_MEANING = 1.5
 TEXT_MEANING = 2.0
+# A query this long whose every word a document contains is most likely text copied from it
+# (a pasted error message): that document's exponent gets this much more, whatever it means.
+PASTED_WORDS = 8
+PASTED_BONUS = 1.0
 GOOD_COVERAGE = 0.6  # a hit in the visitor's language this complete keeps English ones out
 POOR_CONFIDENCE = 0.5  # below this, a correction is suggested even for a known rare word
 # Confidence (fitted on the development questions, checked against off-topic ones): a hit
 # covering half the query's weight counts as fully covering it (paraphrases add words), and a
-# lead of 8% (of the blended score) over the next article is the midpoint of certainty.
+# lead of 30% (of the blended score) over the next article is the midpoint of certainty.
 FULL_COVERAGE = 0.5
 # … and a title whose vector is this close to the query's is on topic (off-topic questions
 # such as "what time is it in tokyo" reach 0.37 against their best hit, answered ones ~0.65).
 OFF_TOPIC_CLOSENESS = 0.3
 ON_TOPIC_CLOSENESS = 0.6
-MARGIN_MIDPOINT = 0.08
-MARGIN_STEEPNESS = 25.0
+MARGIN_MIDPOINT = 0.3
+MARGIN_STEEPNESS = 20.0
 FALLBACK_LOCALE = "en"
 RELATED_TAG_BONUS = 0.3
 RELATED_CATEGORY_BONUS = 0.3
@@ -209,22 +213,27 @@ class Searcher:
         candidates = [self._candidate(docnum, score, slots, total) for docnum, score in top]
         if query.phrases:
             candidates = [c for c in candidates if _has_phrases(docs[c.docnum], query.phrases)]
-        candidates = self._by_meaning(query.text, candidates)
+        candidates = self._by_meaning(query, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
 
-    def _by_meaning(self, text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    def _by_meaning(self, query: Query, candidates: list[_Candidate]) -> list[_Candidate]:
         """Word-match scores blended with closeness in meaning to the query."""
-        query = word_vectors().embed(text)
-        if not candidates or not query.any():
+        vector = word_vectors().embed(query.text)
+        if not candidates or not vector.any():
             return candidates
-        best = max(c.score for c in candidates)
         rows = self.snapshot.meanings[[c.docnum for c in candidates]].astype(np.float32)
-        similarity = (rows @ query).tolist()  # per candidate: (title, whole text)
+        similarity = (rows @ vector).tolist()  # per candidate: (title, whole text)
+        pasted = len(query.words) >= PASTED_WORDS
         return [
             replace(
                 c,
-                score=c.score / best + TITLE_MEANING * title + TEXT_MEANING * whole,
+                score=c.score
+                * math.exp(
+                    TITLE_MEANING * title
+                    + TEXT_MEANING * whole
+                    + (PASTED_BONUS if pasted and c.coverage >= 1.0 - 1e-9 else 0.0)
+                ),
                 title_closeness=title,
             )
             for c, (title, whole) in zip(candidates, similarity, strict=True)
@@ -390,5 +399,12 @@ def _has_phrases(doc: Doc | None, phrases: tuple[tuple[str, ...], ...]) -> bool:
 
 
 def _phrase_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    parts = [re.escape(w[: max(3, len(w) - 2)]) + r"\w*" for w in words]
+    """Each word's first letters (so inflections match), then the rest of the word, which may
+    hold a straight or typographic apostrophe: "can't" matches "cannot" and "can\u2019t"."""
+    parts = [
+        _APOSTROPHE.sub("['’]", re.escape(w[: max(3, len(w) - 2)])) + r"[\w'’]*" for w in words
+    ]
     return re.compile(r"\b" + r"[\W_]+".join(parts), re.IGNORECASE)
+
+
+_APOSTROPHE = re.compile("['’]")
