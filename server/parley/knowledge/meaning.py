@@ -99,8 +99,9 @@ class WordVectors:
 
     def embed_words(self, words: Iterable[str]) -> Vector:
         counts: Counter[int] = Counter()
-        for word in words:
-            counts.update(self.tokens(word))
+        for word, times in Counter(words).items():
+            for token in self.tokens(word):
+                counts[token] += times
         if not counts:
             return np.zeros(DIMENSIONS, dtype=np.float32)
         ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
