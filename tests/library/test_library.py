@@ -3,14 +3,19 @@ count uses, delete; who may read the original and who may read the copy."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from sqlalchemy import func, select
 
 from parley import library
 from parley.bus.memory import MemoryBus
 from parley.conversation.service import ConversationService
 from parley.db import Database
+from parley.db.schema import attachments
 from parley.errors import BadRequest, Forbidden, NotFound, UnsupportedMediaType
 from parley.identity.agents import create_agent
 from parley.identity.store import Agent
@@ -18,6 +23,8 @@ from parley.media import Party
 from tests.conftest import PASSWORD
 from tests.media import animation_bytes, image_bytes, media_service, received_form
 from tests.support.factories import new_conversation
+
+T = TypeVar("T")
 
 
 async def agent(db: Database, name: str, role: str = "agent") -> Agent:
@@ -155,3 +162,45 @@ async def test_a_bad_title_or_a_non_image_stores_nothing(db: Database, tmp_path:
         await media.upload_unbound(
             received_form(tmp_path, image_bytes("PNG")), Party("visitor", "vis_x")
         )
+
+
+async def later(seconds: float, action: Awaitable[T]) -> T:
+    await asyncio.sleep(seconds)
+    return await action
+
+
+async def copies_in(db: Database, conversation_id: str) -> int:
+    async with db.read() as conn:
+        count = await conn.scalar(
+            select(func.count())
+            .select_from(attachments)
+            .where(attachments.c.conversation_id == conversation_id)
+        )
+    return int(count or 0)
+
+
+async def test_a_send_racing_a_delete_sends_a_whole_copy_or_nothing(
+    db: Database, tmp_path: Path
+) -> None:
+    media = media_service(db, tmp_path, max_frames=50)
+    ann = await agent(db, "ann")
+    conversation = await new_conversation(db)
+    visitor = Party("visitor", conversation.visitor_id)
+    png = image_bytes("PNG", (60, 40))
+    copies = 0
+    for step in range(-30, 30):  # one starts 0 to 3 ms after the other, either way round
+        item = await library.upload(db, media, received_form(tmp_path, png, title="Racy"), ann)
+        sent, _deleted = await asyncio.gather(
+            later(max(0, -step) * 1e-4, library.send(db, media, item["id"], conversation.id, ann)),
+            later(max(0, step) * 1e-4, library.delete(db, media, item["id"], ann)),
+            return_exceptions=True,
+        )
+        if isinstance(sent, NotFound):  # the delete won: nothing was sent, nothing copied
+            assert await copies_in(db, conversation.id) == copies
+            continue
+        assert isinstance(sent, dict), sent
+        copies += 1
+        assert await copies_in(db, conversation.id) == copies
+        copy = sent["attachment"]["attachment_id"]
+        assert (await media.fetch(copy, visitor, thumb=False)).data
+        assert (await media.fetch(copy, visitor, thumb=True)).data

@@ -98,15 +98,18 @@ async def upload(
 async def send(
     db: Database, media: MediaService, item_id: str, conversation_id: str, agent: Agent
 ) -> dict[str, Any]:
-    """A copy of the item's picture in the conversation (for a message to carry), one more use."""
+    """A copy of the item's picture in the conversation (for a message to carry), one more use.
+    A delete at the same moment either wins (NotFound, nothing copied) or keeps the files the
+    copy shares (``MediaService.copy_to_conversation``)."""
     row = await store.item_by_id(db, item_id)
     if row is None:
         raise NotFound("no such library item")
     copy = await media.copy_to_conversation(
         row["attachment_id"], conversation_id, Party("agent", agent.id)
     )
-    await store.count_use(db, item_id)
-    return {"attachment": copy, "item": await _item(db, item_id)}
+    # The copy stands even if the item is deleted from here on: answer with what was sent.
+    uses = await store.count_use(db, item_id)
+    return {"attachment": copy, "item": item_json({**row, "uses": uses or row["uses"] + 1})}
 
 
 async def delete(db: Database, media: MediaService, item_id: str, agent: Agent) -> None:

@@ -66,14 +66,17 @@ async def all_items(db: Database) -> list[dict[str, Any]]:
         return [dict(row) for row in rows.mappings()]
 
 
-async def count_use(db: Database, item_id: str) -> None:
-    """``uses + 1`` in the database itself, so two agents sending at once both count."""
+async def count_use(db: Database, item_id: str) -> int | None:
+    """``uses + 1`` in the database itself, so two agents sending at once both count; the new
+    count, or None if the item is gone."""
     async with db.transaction() as conn:
-        await conn.execute(
+        uses = await conn.scalar(
             update(library_items)
             .where(library_items.c.id == item_id)
             .values(uses=library_items.c.uses + 1)
+            .returning(library_items.c.uses)
         )
+    return int(uses) if uses is not None else None
 
 
 async def delete_item(db: Database, item_id: str) -> None:

@@ -146,17 +146,16 @@ class MediaService:
         conversation = await conversation_store.conversation_by_id(self.db, conversation_id)
         if conversation is None or not _may_use(party, conversation.visitor_id):
             raise NotFound("no such conversation")
-        row = await store.attachment_by_id(self.db, attachment_id)
-        if row is None:
-            raise NotFound("no such attachment")
-        copied = await store.insert_attachment(
+        copied = await store.copy_attachment(
             self.db,
+            attachment_id,
             conversation_id=conversation_id,
             uploader_kind=party.kind,
             uploader_id=party.id,
-            **{name: row[name] for name in store.CONTENT_COLUMNS},
             source_attachment_id=None,
         )
+        if copied is None:
+            raise NotFound("no such attachment")
         return attachment_json(copied)
 
     async def remove(self, attachment_id: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, literal, select
 
 from parley import clock
 from parley.db import Database
@@ -32,6 +32,30 @@ async def insert_attachment(db: Database, **values: Any) -> dict[str, Any]:
     found = await attachment_by_id(db, attachment_id)
     assert found is not None
     return found
+
+
+async def copy_attachment(db: Database, source_id: str, **values: Any) -> dict[str, Any] | None:
+    """A new row sharing ``source_id``'s stored files (plus ``values``), made in one statement
+    only if the source still exists; None if it does not. On PostgreSQL the source row is
+    locked (``FOR SHARE``) until the copy commits, so a delete running at the same time waits
+    and then finds the copy still using the files, which keeps them."""
+    attachment_id = new_id("att")
+    given = {"id": attachment_id, "created_at": clock.now(), **values}
+    source = (
+        select(
+            *(literal(value, attachments.c[name].type) for name, value in given.items()),
+            *(attachments.c[name] for name in CONTENT_COLUMNS),
+        )
+        .where(attachments.c.id == source_id)
+        .with_for_update(read=True)
+    )
+    async with db.transaction() as conn:
+        made = await conn.execute(
+            insert(attachments).from_select([*given, *CONTENT_COLUMNS], source)
+        )
+    if not made.rowcount:
+        return None
+    return await attachment_by_id(db, attachment_id)
 
 
 async def attachment_by_id(db: Database, attachment_id: str) -> dict[str, Any] | None:
