@@ -11,7 +11,7 @@ import pytest
 from parley.config import Settings
 from tests.conftest import PASSWORD
 from tests.media import animation_bytes, image_bytes, png_header
-from tests.support.chat import agent_token, new_visitor, visitor_client
+from tests.support.chat import agent_client, agent_token, new_visitor, visitor_client
 
 MAX_BYTES = 300_000
 
@@ -167,3 +167,26 @@ async def test_an_attachment_is_sent_in_its_own_conversation_and_nowhere_else(
     message = await visitor.expect("message", seq=ack["seq"])
     assert message["attachments"] == [made]
     await visitor.close()
+
+
+async def test_an_image_only_message_is_summed_up_for_the_agents_inbox(
+    live_url: str, make_agent: Callable[..., Awaitable[str]]
+) -> None:
+    token = await agent_token(live_url, await make_agent(), PASSWORD)
+    online, _ = await agent_client(live_url, token)
+    owner, conversation_id = await visitor_with_conversation(live_url)
+    async with httpx.AsyncClient(base_url=live_url) as http:
+        made = (await upload(http, owner, conversation_id, image_bytes("PNG"))).json()
+    visitor, _ = await visitor_client(live_url, owner)
+    await visitor.send({"type": "handoff"})
+    await visitor.expect("assigned")
+    ack = await visitor.say("", attachments=[made["attachment_id"]])
+    await online.expect("message", seq=ack["seq"])
+    await visitor.close()
+    await online.close()
+
+    agent, welcome = await agent_client(live_url, token)
+    await agent.close()
+    (summary,) = [c for c in welcome["conversations"] if c["id"] == conversation_id]
+    assert summary["last_message"]["text"] == ""
+    assert summary["last_message"]["images"] == 1

@@ -84,6 +84,7 @@ async def test_a_pasted_screenshot_comes_back_annotated_and_redacted(
         await expect(widget.log.locator(".msg.from-visitor .thumb img")).to_be_visible()
 
         await page.get_by_role("tab", name="Mine").click()
+        await expect(page.locator(".row").first.locator(".row-preview")).to_have_text("Image")
         await page.locator(".row").first.click()
         pasted = page.locator("#messages .message.visitor .att")
         await expect(pasted.locator("img")).to_be_visible()

@@ -237,6 +237,7 @@ def _summary(
                 "seq": last.seq,
                 "author_kind": last.author_kind,
                 "text": last.text[:200],
+                "images": len(last.attachment_ids),
                 "internal": last.internal,
                 "created_at": clock.iso(last.created_at),
             }

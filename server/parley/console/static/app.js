@@ -63,7 +63,7 @@ function storeMessage(frame) {
   known.set(messageKey(frame), frame); // dedupe by seq (or note_seq): replays are harmless
   const conversation = state.conversations.get(frame.conversation_id);
   if (!conversation || !isNew) return;
-  conversation.last_message = { text: frame.text, author_kind: frame.author.kind };
+  conversation.last_message = { text: frame.text, images: frame.attachments?.length || 0, author_kind: frame.author.kind };
   if (frame.author.kind === "visitor") visitorTyping(frame.conversation_id, false);
   if (frame.conversation_id === state.activeId) markRead(frame.conversation_id);
   else if (frame.author.kind === "visitor") conversation.unread = (conversation.unread || 0) + 1;

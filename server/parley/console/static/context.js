@@ -3,6 +3,7 @@
 
 import { clockTime, el, linkified } from "./dom.js";
 import { api } from "./http.js";
+import { previewText } from "./inbox.js";
 
 export function describeAgent(userAgent) {
   if (!userAgent) return null;
@@ -116,7 +117,7 @@ async function renderEarlier(conversation) {
           { type: "button", class: "earlier-item", "data-earlier": s.id },
           el("span", { class: "earlier-when", text: `${new Date(s.created_at).toLocaleDateString()} ${clockTime(s.created_at)}` }),
           el("span", { class: "earlier-status", text: s.status === "resolved" ? (s.rating ? ratingText(s) : "Resolved") : "Open" }),
-          el("span", { class: "earlier-preview", text: s.last_message?.text || "No messages" }),
+          el("span", { class: "earlier-preview", text: (s.last_message && previewText(s.last_message)) || "No messages" }),
           s.visitor?.id !== visitor.id ? el("span", { class: "earlier-note", text: "Same email, another visitor" }) : null,
         ),
       ),

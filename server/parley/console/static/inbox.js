@@ -50,6 +50,13 @@ export function labelChips(labels) {
 
 const STATUS = { bot: "Bot", queued: "Queued", assigned: "Assigned", resolved: "Resolved" };
 
+/** The last message as one line: its text, or what it carried when it had none. */
+export function previewText(message) {
+  if (message.text) return message.text;
+  const images = message.images || 0;
+  return images > 1 ? `${images} images` : images ? "Image" : "";
+}
+
 function row(state, conversation) {
   const visitor = conversation.visitor || {};
   const last = conversation.last_message;
@@ -63,7 +70,7 @@ function row(state, conversation) {
     waitingSince ? el("span", { class: "row-wait", "data-since": waitingSince, text: duration(waitingSince) }) : null,
     showStatus ? el("span", { class: "row-status", text: STATUS[conversation.status] || conversation.status }) : null,
     unread ? el("span", { class: "unread", text: String(unread), "aria-label": `${unread} unread` }) : null,
-    el("span", { class: "row-preview", text: last ? last.text : "No messages yet" }),
+    el("span", { class: "row-preview", text: last ? previewText(last) : "No messages yet" }),
     conversation.labels?.length ? el("span", { class: "row-labels" }, ...labelChips(conversation.labels)) : null,
   );
   if (conversation.id === state.activeId) button.setAttribute("aria-current", "true");
