@@ -181,7 +181,7 @@
     greeting = h(
       "div",
       { class: "greeting" },
-      h("button", { class: "say", type: "button", onclick: () => open() }, SITE.greeting || t("greeting")),
+      h("button", { class: "say", type: "button", onclick: () => open() }, SITE["greeting_" + config.locale] || SITE.greeting || t("greeting")),
       h("button", { class: "dismiss", type: "button", "aria-label": t("dismiss"), onclick: dismissGreeting }, "×"),
     );
     root.prepend(greeting); // before the launcher: read (and tabbed to) first

@@ -56,3 +56,25 @@ async def test_the_admins_colour_position_language_and_greeting_reach_the_widget
     box = await widget.launcher.bounding_box()
     assert box is not None
     assert 1280 - (box["x"] + box["width"]) == pytest.approx(20, abs=2)
+
+
+async def test_a_greeting_written_for_the_visitors_language_comes_first(
+    host_page: HostPage, live_url: str, make_agent: MakeAgent
+) -> None:
+    async with httpx.AsyncClient(base_url=live_url) as admin:
+        csrf = await signed_in_with_csrf(admin, await make_agent("Ada", "admin"))
+        chosen = {"widget_greeting": "Hi from Acme!", "widget_greeting_pl": "Cześć! W czym pomóc?"}
+        saved = await admin.put(
+            "/api/v1/console/admin/settings", json=chosen, headers={"X-CSRF-Token": csrf}
+        )
+        assert saved.status_code == 200
+
+    def tag(locale: str) -> str:
+        return f'<script src="{live_url}/widget.js" async data-locale="{locale}"></script>'
+
+    page = await host_page(host_html(tag("pl")))
+    widget = await Widget(page).ready()
+    await expect(widget.greeting.locator(".say")).to_have_text("Cześć! W czym pomóc?")
+    page = await host_page(host_html(tag("sl")), page=page)
+    widget = await Widget(page).ready()
+    await expect(widget.greeting.locator(".say")).to_have_text("Hi from Acme!")  # the fallback

@@ -71,6 +71,9 @@ def test_good_values_are_normalized() -> None:
         {
             "widget_color": " #1F5FD6 ",
             "widget_greeting": "  Hello   there!\n",
+            "widget_greeting_en": "Hi!",
+            "widget_greeting_pl": " Cześć!  W czym pomóc? ",
+            "widget_greeting_sl": "Živjo!",
             "widget_position": "Left",
             "widget_locale": "pl",
             "allowed_origins": "https://a.example/ ,https://b.example",
@@ -82,6 +85,9 @@ def test_good_values_are_normalized() -> None:
     assert checked == {
         "widget_color": "#1f5fd6",
         "widget_greeting": "Hello there!",
+        "widget_greeting_en": "Hi!",
+        "widget_greeting_pl": "Cześć! W czym pomóc?",
+        "widget_greeting_sl": "Živjo!",
         "widget_position": "left",
         "widget_locale": "pl",
         "allowed_origins": "https://a.example, https://b.example",

@@ -92,6 +92,8 @@ KEYS: dict[str, Key] = {
     for key in (
         Key("widget_color", _color, lambda s: DEFAULT_COLOR),
         Key("widget_greeting", _greeting, lambda s: ""),
+        # One per widget language; without it the one above, else the language's built-in.
+        *(Key(f"widget_greeting_{locale}", _greeting, lambda s: "") for locale in WIDGET_LOCALES),
         Key("widget_position", _one_of("right", "left"), lambda s: "right"),
         Key("widget_locale", _one_of("", *WIDGET_LOCALES), lambda s: ""),
         Key("allowed_origins", _origins, lambda s: ", ".join(s.allowed_origins)),
@@ -128,6 +130,11 @@ class SiteSettings:
     @property
     def widget_greeting(self) -> str:
         return self.texts["widget_greeting"]
+
+    def greetings_by_locale(self) -> dict[str, str]:
+        """The greetings an admin wrote for one language each (empty ones left out)."""
+        found = {locale: self.texts[f"widget_greeting_{locale}"] for locale in WIDGET_LOCALES}
+        return {locale: text for locale, text in found.items() if text}
 
     @property
     def widget_position(self) -> str:
