@@ -224,20 +224,15 @@ class Searcher:
             return candidates
         rows = self.snapshot.meanings[[c.docnum for c in candidates]].astype(np.float32)
         similarity = (rows @ vector).tolist()  # per candidate: (title, whole text)
-        pasted = len(query.words) >= PASTED_WORDS
-        return [
-            replace(
-                c,
-                score=c.score
-                * math.exp(
-                    TITLE_MEANING * title
-                    + TEXT_MEANING * whole
-                    + (PASTED_BONUS if pasted and c.coverage >= 1.0 - 1e-9 else 0.0)
-                ),
-                title_closeness=title,
-            )
-            for c, (title, whole) in zip(candidates, similarity, strict=True)
-        ]
+        long_query = len(query.words) >= PASTED_WORDS
+        blended = []
+        for candidate, (title, whole) in zip(candidates, similarity, strict=True):
+            exponent = TITLE_MEANING * title + TEXT_MEANING * whole
+            if long_query and candidate.coverage >= 1.0 - 1e-9:  # has every word: pasted text
+                exponent += PASTED_BONUS
+            score = candidate.score * math.exp(exponent)
+            blended.append(replace(candidate, score=score, title_closeness=title))
+        return blended
 
     def _slot_weights(self, slot: _Slot) -> list[tuple[int, float, dict[int, float]]]:
         """(offset, multiplier, weights) to add for a slot; alternatives count once per doc."""
