@@ -1,5 +1,5 @@
-// The annotation editor: draw on an image at its own resolution (shown scaled to fit), then
-// send the flattened PNG. Blur pixelates the real pixels, so what it hides is gone from the file.
+// The annotation editor: draw on an image at its own resolution (shown scaled to fit, or zoomed),
+// then send the flattened PNG. Blur pixelates the real pixels, so what it hides is gone from the file.
 
 import { el } from "./dom.js";
 
@@ -12,7 +12,9 @@ const TOOLS = [
   { id: "blur", key: "b", label: "Blur" },
 ];
 const COLOURS = [["#e11d48", "Red"], ["#f59e0b", "Yellow"], ["#16a34a", "Green"], ["#2563eb", "Blue"], ["#111827", "Black"], ["#ffffff", "White"]];
-const SHORTCUTS = "A arrow · R rectangle · P pen · T text · N number · B blur · Ctrl+Z undo · Ctrl+Shift+Z redo · Enter or Ctrl+Enter send · Esc close";
+const SHORTCUTS = "A arrow · R rectangle · P pen · T text · N number · B blur · Ctrl+Z undo · Ctrl+Shift+Z redo · + zoom in · - zoom out · 0 fit · Ctrl+wheel zoom at the pointer · Enter or Ctrl+Enter send · Esc close";
+const ZOOMS = [0.25, 0.5, 1, 1.5, 2, 3, 4]; // the steps beside Fit, as display pixels per image pixel
+const WHEEL_STEP = 50; // wheel distance per zoom step: one mouse notch, or a short trackpad pinch
 
 function loadImage(url) {
   return new Promise((resolve, reject) => {
@@ -142,12 +144,18 @@ export async function openAnnotator(attachment, { send }) {
   let tool = "arrow";
   let colour = COLOURS[0][0];
   let draft = null;
+  let zoom = null; // null: fit to the window; otherwise one of ZOOMS
+  let wheeled = 0; // Ctrl+wheel distance not yet turned into a zoom step
+  let label = null; // the open text-label field and the image point it belongs to
 
   const toolButtons = TOOLS.map((t) => el("button", { type: "button", class: "ann-tool", "data-tool": t.id, title: `${t.label} (${t.key.toUpperCase()})`, "aria-pressed": "false" },
     el("span", { text: t.label }), el("kbd", { text: t.key.toUpperCase() })));
   const colourButtons = COLOURS.map(([value, name]) => el("button", { type: "button", class: "ann-colour", "data-colour": value, title: name, "aria-label": name, "aria-pressed": "false" }));
   const undoButton = el("button", { type: "button", text: "Undo", title: "Undo (Ctrl+Z)" });
   const redoButton = el("button", { type: "button", text: "Redo", title: "Redo (Ctrl+Shift+Z)" });
+  const zoomOutButton = el("button", { type: "button", text: "−", title: "Zoom out (-)", "aria-label": "Zoom out" });
+  const fitButton = el("button", { type: "button", class: "ann-zoom-level", title: "Fit to window (0)" });
+  const zoomInButton = el("button", { type: "button", text: "+", title: "Zoom in (+)", "aria-label": "Zoom in" });
   const note = el("input", { type: "text", class: "ann-note", placeholder: "Add a note (optional)", "aria-label": "Note", maxLength: 2000 });
   const sendButton = el("button", { type: "button", class: "primary", text: "Send" });
   const closeButton = el("button", { type: "button", text: "Close" });
@@ -157,7 +165,8 @@ export async function openAnnotator(attachment, { send }) {
     el("div", { class: "ann-bar" },
       el("div", { class: "ann-group", role: "group", "aria-label": "Tools" }, ...toolButtons),
       el("div", { class: "ann-group", role: "group", "aria-label": "Colour" }, ...colourButtons),
-      el("div", { class: "ann-group" }, undoButton, redoButton)),
+      el("div", { class: "ann-group" }, undoButton, redoButton),
+      el("div", { class: "ann-group", role: "group", "aria-label": "Zoom" }, zoomOutButton, fitButton, zoomInButton)),
     stage,
     el("div", { class: "ann-bar" }, note, status, closeButton, sendButton),
     el("p", { class: "ann-keys", text: SHORTCUTS }));
@@ -192,13 +201,47 @@ export async function openAnnotator(attachment, { send }) {
     colour = value;
     for (const b of colourButtons) b.setAttribute("aria-pressed", String(b.dataset.colour === value));
   }
-  // Shown as large as fits the screen, never larger than the image itself.
-  function fit() {
+  // Fit: as large as the stage shows without scrolling, never larger than the image itself.
+  // offsetWidth counts any scrollbar a zoomed view left, which fitting makes go away.
+  function fitScale() {
     const pad = getComputedStyle(stage);
-    const room = [stage.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight), stage.clientHeight - parseFloat(pad.paddingTop) - parseFloat(pad.paddingBottom)];
-    const scale = Math.min(1, room[0] / width, room[1] / height);
-    canvas.style.width = `${Math.floor(width * scale)}px`;
-    canvas.style.height = `${Math.floor(height * scale)}px`;
+    const room = [stage.offsetWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight), stage.offsetHeight - parseFloat(pad.paddingTop) - parseFloat(pad.paddingBottom)];
+    return Math.min(1, room[0] / width, room[1] / height);
+  }
+  // Sizes the canvas on screen (its pixels stay the image's) and the controls to the zoom.
+  function layout() {
+    const scale = zoom ?? fitScale();
+    const round = zoom ? Math.round : Math.floor; // a fitted image must not overflow by a pixel
+    canvas.style.width = `${round(width * scale)}px`;
+    canvas.style.height = `${round(height * scale)}px`;
+    canvas.classList.toggle("ann-pixels", scale >= 2); // zoomed in far: crisp pixels, not a blur
+    const percent = `${Math.round(scale * 100)} %`;
+    fitButton.textContent = percent;
+    fitButton.setAttribute("aria-label", `Fit to window (${percent})`);
+    fitButton.setAttribute("aria-pressed", String(zoom === null));
+    // aria-disabled, not disabled: Chromium may move the focus of a button disabled under it to
+    // the body, out of the editor and its keys (Esc included); at a limit zoomBy does nothing.
+    zoomOutButton.setAttribute("aria-disabled", String(scale <= ZOOMS[0]));
+    zoomInButton.setAttribute("aria-disabled", String(scale >= ZOOMS.at(-1)));
+    if (label) placeLabel();
+  }
+  // Changes the zoom keeping the image point under `anchor` (client coordinates; by default the
+  // middle of the stage) where it is on screen.
+  function setZoom(next, anchor = null) {
+    const view = stage.getBoundingClientRect();
+    const [ax, ay] = anchor ?? [view.left + view.width / 2, view.top + view.height / 2];
+    const before = canvas.getBoundingClientRect();
+    const [fx, fy] = [(ax - before.left) / before.width, (ay - before.top) / before.height];
+    zoom = next;
+    layout();
+    const after = canvas.getBoundingClientRect();
+    stage.scrollLeft += after.left + fx * after.width - ax;
+    stage.scrollTop += after.top + fy * after.height - ay;
+  }
+  function zoomBy(direction, anchor) {
+    const scale = zoom ?? fitScale();
+    const next = direction > 0 ? ZOOMS.find((z) => z > scale + 1e-6) : ZOOMS.findLast((z) => z < scale - 1e-6);
+    if (next !== undefined) setZoom(next, anchor);
   }
   function point(event) {
     const rect = canvas.getBoundingClientRect();
@@ -206,17 +249,24 @@ export async function openAnnotator(attachment, { send }) {
   }
 
   // A label is typed into a field placed where the click was, then drawn on Enter.
-  function askLabel(event, [x, y]) {
+  // It is placed by image point, in the stage's scrolled content, so it stays put while the
+  // stage scrolls or zooms.
+  function placeLabel() {
+    const shown = canvas.clientWidth / width;
+    label.field.style.left = `${canvas.offsetLeft + label.x * shown}px`;
+    label.field.style.top = `${canvas.offsetTop + label.y * shown}px`;
+  }
+  function askLabel([x, y]) {
     const field = el("input", { type: "text", class: "ann-label", "aria-label": "Label text", maxLength: 200 });
-    const stageRect = stage.getBoundingClientRect();
-    field.style.left = `${event.clientX - stageRect.left}px`;
-    field.style.top = `${event.clientY - stageRect.top}px`;
+    label = { field, x, y };
+    placeLabel();
     let finished = false; // Enter removes the field, which blurs it: finish only once
     const finish = (keep) => {
       if (finished) return;
       finished = true;
       const text = field.value.trim();
       field.remove();
+      label = null;
       if (keep && text) commit({ tool: "text", colour, x1: x, y1: y, x2: x, y2: y, text });
       dialog.focus();
     };
@@ -237,7 +287,7 @@ export async function openAnnotator(attachment, { send }) {
       commit({ tool, colour, x1: x, y1: y, x2: x, y2: y, number: ops.filter((op) => op.tool === "marker").length + 1 });
     } else if (tool === "text") {
       event.preventDefault(); // keep the new field focused
-      askLabel(event, [x, y]);
+      askLabel([x, y]);
     } else {
       canvas.setPointerCapture(event.pointerId);
       draft = { tool, colour, x1: x, y1: y, x2: x, y2: y, points: [[x, y]] };
@@ -274,7 +324,7 @@ export async function openAnnotator(attachment, { send }) {
   }
   const opener = document.activeElement;
   function close() {
-    removeEventListener("resize", fit);
+    removeEventListener("resize", layout);
     dialog.remove();
     if (opener?.isConnected) opener.focus();
   }
@@ -287,7 +337,11 @@ export async function openAnnotator(attachment, { send }) {
     else if (event.key === "Enter" && event.target.tagName !== "BUTTON" && !event.shiftKey) submit();
     else if ((event.ctrlKey || event.metaKey) && key === "z" && !inField) (event.shiftKey ? redo : undo)();
     else if ((event.ctrlKey || event.metaKey) && key === "y" && !inField) redo();
-    else if (!inField && !event.ctrlKey && !event.metaKey && !event.altKey && TOOLS.some((t) => t.key === key)) choose(TOOLS.find((t) => t.key === key).id);
+    else if (inField || event.ctrlKey || event.metaKey || event.altKey) return;
+    else if (TOOLS.some((t) => t.key === key)) choose(TOOLS.find((t) => t.key === key).id);
+    else if (key === "+" || key === "=") zoomBy(1);
+    else if (key === "-") zoomBy(-1);
+    else if (key === "0") setZoom(null);
     else return;
     event.preventDefault();
   });
@@ -295,14 +349,27 @@ export async function openAnnotator(attachment, { send }) {
   for (const b of colourButtons) b.addEventListener("click", () => pickColour(b.dataset.colour));
   undoButton.addEventListener("click", undo);
   redoButton.addEventListener("click", redo);
+  zoomInButton.addEventListener("click", () => zoomBy(1));
+  zoomOutButton.addEventListener("click", () => zoomBy(-1));
+  fitButton.addEventListener("click", () => setZoom(null));
+  // Ctrl/⌘ + wheel (and a trackpad pinch, which arrives as one) zooms around the pointer;
+  // a plain wheel scrolls the stage as usual.
+  stage.addEventListener("wheel", (event) => {
+    if (!event.ctrlKey && !event.metaKey) return;
+    event.preventDefault(); // not the browser's page zoom
+    wheeled += event.deltaMode === WheelEvent.DOM_DELTA_PIXEL ? event.deltaY : Math.sign(event.deltaY) * WHEEL_STEP;
+    if (Math.abs(wheeled) < WHEEL_STEP) return;
+    zoomBy(-Math.sign(wheeled), [event.clientX, event.clientY]);
+    wheeled = 0;
+  }, { passive: false });
   sendButton.addEventListener("click", submit);
   closeButton.addEventListener("click", close);
 
   document.body.append(dialog);
-  addEventListener("resize", fit);
+  addEventListener("resize", layout);
   choose(tool);
   pickColour(colour);
-  fit();
+  layout();
   rebuild();
   dialog.focus();
 }
