@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.live_server import LiveServer, parley_env, run_parley
+from parley.config import Settings
+from parley.db import Database
+from parley.errors import Unauthorized
+from parley.identity.agents import sign_in
+from parley.identity.throttle import MemoryLoginThrottle
+from tests.support.live_server import PARLEY, LiveServer, parley_env, run_parley
 from tests.support.postgres import POSTGRES_ADMIN_URL, temporary_postgres_database
 
 
@@ -105,3 +111,45 @@ def test_several_workers_need_redis(tmp_path: Path) -> None:
     result = run_parley("serve", "--workers", "2", env=parley_env(), cwd=tmp_path)
     assert result.returncode != 0
     assert "PARLEY_REDIS_URL" in result.stderr
+
+
+async def test_agents_password_reads_stdin_and_only_the_new_one_signs_in(
+    operator_env: dict[str, str], tmp_path: Path
+) -> None:
+    ann = ("--email", "ann@example.com", "--name", "Ann", "--password", "old password")
+    assert run_parley("agents", "create", *ann, env=operator_env, cwd=tmp_path).returncode == 0
+
+    def set_password(email: str, typed: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(PARLEY), "agents", "password", email],
+            input=typed,
+            env=operator_env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    short = set_password("ann@example.com", "short\n")
+    assert short.returncode == 1
+    assert short.stderr == "Error: password must be at least 8 characters\n"
+    unknown = set_password("bo@example.com", "a new password\n")
+    assert unknown.returncode == 1
+    assert unknown.stderr == "Error: no agent with email bo@example.com\n"
+    changed = set_password("ANN@example.com", "a new password\n")
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout == "new password set for ann@example.com; their sessions have ended\n"
+
+    db = Database(Settings.from_env(operator_env, env_file=None).resolved_database_url)
+    throttle = MemoryLoginThrottle(max_failures=10)
+    try:
+        ann_now = await sign_in(
+            db, throttle, email="ann@example.com", password="a new password", client_address="a"
+        )
+        assert ann_now.token_version == 2  # the tokens issued before are revoked
+        with pytest.raises(Unauthorized):
+            await sign_in(
+                db, throttle, email="ann@example.com", password="old password", client_address="a"
+            )
+    finally:
+        await db.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -25,7 +26,15 @@ from parley.config import Settings
 from parley.db import Database
 from parley.errors import ParleyError
 from parley.identity import store
-from parley.identity.agents import ROLES, change_agent, create_agent, normalize_email
+from parley.identity.agents import (
+    ROLES,
+    change_agent,
+    create_agent,
+    normalize_email,
+    reset_password,
+)
+from parley.identity.store import Agent
+from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
 from parley.knowledge import KnowledgeBase, load_all
 from parley.knowledge.insights import build_report
 
@@ -146,7 +155,7 @@ def db_upgrade() -> None:
 
 @main.group()
 def agents() -> None:
-    """Create, list and disable agents."""
+    """Create, list and disable agents, and set their passwords."""
 
 
 @agents.command("create")
@@ -170,26 +179,71 @@ def agents_list() -> None:
         click.echo(f"{agent.id}  {agent.email:<32} {agent.name:<24} {agent.role:<6} {state}")
 
 
+def _shared_with_servers(settings: Settings) -> tuple[Bus, LoginThrottle]:
+    """The bus and sign-in throttle the running servers use, when they share them (Redis)."""
+    if not settings.redis_url:
+        return MemoryBus(), MemoryLoginThrottle(settings.login_max_failures)
+    bus = RedisBus(settings.redis_url)
+    return bus, RedisLoginThrottle(bus.redis, settings.login_max_failures)
+
+
+AgentChange = Callable[[Database, Bus, LoginThrottle, Agent], Awaitable[object]]
+
+
+def _change_agent(email: str, change: AgentChange) -> str:
+    """Run ``change`` on the agent with ``email``; their email. With Redis, the running servers
+    hear of it (the agent's open consoles close) and share the sign-in throttle; without,
+    only the database changes."""
+
+    async def run(db: Database) -> str:
+        agent = await store.agent_by_email(db, normalize_email(email))
+        if agent is None:
+            raise click.ClickException(f"no agent with email {email}")
+        bus, throttle = _shared_with_servers(_settings())
+        await bus.start()
+        try:
+            await change(db, bus, throttle, agent)
+        finally:
+            await bus.close()
+        return agent.email
+
+    return _run_with_db(run)
+
+
 @agents.command("disable")
 @click.argument("email")
 def agents_disable(email: str) -> None:
     """Disable an agent: they are signed out and cannot sign in. The last admin stays."""
 
-    async def disable(db: Database) -> str:
-        agent = await store.agent_by_email(db, normalize_email(email))
-        if agent is None:
-            raise click.ClickException(f"no agent with email {email}")
-        # With Redis, the servers hear of it and close the agent's open consoles at once.
-        redis_url = _settings().redis_url
-        bus: Bus = RedisBus(redis_url) if redis_url else MemoryBus()
-        await bus.start()
-        try:
-            await change_agent(db, bus, agent.id, disabled=True)
-        finally:
-            await bus.close()
-        return agent.email
+    def disable(db: Database, bus: Bus, _: LoginThrottle, agent: Agent) -> Awaitable[Agent]:
+        return change_agent(db, bus, agent.id, disabled=True)
 
-    click.echo(f"disabled {_run_with_db(disable)}")
+    click.echo(f"disabled {_change_agent(email, disable)}")
+
+
+def _new_password() -> str:
+    """Typed twice, hidden, on a terminal; otherwise the first line of standard input."""
+    if sys.stdin.isatty():
+        return str(click.prompt("New password", hide_input=True, confirmation_prompt=True))
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@agents.command("password")
+@click.argument("email")
+def agents_password(email: str) -> None:
+    """Set an agent's password (yours too); every session of theirs ends.
+
+    On a terminal it asks twice; otherwise it reads one line from standard input:
+
+    \b
+        printf '%s\\n' "$NEW_PASSWORD" | parley agents password ann@example.com
+    """
+    password = _new_password()
+
+    def reset(db: Database, bus: Bus, throttle: LoginThrottle, agent: Agent) -> Awaitable[Agent]:
+        return reset_password(db, bus, throttle, agent.id, password)
+
+    click.echo(f"new password set for {_change_agent(email, reset)}; their sessions have ended")
 
 
 @main.group()

@@ -1,5 +1,6 @@
-"""The admin pages in Chromium: an admin adds an agent who then signs in, an agent is turned
-away, and the widget page previews the admin's choices before they are saved."""
+"""The admin pages in Chromium: an admin adds an agent who then signs in, sets another
+agent's password, an agent is turned away, and the widget page previews the admin's choices
+before they are saved."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from tests.conftest import PASSWORD
 from tests.console.conftest import screenshot
 from tests.console.test_console_browser import sign_in
 
@@ -179,3 +181,52 @@ async def test_an_admin_staffs_a_team(
     await page.get_by_role("link", name="Agents").click()
     sam = page.locator("#agent-rows tr", has_text="sam@example.com")
     await expect(sam.get_by_label("Polski")).to_be_checked()
+
+    await page.get_by_role("link", name="Teams").click()
+    delete = page.get_by_role("button", name="Delete Polski")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    await delete.click()
+    await expect(page.get_by_label("Locale of Polski")).to_have_count(1)  # cancelled: kept
+    page.once("dialog", lambda dialog: dialog.accept())
+    await delete.click()
+    await expect(page.get_by_role("status")).to_have_text("Deleted Polski.")
+    await expect(page.get_by_label("Locale of Polski")).to_have_count(0)
+    await expect(page.get_by_role("button", name="Delete Support")).to_have_count(0)
+    await page.get_by_role("link", name="Agents").click()
+    await expect(sam.get_by_label("Polski")).to_have_count(0)
+
+
+async def test_an_admin_sets_a_new_password_and_only_it_signs_in(
+    console_page: Page, browser: Browser, live_url: str, make_agent: MakeAgent
+) -> None:
+    page = console_page
+    sam_email = await make_agent("Sam")
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        sam = await context.new_page()
+        await sign_in(sam, live_url, sam_email)  # Sam's console is open meanwhile
+
+        await sign_in(page, live_url, await make_agent("Ada", "admin"))
+        await page.goto(f"{live_url}/console/admin/agents")
+        ada = page.locator("#agent-rows tr", has_text="ada@example.com")
+        await expect(ada.get_by_role("button", name="New password")).to_have_count(0)
+        row = page.locator("#agent-rows tr", has_text="sam@example.com")
+        await row.get_by_role("button", name="New password for Sam").click()
+        await row.get_by_label("New password for Sam").fill(NEW_PASSWORD)
+        await screenshot(page, "admin-password")
+        await row.get_by_role("button", name="Set").click()
+        await expect(page.get_by_role("status")).to_have_text(
+            "New password set for Sam. They were signed out everywhere."
+        )
+        await expect(sam).to_have_url(f"{live_url}/console/login")  # the socket closed: 4401
+
+        await sam.get_by_label("Email").fill(sam_email)
+        await sam.get_by_label("Password").fill(PASSWORD)
+        await sam.get_by_role("button", name="Sign in").click()
+        await expect(sam.get_by_role("alert")).to_have_text("Wrong email or password.")
+        await sam.get_by_label("Password").fill(NEW_PASSWORD)  # the form kept the email
+        await sam.get_by_role("button", name="Sign in").click()
+        await expect(sam).to_have_url(f"{live_url}/console")
+        await expect(sam.locator("#connection")).to_have_text("Connected")
+    finally:
+        await context.close()

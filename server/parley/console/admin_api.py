@@ -15,9 +15,10 @@ from starlette.routing import Route
 from parley.api.auth import require_agent
 from parley.api.json import optional_text, read_json_object, required_text
 from parley.console import csrf
+from parley.conversation.store import conversation_by_id
 from parley.errors import BadRequest, Forbidden
 from parley.identity import store as identity
-from parley.identity.agents import change_agent, check_capacity, create_agent
+from parley.identity.agents import change_agent, check_capacity, create_agent, reset_password
 from parley.identity.store import Agent, Team
 from parley.services import services
 
@@ -109,6 +110,24 @@ async def update(request: Request) -> Response:
     return JSONResponse(_agent_json(agent, await identity.list_teams(found.db)))
 
 
+async def set_password(request: Request) -> Response:
+    """An admin gives another agent a new password; every session of theirs ends. Not one's
+    own: that would let a borrowed session lock its owner out without knowing their password."""
+    admin = await _admin_writer(request)
+    agent_id = request.path_params["agent_id"]
+    if agent_id == admin.id:
+        raise Forbidden(
+            "change your own password with parley agents password, or ask another admin",
+            code="own_password",
+        )
+    body = await read_json_object(request)
+    found = services(request)
+    agent = await reset_password(
+        found.db, found.bus, found.login_throttle, agent_id, required_text(body, "password")
+    )
+    return JSONResponse(_agent_json(agent, await identity.list_teams(found.db)))
+
+
 def _team_name(body: dict[str, Any]) -> str | None:
     name = optional_text(body, "name")
     if name is not None and not 1 <= len(name.strip()) <= 100:
@@ -153,6 +172,19 @@ async def update_team(request: Request) -> Response:
     return JSONResponse(_team_json(team))
 
 
+async def delete_team(request: Request) -> Response:
+    """Members leave the team; its conversations move to the default team (identity.store),
+    and the router runs at once so the queued ones do not wait for the next pass."""
+    await _admin_writer(request)
+    found = services(request)
+    for conversation_id in await identity.delete_team(found.db, request.path_params["team_id"]):
+        moved = await conversation_by_id(found.db, conversation_id)
+        if moved is not None:
+            await found.conversations.announce_to_agents(moved)  # its SUMMARY's team changed
+    await found.routing.assign_waiting()
+    return Response(status_code=204)
+
+
 async def read_settings(request: Request) -> Response:
     await require_admin(request)
     return JSONResponse({"settings": services(request).site.current.describe()})
@@ -169,9 +201,11 @@ routes = [
     Route(f"{PREFIX}/agents", list_agents, methods=["GET"]),
     Route(f"{PREFIX}/agents", create, methods=["POST"]),
     Route(f"{PREFIX}/agents/{{agent_id}}", update, methods=["PATCH"]),
+    Route(f"{PREFIX}/agents/{{agent_id}}/password", set_password, methods=["PUT"]),
     Route(f"{PREFIX}/teams", list_teams, methods=["GET"]),
     Route(f"{PREFIX}/teams", create_team, methods=["POST"]),
     Route(f"{PREFIX}/teams/{{team_id}}", update_team, methods=["PATCH"]),
+    Route(f"{PREFIX}/teams/{{team_id}}", delete_team, methods=["DELETE"]),
     Route(f"{PREFIX}/settings", read_settings, methods=["GET"]),
     Route(f"{PREFIX}/settings", write_settings, methods=["PUT"]),
 ]

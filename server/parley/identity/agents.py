@@ -45,6 +45,20 @@ def check_capacity(capacity: object) -> int:
     return capacity
 
 
+async def _checked_hash(password: str) -> str:
+    """The hash of a password that meets the rules (the same for new and reset passwords)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadRequest(
+            f"password must be at least {MIN_PASSWORD_LENGTH} characters", code="weak_password"
+        )
+    return await hash_password(password)
+
+
+def _email_key(email: str) -> str:
+    """The sign-in throttle's key for an email's failures."""
+    return f"email:{email.strip().lower()}"
+
+
 async def create_agent(
     db: Database,
     *,
@@ -60,15 +74,11 @@ async def create_agent(
     check_capacity(capacity)
     if not name.strip() or len(name) > 100:
         raise BadRequest("name must be 1 to 100 characters", code="invalid_name")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadRequest(
-            f"password must be at least {MIN_PASSWORD_LENGTH} characters", code="weak_password"
-        )
     return await store.insert_agent(
         db,
         email=normalize_email(email),
         name=name.strip(),
-        password_hash=await hash_password(password),
+        password_hash=await _checked_hash(password),
         role=role,
         capacity=capacity,
         team_ids=team_ids,
@@ -79,7 +89,7 @@ async def sign_in(
     db: Database, throttle: LoginThrottle, *, email: str, password: str, client_address: str
 ) -> Agent:
     """The agent for these credentials; failures are counted per email and per address."""
-    keys = [f"email:{email.strip().lower()}", f"ip:{client_address}"]
+    keys = [_email_key(email), f"ip:{client_address}"]
     delay = await throttle.check(keys)
     if delay:
         await asyncio.sleep(delay)
@@ -115,18 +125,34 @@ async def change_agent(
     capacity: int | None = None,
     disabled: bool | None = None,
     team_ids: Sequence[str] | None = None,
+    password: str | None = None,
 ) -> Agent:
-    """An admin's change to an agent. When it revokes their tokens (disabled, demoted), their
-    open consoles are told too, in every process, so nobody keeps acting on an old role."""
+    """An admin's change to an agent. When it revokes their tokens (disabled, demoted, a new
+    password), their open consoles are told too, in every process, so nobody keeps acting on
+    an old role or a password that is no longer theirs."""
+    role = None if role is None else check_role(role)
+    capacity = None if capacity is None else check_capacity(capacity)
+    password_hash = None if password is None else await _checked_hash(password)
     before = await store.agent_by_id(db, agent_id)
     changed = await store.update_agent(
         db,
         agent_id,
-        role=None if role is None else check_role(role),
-        capacity=None if capacity is None else check_capacity(capacity),
+        role=role,
+        capacity=capacity,
         disabled=disabled,
         team_ids=team_ids,
+        password_hash=password_hash,
     )
     if before is not None and changed.token_version != before.token_version:
         await bus.publish(revocation_channel(agent_id), b"revoked")
+    return changed
+
+
+async def reset_password(
+    db: Database, bus: Bus, throttle: LoginThrottle, agent_id: str, password: str
+) -> Agent:
+    """Give an agent a new password: every session they hold ends, and their email's failed
+    sign-ins are forgiven so the new password works at once (the address's count stays)."""
+    changed = await change_agent(db, bus, agent_id, password=password)
+    await throttle.record_success([_email_key(changed.email)])
     return changed

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from parley import clock
 from parley.db import Database
 from parley.db.records import record
-from parley.db.schema import agents, new_id, team_members, teams, visitors
+from parley.db.schema import agents, conversations, new_id, team_members, teams, visitors
 from parley.errors import BadRequest, Conflict, NotFound
 
 DEFAULT_TEAM = "Support"
@@ -134,9 +134,11 @@ async def update_agent(
     capacity: int | None = None,
     disabled: bool | None = None,
     team_ids: Sequence[str] | None = None,
+    password_hash: str | None = None,
 ) -> Agent:
-    """Change an agent. Disabling or demoting revokes their tokens; the last enabled admin can
-    be neither disabled nor demoted (the enabled admins' rows stay locked while that is decided).
+    """Change an agent. Disabling, demoting or a new password revokes their tokens; the last
+    enabled admin can be neither disabled nor demoted (the enabled admins' rows stay locked
+    while that is decided).
     """
     async with db.transaction() as conn:
         admins = (
@@ -157,8 +159,10 @@ async def update_agent(
             changes["capacity"] = capacity
         if disabled is not None:
             changes["disabled"] = disabled
+        if password_hash is not None:
+            changes["password_hash"] = password_hash
         demoted = row["role"] == "admin" and changes.get("role", "admin") != "admin"
-        if demoted or (disabled and not row["disabled"]):
+        if demoted or (disabled and not row["disabled"]) or password_hash is not None:
             changes["token_version"] = agents.c.token_version + 1
         stays_admin = changes.get("role", row["role"]) == "admin" and not changes.get(
             "disabled", row["disabled"]
@@ -204,6 +208,32 @@ async def update_team(
         raise Conflict(f"a team named {name} already exists") from None
     found = [team for team in await list_teams(db) if team.id == team_id]
     return found[0]
+
+
+async def delete_team(db: Database, team_id: str) -> list[str]:
+    """Delete a team in one transaction: its members leave it, and its conversations (any
+    status) move to the default team, the queue a conversation joins when no team is named, so
+    queued ones become routable again and assigned ones stay with their agent (without a default
+    team: to no team, which any agent may take). The default team itself stays. Returns the ids
+    of the moved conversations that are still open."""
+    async with db.transaction() as conn:
+        name = await conn.scalar(select(teams.c.name).where(teams.c.id == team_id))
+        if name is None:
+            raise NotFound("no such team", code="unknown_team")
+        if name == DEFAULT_TEAM:
+            raise BadRequest(f"{DEFAULT_TEAM} is the default team and cannot be deleted")
+        fallback = await conn.scalar(select(teams.c.id).where(teams.c.name == DEFAULT_TEAM))
+        moved = (
+            await conn.execute(
+                update(conversations)
+                .where(conversations.c.team_id == team_id)
+                .values(team_id=fallback)
+                .returning(conversations.c.id, conversations.c.status)
+            )
+        ).all()
+        await conn.execute(delete(team_members).where(team_members.c.team_id == team_id))
+        await conn.execute(delete(teams).where(teams.c.id == team_id))
+    return [row.id for row in moved if row.status != "resolved"]
 
 
 async def _replace_memberships(

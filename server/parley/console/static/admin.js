@@ -90,7 +90,36 @@ function agentRow(agent) {
     el("td", {}, capacity),
     el("td", {}, checkboxes(state.teams, agent.team_ids, (ids) => patchAgent(agent, { team_ids: ids }))),
     el("td", {}, el("span", { class: agent.disabled ? "badge off" : "badge on", text: agent.disabled ? "Disabled" : "Active" }), " ", toggle),
+    passwordCell(agent),
   );
+}
+
+/** "New password": an inline form; saving it ends every session of that agent. Not for
+ * oneself (the server refuses it too): a borrowed session must not lock its owner out. */
+function passwordCell(agent) {
+  const cell = el("td", {});
+  if (agent.id === state.me) {
+    cell.append(el("span", { class: "hint", text: "Another admin sets yours" }));
+    return cell;
+  }
+  const open = el("button", { type: "button", text: "New password", "aria-label": `New password for ${agent.name}` });
+  open.addEventListener("click", () => {
+    const field = el("input", { type: "password", required: true, minLength: root.dataset.minPassword, autocomplete: "new-password", "aria-label": `New password for ${agent.name}` });
+    const cancel = el("button", { type: "button", text: "Cancel" });
+    const form = el("form", { class: "password-form" }, field, el("button", { type: "submit", class: "primary", text: "Set" }), cancel);
+    cancel.addEventListener("click", () => form.replaceWith(open));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      attempt(
+        () => api("PUT", `/agents/${encodeURIComponent(agent.id)}/password`, { password: field.value }),
+        `New password set for ${agent.name}. They were signed out everywhere.`,
+      );
+    });
+    open.replaceWith(form);
+    field.focus();
+  });
+  cell.append(open);
+  return cell;
 }
 
 function teamRow(team) {
@@ -103,7 +132,16 @@ function teamRow(team) {
     () => api("PATCH", `/teams/${encodeURIComponent(team.id)}`, { name: name.value, locale: locale.value, member_ids: checkedValues(members) }),
     `Saved ${name.value}.`,
   ));
-  return el("tr", {}, el("td", {}, name), el("td", {}, locale), el("td", {}, members), el("td", {}, save));
+  const actions = el("td", { class: "actions" }, save);
+  if (!team.default) {
+    const remove = el("button", { type: "button", class: "danger", text: "Delete", "aria-label": `Delete ${team.name}` });
+    remove.addEventListener("click", () => {
+      if (!confirm(`Delete the team ${team.name}? Its members stay agents; its conversations move to the default team.`)) return;
+      attempt(() => api("DELETE", `/teams/${encodeURIComponent(team.id)}`), `Deleted ${team.name}.`);
+    });
+    actions.append(" ", remove);
+  }
+  return el("tr", {}, el("td", {}, name), el("td", {}, locale), el("td", {}, members), actions);
 }
 
 async function loadPeople() {
