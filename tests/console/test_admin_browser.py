@@ -97,10 +97,14 @@ async def test_the_widget_page_previews_then_saves_the_look(
     await expect(form.get_by_label("Colour", exact=True)).to_have_value("#1f5fd6")
 
     await form.get_by_label("Colour", exact=True).fill("#c8102e")
-    await form.get_by_label("Greeting").fill("Hello from <b>Acme</b>!")
+    await form.get_by_label("Greeting", exact=True).fill("Hello from <b>Acme</b>!")
+    await form.get_by_label("Polski").fill("Cześć! W czym pomóc?")
     await form.get_by_label("Bottom left").check()
     preview = page.get_by_role("img", name="Widget preview")
     await expect(preview.locator(".preview-greeting")).to_have_text("Hello from <b>Acme</b>!")
+    await form.get_by_label("Language").select_option("pl")  # previews that language's own
+    await expect(preview.locator(".preview-greeting")).to_have_text("Cześć! W czym pomóc?")
+    await form.get_by_label("Language").select_option("")
     await expect(preview.locator(".preview-launcher")).to_have_css(
         "background-color", "rgb(200, 16, 46)"
     )
@@ -130,6 +134,7 @@ async def test_the_widget_page_previews_then_saves_the_look(
         loader = (await http.get("/widget.js")).text
     assert re.search(r'const SITE = \{"color":"#c8102e","position":"left",', loader)
     assert '"greeting":"Hello from <b>Acme</b>!"' in loader
+    assert '"greeting_pl":"Cze\\u015b\\u0107! W czym pom\\u00f3c?"' in loader
 
 
 async def test_business_hours_refuse_an_unknown_time_zone(

@@ -15,7 +15,7 @@ from parley.console.render import page
 from parley.errors import NotFound, Unauthorized
 from parley.identity.agents import MAX_CAPACITY
 from parley.identity.passwords import MIN_PASSWORD_LENGTH
-from parley.sitesettings import MAX_GREETING, WIDGET_LOCALES
+from parley.sitesettings import LOCALE_NAMES, MAX_GREETING, WIDGET_LOCALES
 
 SECTIONS = {
     "agents": "Agents",
@@ -47,6 +47,7 @@ async def admin_page(request: Request) -> Response:
         max_capacity=MAX_CAPACITY,
         max_greeting=MAX_GREETING,
         locales=WIDGET_LOCALES,
+        locale_names=LOCALE_NAMES,
     )
 
 

@@ -22,7 +22,9 @@ from parley.routing.hours import BusinessHours, parse_business_hours
 
 logger = logging.getLogger(__name__)
 
-WIDGET_LOCALES = ("en", "pl", "sl")  # the languages of widget/locales/
+# The languages of widget/locales/, each named in itself (for the admin's choices).
+LOCALE_NAMES = {"en": "English", "pl": "Polski", "sl": "Slovenščina"}
+WIDGET_LOCALES = tuple(LOCALE_NAMES)
 DEFAULT_COLOR = "#1f5fd6"
 MAX_GREETING = 200
 MIN_IDENTITY_SECRET = 16

@@ -264,7 +264,9 @@ function updatePreview() {
   const launcher = document.getElementById("preview-launcher");
   launcher.style.background = color;
   launcher.style.color = readableOn(color);
-  document.getElementById("preview-greeting").textContent = fieldValue(widgetForm, "widget_greeting") || DEFAULT_GREETING;
+  const locale = fieldValue(widgetForm, "widget_locale");
+  const own = locale ? fieldValue(widgetForm, `widget_greeting_${locale}`) : "";
+  document.getElementById("preview-greeting").textContent = own || fieldValue(widgetForm, "widget_greeting") || DEFAULT_GREETING;
   document.getElementById("widget-preview").dataset.position = fieldValue(widgetForm, "widget_position") || "right";
 }
 
