@@ -117,7 +117,7 @@ async def set_password(request: Request) -> Response:
     agent_id = request.path_params["agent_id"]
     if agent_id == admin.id:
         raise Forbidden(
-            "change your own password with parley agents password, or ask another admin",
+            "change your own password under your name in the console, or ask another admin",
             code="own_password",
         )
     body = await read_json_object(request)

@@ -42,10 +42,11 @@ def nonce_for(connection: HTTPConnection) -> str:
     return connection.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
 
 
-def issue(connection: HTTPConnection, nonce: str) -> str:
-    """A token for ``nonce``, bound to the request's session cookie (or to no session)."""
-    session = _session_digest(connection.cookies.get(SESSION_COOKIE))
-    return str(_serializer(connection).dumps({"n": nonce, "s": session}))
+def issue(connection: HTTPConnection, nonce: str, *, session: str | None = None) -> str:
+    """A token for ``nonce``, bound to ``session``: by default the request's session cookie
+    (or no session); a response that sets a new session cookie passes that one."""
+    bound = session if session is not None else connection.cookies.get(SESSION_COOKIE)
+    return str(_serializer(connection).dumps({"n": nonce, "s": _session_digest(bound)}))
 
 
 def remember_nonce(connection: HTTPConnection, response: Response, nonce: str) -> None:

@@ -15,6 +15,7 @@ from parley.console import csrf
 from parley.console.render import page, static_file
 from parley.errors import Forbidden, RateLimited, Unauthorized
 from parley.identity.agents import sign_in
+from parley.identity.passwords import MIN_PASSWORD_LENGTH
 from parley.identity.tokens import SESSION_COOKIE
 from parley.services import services
 
@@ -70,7 +71,7 @@ async def console(request: Request) -> Response:
         agent = await require_agent(request)
     except Unauthorized:
         return RedirectResponse("/console/login", status_code=303)
-    return page(request, "console.html", agent=agent.public())
+    return page(request, "console.html", agent=agent.public(), min_password=MIN_PASSWORD_LENGTH)
 
 
 async def static(request: Request) -> Response:

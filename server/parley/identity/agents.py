@@ -1,4 +1,4 @@
-"""Agent accounts: create, sign in, resolve a token back to an enabled agent.
+"""Agent accounts: create, sign in, resolve a token back to an enabled agent, change them.
 
 The CLI, the login API and the console all call these, so the rules live here once.
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from parley.bus import Bus
 from parley.db import Database
-from parley.errors import BadRequest, Unauthorized
+from parley.errors import BadRequest, Forbidden, Unauthorized
 from parley.identity import store
 from parley.identity.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from parley.identity.store import Agent
@@ -45,18 +45,33 @@ def check_capacity(capacity: object) -> int:
     return capacity
 
 
-async def _checked_hash(password: str) -> str:
-    """The hash of a password that meets the rules (the same for new and reset passwords)."""
+def _check_new_password(password: str) -> None:
+    """The rules for every new password: an agent's first, a reset and one's own change."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise BadRequest(
             f"password must be at least {MIN_PASSWORD_LENGTH} characters", code="weak_password"
         )
+
+
+async def _checked_hash(password: str) -> str:
+    """The hash of a password that meets the rules."""
+    _check_new_password(password)
     return await hash_password(password)
 
 
 def _email_key(email: str) -> str:
     """The sign-in throttle's key for an email's failures."""
     return f"email:{email.strip().lower()}"
+
+
+async def _throttled_keys(throttle: LoginThrottle, email: str, client_address: str) -> list[str]:
+    """The throttle's keys for a password guess at ``email`` from ``client_address``, once the
+    throttle lets it through (``RateLimited`` when it does not, after a delay when near)."""
+    keys = [_email_key(email), f"ip:{client_address}"]
+    delay = await throttle.check(keys)
+    if delay:
+        await asyncio.sleep(delay)
+    return keys
 
 
 async def create_agent(
@@ -89,10 +104,7 @@ async def sign_in(
     db: Database, throttle: LoginThrottle, *, email: str, password: str, client_address: str
 ) -> Agent:
     """The agent for these credentials; failures are counted per email and per address."""
-    keys = [_email_key(email), f"ip:{client_address}"]
-    delay = await throttle.check(keys)
-    if delay:
-        await asyncio.sleep(delay)
+    keys = await _throttled_keys(throttle, email, client_address)
     agent = await store.agent_by_email(db, email.strip())
     matched = await verify_password(agent.password_hash if agent else None, password)
     if agent is None or not matched or agent.disabled:
@@ -156,3 +168,26 @@ async def reset_password(
     changed = await change_agent(db, bus, agent_id, password=password)
     await throttle.record_success([_email_key(changed.email)])
     return changed
+
+
+async def change_own_password(
+    db: Database,
+    bus: Bus,
+    throttle: LoginThrottle,
+    agent: Agent,
+    *,
+    current_password: str,
+    new_password: str,
+    client_address: str,
+) -> Agent:
+    """A signed-in agent's new password, given their current one. A wrong current password is
+    a failed sign-in of their email and address, so a stolen session cannot guess at it past
+    the sign-in throttle. Every session the agent holds ends, the caller's too: it is given a
+    fresh token for the returned agent's ``token_version``."""
+    _check_new_password(new_password)  # refused before a guess is even looked at
+    keys = await _throttled_keys(throttle, agent.email, client_address)
+    if not await verify_password(agent.password_hash, current_password):
+        await throttle.record_failure(keys)
+        raise Forbidden("your current password is wrong", code="wrong_password")
+    await throttle.record_success(keys)
+    return await change_agent(db, bus, agent.id, password=new_password)

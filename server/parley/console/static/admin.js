@@ -99,7 +99,7 @@ function agentRow(agent) {
 function passwordCell(agent) {
   const cell = el("td", {});
   if (agent.id === state.me) {
-    cell.append(el("span", { class: "hint", text: "Another admin sets yours" }));
+    cell.append(el("span", { class: "hint", text: "Change yours under your name in the console's top bar" }));
     return cell;
   }
   const open = el("button", { type: "button", text: "New password", "aria-label": `New password for ${agent.name}` });

@@ -1,5 +1,6 @@
 // The console's entry point: state, the socket's frames, and the user's actions.
 
+import { installAccount } from "./account.js";
 import { installAttachments } from "./attachments.js";
 import { installEarlier, renderContext } from "./context.js";
 import { installInbox, loadResolved, mergeSummaries, renderInbox, tickWaits, unreadTotal, visible } from "./inbox.js";
@@ -266,6 +267,7 @@ installEarlier((summary) => {
   openConversation(summary.id, { focus: false });
 });
 installShortcuts({ step, resolveActive });
+installAccount(socket);
 setInterval(tickWaits, 1000);
 loadDirectory();
 socket.connect();

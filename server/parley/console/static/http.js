@@ -4,6 +4,13 @@ export function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]').content;
 }
 
+// A new session (after changing one's own password) comes with a new token: the meta tag and
+// the page's form fields (Sign out) carry it from now on.
+export function setCsrfToken(token) {
+  document.querySelector('meta[name="csrf-token"]').content = token;
+  for (const field of document.querySelectorAll('input[name="csrf_token"]')) field.value = token;
+}
+
 export class ApiError extends Error {}
 
 // Resolves to the parsed body (null for 204); rejects with ApiError carrying the server's message.

@@ -23,13 +23,23 @@ export class AgentSocket {
     ws.addEventListener("message", (event) => this.onFrame(JSON.parse(event.data)));
     ws.addEventListener("close", (event) => {
       if (event.code === 4401) {
-        location.assign("/console/login"); // the session ended: sign in again
+        // The session ended: sign in again, unless this tab ended it with a password change
+        // and holds the new session once that succeeds.
+        const renewal = this.renewal;
+        this.renewal = null;
+        Promise.resolve(renewal).then((renewed) => (renewed ? this.connect() : location.assign("/console/login")));
         return;
       }
       this.onState("Reconnecting…");
       setTimeout(() => this.connect(), this.retry);
       this.retry = Math.min(this.retry * 2, 10000);
     });
+  }
+
+  // `change` (a request that ends every session of this agent and gives this browser a new
+  // one) is under way: the 4401 it causes, before or after it answers, waits for its outcome.
+  renewing(change) {
+    this.renewal = change.then(() => true, () => false);
   }
 
   send(frame) {
