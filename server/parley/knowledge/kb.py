@@ -16,6 +16,7 @@ from pathlib import Path
 
 from parley.knowledge.articles import Article, Problem
 from parley.knowledge.index import IndexStore, SyncReport
+from parley.knowledge.meaning import word_vectors
 from parley.knowledge.search import Searcher, SearchResponse
 from parley.knowledge.snapshot import Snapshot, load_snapshot
 
@@ -53,6 +54,7 @@ class KnowledgeBase:
         with kb._write_lock:
             kb.last_sync = kb._store.sync()
             kb._reload()
+        word_vectors()  # loaded now (~0.1 s), not by the first visitor's search
         return kb
 
     # Reading
