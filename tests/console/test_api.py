@@ -85,7 +85,12 @@ async def test_labels_need_csrf_and_a_conversation_the_agent_may_read(
 
     assert _ids(await client.get(SEARCH, params={"label": "Refund"})) == [mine.id]
     labels = (await client.get("/api/v1/console/labels")).json()["labels"]
-    assert labels == [{"label": "refund", "count": 1}, {"label": "vip", "count": 1}]
+    # New names joined the team's list, in the default colour.
+    assert [(x["label"], x["count"]) for x in labels] == [("refund", 1), ("vip", 1)]  # as before
+    assert [(x["name"], x["colour"], x["count"]) for x in labels] == [
+        ("refund", "grey", 1),
+        ("vip", "grey", 1),
+    ]
 
     other = f"/api/v1/console/conversations/{theirs.id}/labels"
     refused = await client.post(other, json={"label": "vip"}, headers=headers)

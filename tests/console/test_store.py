@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from parley.console import store
+from parley.conversation import labels as conversation_labels
 from parley.conversation import store as conversation_store
 from parley.db import Database
 from parley.errors import BadRequest, Conflict, NotFound
@@ -80,7 +81,7 @@ async def test_search_by_name_email_and_text_without_wildcards(db: Database) -> 
 async def test_search_filters_by_label_status_and_visitor_and_pages(db: Database) -> None:
     older = await new_conversation(db, status="resolved", name="Ann")
     newer = await new_conversation(db, status="queued", name="Ann")
-    await conversation_store.add_label(db, older.id, "  Billing ")
+    await conversation_labels.add_label(db, older.id, "  Billing ")
     assert await _found(db, store.Search(label="BILLING")) == [older.id]
     assert await _found(db, store.Search(status="resolved")) == [older.id]
     assert await _found(db, store.Search(status="open")) == [newer.id]

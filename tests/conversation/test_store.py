@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from parley.conversation import store
 from parley.conversation.store import Conversation
 from parley.db import Database
-from parley.errors import BadRequest
 from tests.support.factories import new_conversation
 
 
@@ -86,18 +83,3 @@ async def test_guarded_update_only_changes_from_the_given_status(db: Database) -
     )
     assert changed is not None
     assert changed.status == "queued"
-
-
-async def test_labels_are_cleaned_deduplicated_and_removable(db: Database) -> None:
-    conversation = await new_conversation(db)
-    await store.add_label(db, conversation.id, "  VIP   Customer ")
-    await store.add_label(db, conversation.id, "vip customer")  # the same label: no-op
-    await store.add_label(db, conversation.id, "Billing")
-    assert await store.labels_of(db, [conversation.id]) == {
-        conversation.id: ["billing", "vip customer"]
-    }
-    await store.remove_label(db, conversation.id, "BILLING")
-    assert await store.labels_of(db, [conversation.id]) == {conversation.id: ["vip customer"]}
-    for bad in ("", "   ", "x" * 41, "a/b", "<b>"):
-        with pytest.raises(BadRequest):
-            await store.add_label(db, conversation.id, bad)

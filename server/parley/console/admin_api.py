@@ -1,4 +1,5 @@
-"""The admin pages' JSON API under ``/api/v1/console/admin/``: agents, teams, site settings.
+"""The admin pages' JSON API under ``/api/v1/console/admin/``: agents, teams, labels, site
+settings.
 
 Admins only (an agent gets 403, nobody signed in 401); every write also needs the
 ``X-CSRF-Token`` header. Bad input is refused before anything is stored.
@@ -14,7 +15,8 @@ from starlette.routing import Route
 
 from parley.api.auth import require_agent
 from parley.api.json import optional_text, read_json_object, required_text
-from parley.console import csrf
+from parley.console import csrf, labels
+from parley.conversation.labels import DEFAULT_LABEL_COLOUR
 from parley.conversation.store import conversation_by_id
 from parley.errors import BadRequest, Forbidden
 from parley.identity import store as identity
@@ -185,6 +187,47 @@ async def delete_team(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def create_label(request: Request) -> Response:
+    admin = await _admin_writer(request)
+    body = await read_json_object(request)
+    found = services(request)
+    label = await labels.create_label(
+        found.db,
+        name=required_text(body, "name"),
+        colour=optional_text(body, "colour") or DEFAULT_LABEL_COLOUR,
+        description=optional_text(body, "description") or "",
+        created_by=admin.id,
+    )
+    await labels.announce(found)
+    return JSONResponse(label.public(), status_code=201)
+
+
+async def update_label(request: Request) -> Response:
+    """Rename (every conversation carrying it follows, in one transaction), recolour, describe."""
+    await _admin_writer(request)
+    body = await read_json_object(request)
+    found = services(request)
+    label, relabelled = await labels.change_label(
+        found.db,
+        request.path_params["label_id"],
+        name=optional_text(body, "name"),
+        colour=optional_text(body, "colour"),
+        description=optional_text(body, "description"),
+    )
+    await labels.announce(found, relabelled)
+    return JSONResponse(label.public())
+
+
+async def delete_label(request: Request) -> Response:
+    """Off the list and off every conversation carrying it."""
+    await _admin_writer(request)
+    found = services(request)
+    await labels.announce(
+        found, await labels.delete_label(found.db, request.path_params["label_id"])
+    )
+    return Response(status_code=204)
+
+
 async def read_settings(request: Request) -> Response:
     await require_admin(request)
     return JSONResponse({"settings": services(request).site.current.describe()})
@@ -206,6 +249,9 @@ routes = [
     Route(f"{PREFIX}/teams", create_team, methods=["POST"]),
     Route(f"{PREFIX}/teams/{{team_id}}", update_team, methods=["PATCH"]),
     Route(f"{PREFIX}/teams/{{team_id}}", delete_team, methods=["DELETE"]),
+    Route(f"{PREFIX}/labels", create_label, methods=["POST"]),
+    Route(f"{PREFIX}/labels/{{label_id}}", update_label, methods=["PATCH"]),
+    Route(f"{PREFIX}/labels/{{label_id}}", delete_label, methods=["DELETE"]),
     Route(f"{PREFIX}/settings", read_settings, methods=["GET"]),
     Route(f"{PREFIX}/settings", write_settings, methods=["PUT"]),
 ]

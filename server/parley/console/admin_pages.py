@@ -1,4 +1,4 @@
-"""The console's admin pages at ``/console/admin/<section>``: one page, four sections.
+"""The console's admin pages at ``/console/admin/<section>``: one page, five sections.
 
 Refused on the server to anyone but an admin (an agent gets 403, nobody signed in goes to the
 sign-in page); the sections' data comes from ``admin_api``, which checks the role again.
@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from parley.api.auth import require_agent
 from parley.console.render import page
+from parley.conversation.labels import LABEL_COLOURS, MAX_LABEL
 from parley.errors import NotFound, Unauthorized
 from parley.identity.agents import MAX_CAPACITY
 from parley.identity.passwords import MIN_PASSWORD_LENGTH
@@ -20,6 +21,7 @@ from parley.sitesettings import LOCALE_NAMES, MAX_GREETING, WIDGET_LOCALES
 SECTIONS = {
     "agents": "Agents",
     "teams": "Teams",
+    "labels": "Labels",
     "hours": "Business hours",
     "widget": "Widget",
 }
@@ -48,6 +50,8 @@ async def admin_page(request: Request) -> Response:
         max_greeting=MAX_GREETING,
         locales=WIDGET_LOCALES,
         locale_names=LOCALE_NAMES,
+        label_colours=LABEL_COLOURS,
+        max_label=MAX_LABEL,
     )
 
 

@@ -13,11 +13,12 @@ from starlette.routing import Route
 
 from parley.api.auth import require_agent
 from parley.api.json import read_json_object, required_text
-from parley.console import csrf, store
-from parley.conversation import store as conversation_store
+from parley.console import csrf, labels, store
+from parley.conversation import labels as conversation_labels
 from parley.conversation.store import Conversation
 from parley.errors import BadRequest, Forbidden
 from parley.identity import store as identity
+from parley.identity.store import Agent
 from parley.routing.service import may_read
 from parley.services import services
 
@@ -111,13 +112,16 @@ async def search_conversations(request: Request) -> Response:
     )
 
 
-async def labels_in_use(request: Request) -> Response:
+async def list_labels(request: Request) -> Response:
+    """The team's labels with their colours and usage: suggestions, chips, the inbox filter."""
     await require_agent(request)
-    counts = await store.label_counts(services(request).db)
-    return JSONResponse({"labels": [{"label": label, "count": n} for label, n in counts]})
+    listed = await labels.list_labels(services(request).db)
+    # "label" repeats "name": the shape this endpoint had before the list had colours.
+    items = [{**label.public(), "label": label.name, "count": n} for label, n in listed]
+    return JSONResponse({"labels": items})
 
 
-async def _labelled_conversation(request: Request) -> Conversation:
+async def _labelled_conversation(request: Request) -> tuple[Agent, Conversation]:
     """The conversation in the path, if this agent may read it: who may read may label."""
     agent = await csrf.writing_agent(request)
     conversation = await services(request).routing.conversation(
@@ -125,29 +129,32 @@ async def _labelled_conversation(request: Request) -> Conversation:
     )
     if not may_read(conversation, agent):
         raise Forbidden("this conversation belongs to another agent", code="not_your_conversation")
-    return conversation
+    return agent, conversation
 
 
 async def _labels_changed(request: Request, conversation: Conversation) -> Response:
     """Every console hears of the change (a fresh summary); the visitor never does."""
     found = services(request)
     await found.conversations.announce_to_agents(conversation)
-    labels = await conversation_store.labels_of(found.db, [conversation.id])
-    return JSONResponse({"labels": labels.get(conversation.id, [])})
+    on_it = await conversation_labels.labels_of(found.db, [conversation.id])
+    return JSONResponse({"labels": on_it.get(conversation.id, [])})
 
 
 async def add_label(request: Request) -> Response:
-    conversation = await _labelled_conversation(request)
+    """A name the team's list lacks joins it too, and every console hears the new list."""
+    agent, conversation = await _labelled_conversation(request)
     body = await read_json_object(request)
-    await conversation_store.add_label(
-        services(request).db, conversation.id, required_text(body, "label")
-    )
+    found = services(request)
+    if await conversation_labels.add_label(
+        found.db, conversation.id, required_text(body, "label"), created_by=agent.id
+    ):
+        await labels.announce(found)
     return await _labels_changed(request, conversation)
 
 
 async def remove_label(request: Request) -> Response:
-    conversation = await _labelled_conversation(request)
-    await conversation_store.remove_label(
+    _, conversation = await _labelled_conversation(request)
+    await conversation_labels.remove_label(
         services(request).db, conversation.id, request.path_params["label"]
     )
     return await _labels_changed(request, conversation)
@@ -160,7 +167,7 @@ routes = [
     Route("/api/v1/console/saved-replies/{reply_id}", update_saved_reply, methods=["PUT"]),
     Route("/api/v1/console/saved-replies/{reply_id}", delete_saved_reply, methods=["DELETE"]),
     Route("/api/v1/console/conversations", search_conversations, methods=["GET"]),
-    Route("/api/v1/console/labels", labels_in_use, methods=["GET"]),
+    Route("/api/v1/console/labels", list_labels, methods=["GET"]),
     Route("/api/v1/console/conversations/{conversation_id}/labels", add_label, methods=["POST"]),
     Route(
         "/api/v1/console/conversations/{conversation_id}/labels/{label}",

@@ -12,7 +12,8 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, s
 from sqlalchemy.exc import IntegrityError
 
 from parley import clock
-from parley.conversation.store import OPEN_STATUSES, Conversation, clean_label
+from parley.conversation.labels import clean_label
+from parley.conversation.store import OPEN_STATUSES, Conversation
 from parley.db import Database
 from parley.db.records import record
 from parley.db.schema import (
@@ -206,16 +207,3 @@ async def search_conversations(
     async with db.read() as conn:
         rows = [record(Conversation, row) for row in (await conn.execute(query)).mappings()]
     return rows[: search.limit], len(rows) > search.limit
-
-
-async def label_counts(db: Database, limit: int = 100) -> list[tuple[str, int]]:
-    """Labels in use, most used first: the inbox's label filter."""
-    count = func.count().label("uses")
-    async with db.read() as conn:
-        rows = await conn.execute(
-            select(conversation_labels.c.label, count)
-            .group_by(conversation_labels.c.label)
-            .order_by(count.desc(), conversation_labels.c.label)
-            .limit(limit)
-        )
-        return [(label, int(uses)) for label, uses in rows]

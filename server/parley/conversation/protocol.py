@@ -263,6 +263,12 @@ class ConversationOut(_Frame, tag="conversation"):
     conversation: dict[str, Any]
 
 
+class LabelsOut(_Frame, tag="labels"):
+    """The team's label list changed (agents only; docs/protocol.md)."""
+
+    labels: list[dict[str, Any]]
+
+
 class Welcome(_Frame, tag="welcome"):
     visitor_id: str
     conversation: dict[str, Any] | None

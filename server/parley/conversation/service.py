@@ -20,6 +20,7 @@ from parley.conversation.events import (
     pack,
     visitor_channel,
 )
+from parley.conversation.labels import labels_of
 from parley.conversation.protocol import (
     Author,
     ConversationOut,
@@ -97,7 +98,7 @@ class ConversationService:
         ids = [conversation.id for conversation in conversations]
         visitors = await store.visitor_rows(self.db, [c.visitor_id for c in conversations])
         latest = await store.last_messages(self.db, ids)
-        labels = await store.labels_of(self.db, ids)
+        labels = await labels_of(self.db, ids)
         return [
             _summary(
                 conversation,

@@ -7,7 +7,6 @@ already stored instead of a second copy.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,7 +17,6 @@ from sqlalchemy import (
     Connection,
     and_,
     bindparam,
-    delete,
     func,
     insert,
     or_,
@@ -34,18 +32,13 @@ from parley.db import Database
 from parley.db.records import record
 from parley.db.schema import (
     attachments,
-    conversation_labels,
     conversations,
     messages,
     new_id,
     visitors,
 )
-from parley.errors import BadRequest
 
 OPEN_STATUSES = ("bot", "queued", "assigned")
-MAX_LABEL = 40
-_LABEL = re.compile(r"^\w[\w .:-]*$")
-MAX_LABELS = 20
 
 
 @dataclass(frozen=True)
@@ -398,72 +391,3 @@ async def attachments_of(
         ).mappings()
         by_id = {row["id"]: dict(row) for row in rows}
     return [by_id[attachment_id] for attachment_id in attachment_ids if attachment_id in by_id]
-
-
-# --- labels -----------------------------------------------------------------------------
-
-
-def clean_label(text: str) -> str:
-    """One spelling per label: trimmed, inner spaces collapsed, case-folded, short, made of
-    letters, digits, spaces and ``- _ . :`` (so it fits in a URL path segment as it is)."""
-    label = " ".join(text.split()).casefold()
-    if len(label) > MAX_LABEL or not _LABEL.match(label):
-        raise BadRequest(
-            f"a label is 1 to {MAX_LABEL} letters, digits, spaces or - _ . :",
-            code="invalid_label",
-        )
-    return label
-
-
-async def labels_of(db: Database, conversation_ids: list[str]) -> dict[str, list[str]]:
-    """Each conversation's labels, alphabetical (conversations without any are absent)."""
-    if not conversation_ids:
-        return {}
-    found: dict[str, list[str]] = {}
-    async with db.read() as conn:
-        rows = await conn.execute(
-            select(conversation_labels.c.conversation_id, conversation_labels.c.label)
-            .where(conversation_labels.c.conversation_id.in_(conversation_ids))
-            .order_by(conversation_labels.c.label)
-        )
-        for conversation_id, label in rows:
-            found.setdefault(conversation_id, []).append(label)
-    return found
-
-
-async def add_label(db: Database, conversation_id: str, label: str) -> None:
-    """Add a cleaned label; adding one the conversation has is a no-op."""
-    label = clean_label(label)
-    try:
-        async with db.transaction() as conn:
-            have = (
-                await conn.execute(
-                    select(conversation_labels.c.label).where(
-                        conversation_labels.c.conversation_id == conversation_id
-                    )
-                )
-            ).scalars()
-            labels = set(have)
-            if label in labels:
-                return
-            if len(labels) >= MAX_LABELS:
-                raise BadRequest(
-                    f"at most {MAX_LABELS} labels per conversation", code="invalid_label"
-                )
-            await conn.execute(
-                insert(conversation_labels).values(
-                    conversation_id=conversation_id, label=label, created_at=clock.now()
-                )
-            )
-    except IntegrityError:
-        return  # another request added the same label first: the outcome is the same
-
-
-async def remove_label(db: Database, conversation_id: str, label: str) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            delete(conversation_labels).where(
-                conversation_labels.c.conversation_id == conversation_id,
-                conversation_labels.c.label == clean_label(label),
-            )
-        )

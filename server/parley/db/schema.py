@@ -186,6 +186,19 @@ conversation_labels = Table(
     Index("ix_conversation_labels_label", "label"),
 )
 
+# The team's list of labels (conversation_labels rows name one by its cleaned name): a colour
+# from a fixed palette and a description, managed by admins, created on the fly by agents.
+labels = Table(
+    "labels",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(60), nullable=False, unique=True),
+    Column("colour", String(16), nullable=False),
+    Column("description", String(200), nullable=True),
+    Column("created_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    _created_at(),
+)
+
 # Settings an admin edits in the console; a row overrides the environment's value for its key.
 site_settings = Table(
     "site_settings",

@@ -1,6 +1,8 @@
-// The admin pages: agents, teams, business hours and the widget. One page; the sections are
-// switched here. Everything people typed goes in through textContent or input values only.
+// The admin pages: agents, teams, labels (admin_labels.js), business hours and the widget.
+// One page; the sections are switched here. Everything people typed goes in through
+// textContent or input values only.
 
+import { installLabelAdmin } from "./admin_labels.js";
 import { el } from "./dom.js";
 import { api as request } from "./http.js";
 
@@ -302,3 +304,4 @@ document.getElementById("timezones").replaceChildren(...zones.map((zone) => el("
 show(root.dataset.section, false);
 loadPeople();
 loadSettings();
+installLabelAdmin({ say });

@@ -10,7 +10,8 @@ import { installShortcuts } from "./keys.js";
 import { installNotifications } from "./notify.js";
 import { installManager, installPicker } from "./replies.js";
 import { AgentSocket } from "./socket.js";
-import { installLabels, messageKey, renderThread, renderTransferTargets, sortedMessages } from "./thread.js";
+import { installLabels, loadLabelList, setLabelList } from "./labels.js";
+import { messageKey, renderThread, renderTransferTargets, sortedMessages } from "./thread.js";
 
 const root = document.getElementById("console");
 const state = {
@@ -95,8 +96,12 @@ function handle(frame) {
       if (active && !state.conversations.has(active.id)) state.conversations.set(active.id, active);
       if (active) socket.send({ type: "watch", conversation_id: active.id, last_seq: lastVisibleSeq(active.id) });
       if (state.tab === "resolved") loadResolved(state, render);
+      refreshLabelList(); // `labels` frames missed while disconnected
       break;
     }
+    case "labels":
+      setLabelList(frame.labels);
+      break;
     case "conversation": {
       const before = state.conversations.get(frame.conversation.id);
       mergeSummaries(state, [frame.conversation]);
@@ -250,6 +255,10 @@ document.getElementById("transfer").addEventListener("click", () => {
 });
 document.getElementById("reopen").addEventListener("click", () => socket.send({ type: "reopen", conversation_id: state.activeId }));
 document.addEventListener("visibilitychange", () => { if (state.activeId) markRead(state.activeId); });
+
+function refreshLabelList() {
+  loadLabelList().then(render, () => {}); // without it chips stay grey until the next frame
+}
 
 async function loadDirectory() {
   const response = await fetch("/api/v1/console/agents", { credentials: "same-origin" });

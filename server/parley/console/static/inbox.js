@@ -3,6 +3,7 @@
 
 import { duration, el } from "./dom.js";
 import { api } from "./http.js";
+import { labelChips, loadLabelList } from "./labels.js";
 
 const OPEN = new Set(["bot", "queued", "assigned"]);
 
@@ -42,10 +43,6 @@ export function mergeSummaries(state, summaries) {
   for (const summary of summaries) {
     state.conversations.set(summary.id, { ...state.conversations.get(summary.id), ...summary });
   }
-}
-
-export function labelChips(labels) {
-  return (labels || []).map((label) => el("span", { class: "chip", text: label }));
 }
 
 const STATUS = { bot: "Bot", queued: "Queued", assigned: "Assigned", resolved: "Resolved" };
@@ -135,14 +132,15 @@ export function installInbox(state, render) {
     render();
   }
 
+  // The team's labels (fresh counts and colours) each time the filter is about to be used.
   async function loadLabels() {
-    const { labels } = await api("GET", "/api/v1/console/labels");
+    const labels = await loadLabelList();
     const chosen = label.value;
     label.replaceChildren(
       el("option", { value: "", text: "Any label" }),
-      ...labels.map((l) => el("option", { value: l.label, text: `${l.label} (${l.count})` })),
+      ...labels.map((l) => el("option", { value: l.name, text: `${l.name} (${l.count})` })),
     );
-    label.value = labels.some((l) => l.label === chosen) ? chosen : "";
+    label.value = labels.some((l) => l.name === chosen) ? chosen : "";
   }
 
   text.addEventListener("input", () => {

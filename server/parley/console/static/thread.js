@@ -3,7 +3,7 @@
 
 import { attachmentList } from "./attachments.js";
 import { clockTime, el, linkified } from "./dom.js";
-import { api } from "./http.js";
+import { renderLabels } from "./labels.js";
 
 const STATUS_LABELS = { bot: "With the bot", queued: "Queued", assigned: "Assigned", resolved: "Resolved" };
 
@@ -67,59 +67,4 @@ export function renderTransferTargets(directory, me) {
     el("optgroup", { label: "Agents" }, ...agents.map((a) => el("option", { value: `agent:${a.id}`, text: a.name }))),
     el("optgroup", { label: "Teams" }, ...directory.teams.map((t) => el("option", { value: `team:${t.name}`, text: t.name }))),
   );
-}
-
-// --- labels -------------------------------------------------------------------------------
-
-function renderLabels(conversation) {
-  const box = document.getElementById("labels");
-  if (box.dataset.conversation === conversation.id && box.dataset.labels === JSON.stringify(conversation.labels || [])) return;
-  box.dataset.conversation = conversation.id; // unchanged labels keep the input (and its text)
-  box.dataset.labels = JSON.stringify(conversation.labels || []);
-  const chips = (conversation.labels || []).map((label) =>
-    el(
-      "span",
-      { class: "chip" },
-      el("button", { type: "button", class: "chip-filter", "data-filter": label, text: label, title: `Conversations labelled ${label}` }),
-      el("button", { type: "button", class: "chip-remove", "data-remove": label, "aria-label": `Remove label ${label}`, text: "×" }),
-    ),
-  );
-  const form = el(
-    "form",
-    { class: "label-add" },
-    el("label", { class: "visually-hidden", htmlFor: "label-input", text: "Add label" }),
-    el("input", { id: "label-input", placeholder: "+ label", maxLength: 40, autocomplete: "off" }),
-  );
-  box.replaceChildren(...chips, form);
-}
-
-// Adding and removing labels; every console hears of it through the `conversation` frame.
-export function installLabels(state, { render, filterByLabel, report }) {
-  const box = document.getElementById("labels");
-  const url = () => `/api/v1/console/conversations/${encodeURIComponent(state.activeId)}/labels`;
-  async function change(method, path, body) {
-    const id = state.activeId;
-    try {
-      const { labels } = await api(method, path, body);
-      const conversation = state.conversations.get(id);
-      if (conversation) conversation.labels = labels;
-      render();
-    } catch (error) {
-      report(error.message);
-    }
-  }
-  box.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const input = event.target.querySelector("input");
-    const label = input.value.trim();
-    if (!label) return;
-    input.value = "";
-    change("POST", url(), { label }).then(() => document.getElementById("label-input").focus());
-  });
-  box.addEventListener("click", (event) => {
-    const remove = event.target.closest("[data-remove]");
-    if (remove) change("DELETE", `${url()}/${encodeURIComponent(remove.dataset.remove)}`);
-    const filter = event.target.closest("[data-filter]");
-    if (filter) filterByLabel(filter.dataset.filter);
-  });
 }

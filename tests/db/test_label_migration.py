@@ -1,0 +1,61 @@
+"""Migration 0004 on both backends: labels already on conversations become the team's list."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import select
+
+from parley.conversation import labels as label_store
+from parley.db import Database
+from parley.db.engine import alembic_config
+from parley.db.schema import conversation_labels, labels
+from tests.support.factories import new_conversation
+from tests.support.postgres import POSTGRES_ADMIN_URL, temporary_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """An empty database of its own: the shared one is already at the newest revision."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+        yield db
+        await db.close()
+        return
+    async with temporary_postgres_database(POSTGRES_ADMIN_URL) as url:
+        db = Database(url)
+        yield db
+        await db.close()
+
+
+async def _upgrade_to(db: Database, revision: str) -> None:
+    async with db.engine.connect() as connection:
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+        await connection.commit()
+
+
+async def test_existing_labels_join_the_list_in_the_default_colour(fresh_db: Database) -> None:
+    await _upgrade_to(fresh_db, "0003")
+    first, second = await new_conversation(fresh_db), await new_conversation(fresh_db)
+    async with fresh_db.transaction() as conn:  # as 0003's code stored them: no list yet
+        for conversation_id, label in ((first.id, "vip"), (second.id, "vip"), (first.id, "b 2")):
+            await conn.execute(
+                conversation_labels.insert().values(
+                    conversation_id=conversation_id,
+                    label=label,
+                    created_at=first.created_at,
+                )
+            )
+    await fresh_db.upgrade()
+    async with fresh_db.read() as conn:
+        rows = (await conn.execute(select(labels).order_by(labels.c.name))).mappings().all()
+    assert [(r["name"], r["colour"], r["description"], r["created_by"]) for r in rows] == [
+        ("b 2", "grey", None, None),
+        ("vip", "grey", None, None),
+    ]
+    assert all(r["id"].startswith("lbl_") for r in rows)
+    listed = await label_store.add_label(fresh_db, second.id, "b 2")
+    assert not listed  # the back-filled entry is the one agents use
