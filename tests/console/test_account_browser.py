@@ -16,6 +16,12 @@ pytestmark = pytest.mark.browser
 
 MakeAgent = Callable[..., Awaitable[str]]
 NEW_PASSWORD = "a brand new password"
+SAVE_A_REPLY = """() => fetch("/api/v1/console/saved-replies", {
+  method: "POST",
+  headers: {"Content-Type": "application/json",
+            "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content},
+  body: JSON.stringify({shortcut: "hello", title: "Hello", body: "Hi there!"}),
+}).then((response) => response.status)"""
 
 
 async def test_an_agent_changes_their_password_and_only_this_console_stays(
@@ -28,6 +34,9 @@ async def test_an_agent_changes_their_password_and_only_this_console_stays(
         elsewhere = await context.new_page()
         await sign_in(elsewhere, live_url, email)  # Sam's console in another browser
         await sign_in(page, live_url, email)
+        sibling = await page.context.new_page()  # another tab of the same browser
+        await sibling.goto(f"{live_url}/console")
+        await expect(sibling.locator("#connection")).to_have_text("Connected")
 
         await page.get_by_role("button", name="Sam").click()
         dialog = page.get_by_role("dialog", name="Your account")
@@ -53,6 +62,13 @@ async def test_an_agent_changes_their_password_and_only_this_console_stays(
         await expect(current).to_have_value("")
         await screenshot(page, "account-password")
         await expect(elsewhere).to_have_url(f"{live_url}/console/login")  # its socket: 4401
+
+        # The other tab shares the browser's new cookie: it reconnects with a fresh CSRF token.
+        await expect(sibling.locator("#connection")).to_have_text("Connected")
+        await expect(sibling).to_have_url(f"{live_url}/console")
+        saved = await sibling.evaluate(SAVE_A_REPLY)  # a CSRF-checked write from that tab
+        assert saved == 201
+        await sibling.close()
 
         await dialog.get_by_role("button", name="Close").click()
         await expect(page).to_have_url(f"{live_url}/console")

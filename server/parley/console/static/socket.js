@@ -1,5 +1,26 @@
 // The agent WebSocket: same-origin cookie auth, automatic reconnect resuming from last seqs.
 
+import { setCsrfToken } from "./http.js";
+
+const RENEWAL_WAIT_MS = 1500; // the changing tab's answer (with the new cookie) may come later
+
+// Another tab of this browser changed the password: the browser's cookie is then a new session
+// that still opens the console. Take that page's CSRF token (bound to the new session) and go on.
+async function renewedElsewhere() {
+  for (const wait of [0, RENEWAL_WAIT_MS]) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    const response = await fetch("/console", { credentials: "same-origin", redirect: "manual" }).catch(() => null);
+    if (response?.status !== 200) continue;
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const token = page.querySelector('meta[name="csrf-token"]')?.content;
+    if (token) {
+      setCsrfToken(token);
+      return true;
+    }
+  }
+  return false;
+}
+
 export class AgentSocket {
   constructor({ onFrame, onState, lastSeqs }) {
     this.onFrame = onFrame;
@@ -24,10 +45,12 @@ export class AgentSocket {
     ws.addEventListener("close", (event) => {
       if (event.code === 4401) {
         // The session ended: sign in again, unless this tab ended it with a password change
-        // and holds the new session once that succeeds.
+        // and holds the new session once that succeeds, or another tab of this browser did.
         const renewal = this.renewal;
         this.renewal = null;
-        Promise.resolve(renewal).then((renewed) => (renewed ? this.connect() : location.assign("/console/login")));
+        Promise.resolve(renewal)
+          .then((renewed) => renewed || renewedElsewhere())
+          .then((renewed) => (renewed ? this.connect() : location.assign("/console/login")));
         return;
       }
       this.onState("Reconnecting…");
