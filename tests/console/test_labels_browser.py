@@ -57,7 +57,7 @@ async def test_an_admins_coloured_label_is_picked_by_an_agent_and_renamed_live(
         await form.get_by_label("Colour").select_option(label="Red")
         await form.get_by_label("Description").fill("Answer first")
         await form.get_by_role("button", name="Create label").click()
-        await expect(admin.get_by_role("status")).to_contain_text("Created Urgent.")
+        await expect(admin.get_by_role("status")).to_have_text("Created urgent.")  # as stored
         await expect(form.get_by_label("Colour")).to_have_value("grey")  # reset to the default
         row = admin.locator("#label-rows tr", has_text="urgent")
         await expect(row.locator(".chip")).to_have_attribute("data-colour", "red")
@@ -86,7 +86,7 @@ async def test_an_admins_coloured_label_is_picked_by_an_agent_and_renamed_live(
         await expect(row.locator(".count")).to_have_text("1")
         await row.get_by_label("Name of urgent").fill("Escalated")
         await row.get_by_role("button", name="Save urgent").click()
-        await expect(admin.get_by_role("status")).to_contain_text("Saved Escalated.")
+        await expect(admin.get_by_role("status")).to_have_text("Saved escalated.")  # as stored
         await screenshot(admin, "admin-labels")
     finally:
         await context.close()

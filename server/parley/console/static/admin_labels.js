@@ -30,11 +30,12 @@ export function installLabelAdmin({ say }) {
     }
   }
 
-  /** Run a change; on failure say why. Either way re-read, so the table shows what is stored. */
+  /** Run a change and say `done` (text, or made from the answer: the name as stored); on
+   * failure say why. Either way re-read, so the table shows what is stored. */
   async function attempt(work, done) {
     try {
-      await work();
-      say(done);
+      const answer = await work();
+      say(typeof done === "function" ? done(answer) : done);
     } catch (error) {
       say(error.message, true);
     }
@@ -52,7 +53,7 @@ export function installLabelAdmin({ say }) {
     save.addEventListener("click", () => {
       const changes = { colour: colour.value, description: description.value };
       if (name.value.trim() !== label.name) changes.name = name.value;
-      attempt(() => api("PATCH", url, changes), `Saved ${name.value.trim()}.`);
+      attempt(() => api("PATCH", url, changes), (saved) => `Saved ${saved.name}.`);
     });
     const remove = el("button", { type: "button", class: "danger", text: "Delete", "aria-label": `Delete ${label.name}` });
     remove.addEventListener("click", () => {
@@ -76,9 +77,10 @@ export function installLabelAdmin({ say }) {
     event.preventDefault();
     const body = Object.fromEntries(new FormData(form));
     attempt(async () => {
-      await api("POST", "/api/v1/console/admin/labels", body);
+      const created = await api("POST", "/api/v1/console/admin/labels", body);
       form.reset();
-    }, `Created ${body.name.trim()}.`);
+      return created;
+    }, (created) => `Created ${created.name}.`);
   });
   load();
 }
