@@ -34,7 +34,8 @@ test: $(INSTALLED) chromium lint
 	$(BIN)/pytest
 
 bench: $(INSTALLED) chromium
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@# benchmarks/_*.py are their helpers (the bare relay ws_load starts), not benchmarks
+	@for script in $(filter-out benchmarks/_%,$(wildcard benchmarks/*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) data tests/artifacts

@@ -6,7 +6,7 @@ settle before anything is measured. Every client lives in this one process on on
 loop, so a message's latency is ``time.perf_counter()`` when the agent side decodes it minus
 the ``perf_counter()`` the visitor wrote into its text just before sending.
 
-The baseline is ``benchmarks/bare_relay.py`` (same uvicorn + Starlette + websockets, no
+The baseline is ``benchmarks/_bare_relay.py`` (same uvicorn + Starlette + websockets, no
 storage), driven with the same load in the same run; the figures that count are the ratios.
 Parley is spoken to only through PROTOCOL.md: HTTP to create visitors and sign agents in,
 ``/ws/visitor`` and ``/ws/agent`` for everything else.
@@ -45,7 +45,7 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 
 REPO = Path(__file__).resolve().parent.parent
 PARLEY = Path(sys.executable).with_name("parley")
-RELAY = REPO / "benchmarks" / "bare_relay.py"
+RELAY = REPO / "benchmarks" / "_bare_relay.py"
 PASSWORD = "ws-load-password-1"
 BATCH = 100  # sockets (or HTTP requests) in flight at once during setup
 PAIR_BATCH = 10  # handoffs in flight at once: a burst of 100 makes the router quadratic
