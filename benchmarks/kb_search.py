@@ -28,7 +28,6 @@ import re
 import shutil
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +42,7 @@ import yaml
 from whoosh import fields, index, qparser, scoring
 from whoosh.analysis import StemmingAnalyzer
 
+from _report import commit_measured
 from parley.app import create_app
 from parley.config import Settings
 from parley.knowledge import KnowledgeBase, watch
@@ -416,30 +416,12 @@ def print_table(
         )
         + f"Load average at the end: {os.getloadavg()[0]:.1f}."
     )
-    print(f"commit: {git_commit()}")
+    print(f"commit: {commit_measured('server/parley/knowledge')}")
     packages = ("whoosh-reloaded", "markdown", "pymdown-extensions", "nh3", "pyyaml", "watchfiles")
     print(
         f"python {platform.python_version()}; "
         + ", ".join(f"{name} {version(name)}" for name in packages)
     )
-
-
-def git_commit() -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no commit yet)"
-    dirty = subprocess.run(
-        ["git", "-C", str(REPO), "status", "--porcelain", "--", "server/parley/knowledge"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return f"{commit}{' + uncommitted knowledge changes' if dirty else ''}"
 
 
 def _append(path: Path, word: str) -> None:

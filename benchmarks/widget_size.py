@@ -28,6 +28,8 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Browser, Page, Response, async_playwright
 
+from _report import commit_measured
+
 REPO = Path(__file__).resolve().parent.parent
 PARLEY = Path(sys.executable).with_name("parley")
 CHROMIUM = "/usr/bin/chromium"
@@ -128,16 +130,6 @@ async def one_visit(browser: Browser, host_url: str, parley_url: str) -> dict[st
     }
 
 
-def git_commit() -> str:
-    found = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-    )
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "widget"], cwd=REPO, capture_output=True
-    )
-    return (found.stdout.strip() or "unknown") + ("+dirty" if dirty.stdout.strip() else "")
-
-
 def versions(browser: Browser) -> str:
     packages = ", ".join(
         f"{name} {importlib.metadata.version(name)}"
@@ -163,7 +155,7 @@ async def main(n: int) -> None:
                     executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
                 )
                 visits = [await one_visit(browser, parley_url + "/", parley_url) for _ in range(n)]
-                env = f"{git_commit()}; {versions(browser)}"
+                env = f"{commit_measured('widget')}; {versions(browser)}"
                 await browser.close()
         finally:
             process.terminate()

@@ -43,6 +43,8 @@ import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
+from _report import commit_measured
+
 REPO = Path(__file__).resolve().parent.parent
 PARLEY = Path(sys.executable).with_name("parley")
 RELAY = REPO / "benchmarks" / "_bare_relay.py"
@@ -762,20 +764,6 @@ def versions() -> str:
     return ", ".join([f"python {platform.python_version()}", *found])
 
 
-def git(*args: str) -> str | None:
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10)
-        if done.returncode == 0:
-            return done.stdout.strip()
-    return None
-
-
-def commit() -> str:
-    """The commit measured, and whether the working tree differs from it."""
-    head = git("rev-parse", "--short", "HEAD") or "unknown"
-    return f"{head} + uncommitted changes" if git("status", "--porcelain") else head
-
-
 def report(pairs: list[tuple[Result, Result]], options: Options) -> str:
     lines = [
         "| N | server | agents | p50 ms | p99 ms | max ms | delivered msg/s | lost "
@@ -793,7 +781,7 @@ def report(pairs: list[tuple[Result, Result]], options: Options) -> str:
         f"within {options.drain:g} s of the last send; unacked = sent but never acknowledged; "
         "server CPU = its processes' user + system time from the first send to the end of the "
         "drain, over messages delivered.",
-        f"commit {commit()}; {versions()}.",
+        f"commit {commit_measured()}; {versions()}.",
         f"The load generator (one process, one asyncio loop) shares the machine's "
         f"{os.cpu_count()} cores with the server under test.",
     ]
