@@ -78,6 +78,19 @@ async def test_search_by_name_email_and_text_without_wildcards(db: Database) -> 
     assert await _found(db, store.Search(text="nobody")) == []
 
 
+async def test_search_text_is_a_plain_substring_whatever_it_contains(db: Database) -> None:
+    # Characters that mean something to SQLite's full-text index mean nothing here.
+    quoted = await new_conversation(db)
+    await _said(db, quoted.id, 'He wrote "NEAR(a b)" and c*d - OR not')
+    other = await new_conversation(db)
+    await _said(db, other.id, "Nothing special at all")
+    for typed in ('"near(a', 'b)" and', "c*d", "- or n", 'e "', "ial at al"):
+        expected = [other.id] if typed == "ial at al" else [quoted.id]
+        assert await _found(db, store.Search(text=typed)) == expected, typed
+    assert await _found(db, store.Search(text="c*x")) == []
+    assert await _found(db, store.Search(text="a b c")) == []  # the words, but not in a row
+
+
 async def test_search_filters_by_label_status_and_visitor_and_pages(db: Database) -> None:
     older = await new_conversation(db, status="resolved", name="Ann")
     newer = await new_conversation(db, status="queued", name="Ann")

@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-from alembic import command
 from sqlalchemy import select
 
 from parley.conversation import labels as label_store
 from parley.db import Database
-from parley.db.engine import alembic_config
 from parley.db.schema import conversation_labels, labels
 from tests.support.factories import new_conversation
-from tests.support.postgres import POSTGRES_ADMIN_URL, temporary_postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """An empty database of its own: the shared one is already at the newest revision."""
-    if request.param == "sqlite":
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
-        yield db
-        await db.close()
-        return
-    async with temporary_postgres_database(POSTGRES_ADMIN_URL) as url:
-        db = Database(url)
-        yield db
-        await db.close()
-
-
-async def _upgrade_to(db: Database, revision: str) -> None:
-    async with db.engine.connect() as connection:
-        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
-        await connection.commit()
+from tests.support.migrations import upgrade_to
 
 
 async def test_existing_labels_join_the_list_in_the_default_colour(fresh_db: Database) -> None:
-    await _upgrade_to(fresh_db, "0003")
+    await upgrade_to(fresh_db, "0003")
     first, second = await new_conversation(fresh_db), await new_conversation(fresh_db)
     async with fresh_db.transaction() as conn:  # as 0003's code stored them: no list yet
         for conversation_id, label in ((first.id, "vip"), (second.id, "vip"), (first.id, "b 2")):

@@ -8,7 +8,26 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    Text,
+    and_,
+    column,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+    union,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from parley import clock
@@ -146,25 +165,50 @@ def _readable_by(agent_id: str, is_admin: bool) -> ColumnElement[bool]:
     )
 
 
-def _matching(search: Search) -> list[ColumnElement[bool]]:
+# FTS5's trigram index finds substrings of this many characters or more; shorter ones scan.
+_TRIGRAM = 3
+# SQLite only (migration 0005): an FTS5 trigram index of messages.text, keyed by its rowid.
+_message_index = table("messages_search", column("rowid", Integer), column("messages_search", Text))
+
+
+def _containing(text: str, *, message_index: bool) -> CompoundSelect[tuple[str]]:
+    """IDs of conversations whose visitor's name or email, offline email or any message (notes
+    included) contains ``text``: one select per table, so each can use its own index."""
+    # autoescape: a typed % or _ is a character to find, not a wildcard.
+    by_visitor = (
+        select(conversations.c.id)
+        .join(visitors, visitors.c.id == conversations.c.visitor_id)
+        .where(
+            or_(
+                visitors.c.name.icontains(text, autoescape=True),
+                visitors.c.email.icontains(text, autoescape=True),
+            )
+        )
+    )
+    by_offline_email = select(conversations.c.id).where(
+        conversations.c.offline_email.icontains(text, autoescape=True)
+    )
+    said = select(messages.c.conversation_id).where(
+        messages.c.text.icontains(text, autoescape=True)
+    )
+    if message_index and len(text) >= _TRIGRAM:
+        # A quoted phrase is a substring for the trigram tokenizer. It only narrows: LIKE still
+        # decides, since FTS5 folds case beyond ASCII and SQLite's lower() does not.
+        phrase = '"' + text.replace('"', '""') + '"'
+        index = _message_index.c
+        indexed = select(index.rowid).where(index.messages_search.match(phrase))
+        said = said.where(literal_column("messages.rowid").in_(indexed))
+    # correlate(None): each reads conversations of its own, not the outer query's row.
+    return union(by_visitor.correlate(None), by_offline_email.correlate(None), said)
+
+
+def _matching(search: Search, *, message_index: bool) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     text = search.text.strip()
     if len(text) > MAX_QUERY:
         raise BadRequest(f"search text is at most {MAX_QUERY} characters", code="invalid_search")
     if text:
-        # autoescape: a typed % or _ is a character to find, not a wildcard.
-        said = exists().where(
-            messages.c.conversation_id == conversations.c.id,
-            messages.c.text.icontains(text, autoescape=True),
-        )
-        conditions.append(
-            or_(
-                visitors.c.name.icontains(text, autoescape=True),
-                visitors.c.email.icontains(text, autoescape=True),
-                conversations.c.offline_email.icontains(text, autoescape=True),
-                said,
-            )
-        )
+        conditions.append(conversations.c.id.in_(_containing(text, message_index=message_index)))
     if search.label:
         conditions.append(
             exists().where(
@@ -191,19 +235,29 @@ def _matching(search: Search) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def search_query(
+    search: Search, *, agent_id: str, is_admin: bool, message_index: bool
+) -> Select[Any]:
+    """One page of ``search`` (plus one row, to tell whether there are more). ``message_index``:
+    use SQLite's index of message text (PostgreSQL's indexes need nothing from the query)."""
+    return (
+        select(conversations)
+        .join(visitors, visitors.c.id == conversations.c.visitor_id)
+        .where(
+            and_(_readable_by(agent_id, is_admin), *_matching(search, message_index=message_index))
+        )
+        .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc())
+        .limit(search.limit + 1)
+        .offset(search.offset)
+    )
+
+
 async def search_conversations(
     db: Database, search: Search, *, agent_id: str, is_admin: bool
 ) -> tuple[list[Conversation], bool]:
     """Conversations the agent may read that match, most recently active first; and whether
     there are more after this page."""
-    query = (
-        select(conversations)
-        .join(visitors, visitors.c.id == conversations.c.visitor_id)
-        .where(and_(_readable_by(agent_id, is_admin), *_matching(search)))
-        .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc())
-        .limit(search.limit + 1)
-        .offset(search.offset)
-    )
+    query = search_query(search, agent_id=agent_id, is_admin=is_admin, message_index=db.is_sqlite)
     async with db.read() as conn:
         rows = [record(Conversation, row) for row in (await conn.execute(query)).mappings()]
     return rows[: search.limit], len(rows) > search.limit

@@ -124,6 +124,9 @@ conversations = Table(
     Index("ix_conversations_assignee_status", "assignee_id", "status"),
 )
 
+# Migration 0005 indexes message text for the console's search outside this MetaData: pg_trgm
+# GIN indexes on PostgreSQL; on SQLite the FTS5 table ``messages_search``, keyed by the rowid and
+# fed by triggers on this table (a batch migration that rebuilds it must create them again).
 messages = Table(
     "messages",
     metadata,
