@@ -84,14 +84,20 @@ class RoutingService:
         """Leave self-service: join the queue, then let the router try at once."""
         if conversation.status in ("queued", "assigned"):
             return conversation
-        team_id = conversation.team_id or await store.team_id_by_name(self.db, "Support")
+        # A conversation keeps its team: writing back the one read above could undo a team
+        # deletion that moved it meanwhile (and name a team that no longer exists).
+        team = (
+            {}
+            if conversation.team_id
+            else {"team_id": await store.team_id_by_name(self.db, "Support")}
+        )
         queued = await self.conversations.change(
             conversation.id,
             only_if_status=("bot", "resolved"),
             status="queued",
             queued_at=clock.now(),
-            team_id=team_id,
             self_served=False,
+            **team,
         )
         if queued is None:  # someone else moved it meanwhile; theirs stands
             return await self.conversation(conversation.id)
