@@ -1,12 +1,15 @@
-"""Browser fixtures for the console: Debian's Chromium at 1280x720, screenshots to artifacts."""
+"""Console fixtures: in-process browsers (cookie jars) against the app, Debian's Chromium at
+1280x720, screenshots to artifacts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page
 
+from parley.app import create_app
 from parley.config import Settings
 from tests.browser.conftest import ARTIFACTS, REPO
 
@@ -15,6 +18,24 @@ from tests.browser.conftest import ARTIFACTS, REPO
 def settings(settings: Settings) -> Settings:
     """The repository's knowledge base, so the KB panel and the bot have articles."""
     return settings.with_overrides(kb_dir=REPO / "kb_articles")
+
+
+@pytest.fixture
+async def browsers(settings: Settings) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
+    """Separate cookie jars against one in-process app (an admin's browser and an agent's, say),
+    each from the client address given."""
+    app = create_app(settings)
+    opened: list[httpx.AsyncClient] = []
+
+    def new_browser(address: str = "203.0.113.7") -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(address, 5000))
+        opened.append(httpx.AsyncClient(transport=transport, base_url="http://parley.test"))
+        return opened[-1]
+
+    async with app.router.lifespan_context(app):
+        yield new_browser
+        for browser in opened:
+            await browser.aclose()
 
 
 @pytest.fixture

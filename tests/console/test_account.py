@@ -4,13 +4,12 @@ every other session ends, the browser that made the change stays signed in."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from parley.app import create_app
 from parley.config import Settings
 from parley.db import Database
 from parley.identity.passwords import verify_password
@@ -31,23 +30,6 @@ MAX_FAILURES = 3
 def settings(settings: Settings, db: Database, database_url: str) -> Settings:
     """The app on each backend's database in turn (``db`` empties it after each test)."""
     return settings.with_overrides(database_url=database_url, login_max_failures=MAX_FAILURES)
-
-
-@pytest.fixture
-async def browsers(settings: Settings) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
-    """Separate cookie jars against one app, each from the address given."""
-    app = create_app(settings)
-    opened: list[httpx.AsyncClient] = []
-
-    def new_browser(address: str = "203.0.113.7") -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=app, client=(address, 5000))
-        opened.append(httpx.AsyncClient(transport=transport, base_url="http://parley.test"))
-        return opened[-1]
-
-    async with app.router.lifespan_context(app):
-        yield new_browser
-        for browser in opened:
-            await browser.aclose()
 
 
 def _change(current: object, new: object) -> dict[str, object]:

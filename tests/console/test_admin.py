@@ -3,14 +3,13 @@ rules that keep a team able to work (one enabled admin, disabled means signed ou
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from parley.app import create_app
 from parley.bus.memory import MemoryBus
 from parley.config import Settings
 from parley.conversation.store import conversation_by_id, update_conversation
@@ -35,24 +34,6 @@ NEW_AGENT = {
     "role": "agent",
     "capacity": 5,
 }
-
-
-@pytest.fixture
-async def browsers(settings: Settings) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
-    """Separate cookie jars against one app: an admin's browser and an agent's (and from
-    another address, when given)."""
-    app = create_app(settings)
-    opened: list[httpx.AsyncClient] = []
-
-    def new_browser(address: str = "203.0.113.7") -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=app, client=(address, 5000))
-        opened.append(httpx.AsyncClient(transport=transport, base_url="http://parley.test"))
-        return opened[-1]
-
-    async with app.router.lifespan_context(app):
-        yield new_browser
-        for browser in opened:
-            await browser.aclose()
 
 
 async def _admin(client: httpx.AsyncClient, make_agent: MakeAgent) -> dict[str, str]:
