@@ -1,12 +1,19 @@
-"""What every benchmark prints beside its table: the commit it measured."""
+"""What every benchmark prints: its table (Markdown), and the commit it measured."""
 
 from __future__ import annotations
 
 import contextlib
 import subprocess
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def print_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """A Markdown table, ready to paste into a note."""
+    for cells in (header, ["---"] * len(header), *rows):
+        print("| " + " | ".join(cells) + " |")
 
 
 def commit_measured(*paths: str) -> str:

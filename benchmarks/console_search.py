@@ -33,7 +33,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from _report import REPO, commit_measured
+from _report import REPO, commit_measured, print_table
 
 sys.path.insert(0, str(REPO))  # tests.support: migrating and temporary PostgreSQL databases
 
@@ -84,10 +84,8 @@ async def run(count: int) -> None:
         pg_db = Database(url)
         rows += await measure("PostgreSQL", pg_db, count)
         await pg_db.close()
-    print("| database | search | baseline p50 / p99 ms | indexed p50 / p99 ms | p50 ratio |")
-    print("|---|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    header = ("database", "search", "baseline p50 / p99 ms", "indexed p50 / p99 ms", "p50 ratio")
+    print_table(header, rows)
     print()
     print(
         f"N = {count:,} conversations × {MESSAGES_PER_CONVERSATION} messages per database, "

@@ -42,7 +42,7 @@ import yaml
 from whoosh import fields, index, qparser, scoring
 from whoosh.analysis import StemmingAnalyzer
 
-from _report import commit_measured
+from _report import commit_measured, print_table
 from parley.app import create_app
 from parley.config import Settings
 from parley.knowledge import KnowledgeBase, watch
@@ -198,7 +198,7 @@ def main() -> None:
         problems = len(kb.problems())
         documents = len(kb.articles())
         kb.close()
-    print_table(
+    print_report(
         base_side,
         parley_side,
         single,
@@ -346,7 +346,7 @@ async def http_search_latency(kb_dir: Path, index_dir: Path, queries: list[str])
     return latencies
 
 
-def print_table(
+def print_report(
     base: Side,
     parley: Side,
     single_build_s: float,
@@ -399,10 +399,7 @@ def print_table(
         for label, p in (("HTTP GET /api/v1/kb/search p50 (ms)", 0.50), ("HTTP … p99 (ms)", 0.99)):
             b, q = base.percentile(p), http.percentile(p)
             rows.append((label, f"{b:.1f}", f"{q:.1f}", ratio(b, q)))
-    print("| metric | plain Whoosh (baseline) | Parley | Parley / baseline |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print_table(("metric", "plain Whoosh (baseline)", "Parley", "Parley / baseline"), rows)
     print()
     print(
         f"N = {queries} queries (stackfaq_dev), {docs} articles indexed from 5 corpora "

@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Browser, Page, Response, async_playwright
 
-from _report import commit_measured
+from _report import commit_measured, print_table
 
 REPO = Path(__file__).resolve().parent.parent
 PARLEY = Path(sys.executable).with_name("parley")
@@ -182,10 +182,14 @@ async def main(n: int) -> None:
         ),
         ("widget.js request → bubble in the page", time_cell(column("bubble_ms")), ""),
     ]
-    print("| widget, downloaded from the Parley server | Parley | budget | N | commit; versions |")
-    print("|---|---|---|---|---|")
-    for name, value, budget in rows:
-        print(f"| {name} | {value} | {budget} | {n} | {env} |")
+    header = [
+        "widget, downloaded from the Parley server",
+        "Parley",
+        "budget",
+        "N",
+        "commit; versions",
+    ]
+    print_table(header, [(name, value, budget, str(n), env) for name, value, budget in rows])
     print("\nLoopback only; the browser shares the machine's 2 cores with the server, so the time")
     print("is noisy (p50 and max over N fresh profiles). Bytes are exact and need no baseline.")
 
