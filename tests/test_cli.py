@@ -10,10 +10,12 @@ import httpx
 import pytest
 
 from parley.config import Settings
+from parley.conversation.store import labels as label_store
 from parley.db import Database
 from parley.errors import Unauthorized
 from parley.identity.agents import sign_in
 from parley.identity.throttle import MemoryLoginThrottle
+from tests.support.factories import new_conversation
 from tests.support.live_server import PARLEY, LiveServer, parley_env, run_parley
 from tests.support.postgres import POSTGRES_ADMIN_URL, temporary_postgres_database
 
@@ -153,3 +155,27 @@ async def test_agents_password_reads_stdin_and_only_the_new_one_signs_in(
             )
     finally:
         await db.close()
+
+
+async def test_conversations_show_prints_the_episodes_and_the_event_log(
+    settings: Settings, tmp_path: Path
+) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        await db.upgrade()
+        conversation = await new_conversation(db, name="Vera")
+        await label_store.add_label(db, conversation.id, "billing")
+    finally:
+        await db.close()
+    env = parley_env(data_dir=str(settings.data_dir))
+
+    shown = run_parley("conversations", "show", conversation.id, env=env, cwd=tmp_path)
+
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].startswith("episode 1: opened ")
+    assert "unrated" in lines[0]
+    assert [line.split()[3] for line in lines[1:]] == ["created", "label_added"]
+    assert "label=billing" in lines[2]
+    missing = run_parley("conversations", "show", "cnv_nope", env=env, cwd=tmp_path)
+    assert (missing.returncode, missing.stderr.strip()) == (1, "Error: no conversation cnv_nope")

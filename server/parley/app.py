@@ -18,7 +18,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from parley import console, demo, embed, helpcenter
-from parley.access_log import AccessLogMiddleware
 from parley.api import attachments, auth, conversations, kb, visitors
 from parley.api.cors import PublicApiCors
 from parley.config import Settings
@@ -26,6 +25,7 @@ from parley.errors import ParleyError, RateLimited
 from parley.services import Services, services
 from parley.sockets.agent import agent_socket
 from parley.sockets.visitor import visitor_socket
+from parley.web.access_log import AccessLogMiddleware
 
 logger = logging.getLogger("parley")
 

@@ -18,13 +18,15 @@ from typing import Any, TypeVar
 import click
 import uvicorn
 
-from parley import __version__
+from parley import __version__, clock
 from parley.bus import Bus
 from parley.bus.memory import MemoryBus
 from parley.bus.redis import RedisBus
 from parley.config import Settings
+from parley.conversation import store as conversation_store
+from parley.conversation.store import Episode, Event
 from parley.db import Database
-from parley.errors import ParleyError
+from parley.errors import NotFound, ParleyError
 from parley.identity import store
 from parley.identity.agents import (
     ROLES,
@@ -282,6 +284,45 @@ def teams_list() -> None:
     """List teams with their locale and member count."""
     for team in _run_with_db(store.list_teams):
         click.echo(f"{team.name:<24} {team.locale or '-':<6} {len(team.member_ids)} members")
+
+
+@main.group()
+def conversations() -> None:
+    """Conversations: their episodes and event log."""
+
+
+@conversations.command("show")
+@click.argument("conversation_id")
+def conversations_show(conversation_id: str) -> None:
+    """A conversation's episodes, then every event of its life in order."""
+
+    async def read(db: Database) -> tuple[list[Episode], list[Event]]:
+        if await conversation_store.conversation_by_id(db, conversation_id) is None:
+            raise NotFound(f"no conversation {conversation_id}")
+        return (
+            await conversation_store.episodes_of(db, conversation_id),
+            await conversation_store.events_of(db, conversation_id),
+        )
+
+    episodes, events = _run_with_db(read)
+    for episode in episodes:
+        rating = f"rated {episode.rating}" if episode.rating else "unrated"
+        click.echo(
+            f"episode {episode.number}: opened {clock.iso(episode.opened_at)} by "
+            f"{episode.opened_by}; first response {_seconds(episode.first_response_seconds)}; "
+            f"resolved {clock.iso(episode.resolved_at) or '-'} by {episode.resolved_by or '-'}; "
+            f"{rating}"
+        )
+    for event in events:
+        data = " ".join(f"{key}={value}" for key, value in event.data.items())
+        click.echo(
+            f"{event.id:>8} {clock.iso(event.at)} #{event.episode} {event.type:<15} "
+            f"{event.agent_id or '-':<24} {data}"
+        )
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} s"
 
 
 @main.group()

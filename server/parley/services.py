@@ -13,14 +13,15 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-
-from starlette.requests import HTTPConnection
+from typing import Any, Protocol
 
 from parley import clock
+from parley.bot.answer import Bot
 from parley.bus import Bus
 from parley.bus.memory import MemoryBus
 from parley.bus.redis import RedisBus
 from parley.config import Settings
+from parley.conversation.lifecycle import Lifecycle
 from parley.conversation.service import ConversationService
 from parley.db import Database
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
@@ -48,6 +49,8 @@ class Services:
     bus: Bus
     presence: Presence
     conversations: ConversationService
+    lifecycle: Lifecycle
+    bot: Bot
     routing: RoutingService
     media: MediaService
     site: LiveSiteSettings
@@ -74,9 +77,11 @@ class Services:
             login_throttle = MemoryLoginThrottle(settings.login_max_failures)
         conversations = ConversationService(db, bus)
         site = LiveSiteSettings(db, bus, settings)
+        bot = Bot()
+        lifecycle = Lifecycle(db, conversations, bot, lambda: site.current.hours)
         routing = RoutingService(
             db,
-            conversations,
+            lifecycle,
             presence,
             lambda: site.current.hours,
             reassign_after_seconds=settings.reassign_after_seconds,
@@ -89,6 +94,8 @@ class Services:
             bus=bus,
             presence=presence,
             conversations=conversations,
+            lifecycle=lifecycle,
+            bot=bot,
             routing=routing,
             media=MediaService.from_settings(db, settings),
             site=site,
@@ -101,6 +108,7 @@ class Services:
         await self.site.start()
         settings = self.settings
         self.kb = await asyncio.to_thread(KnowledgeBase.open, settings.kb_dir, settings.index_dir)
+        self.bot.kb = self.kb
         self._tasks.append(asyncio.create_task(self._watch_kb(self.kb)))
         self._tasks.append(asyncio.create_task(self._housekeeping()))
 
@@ -153,6 +161,13 @@ class Services:
                 logger.exception("housekeeping failed; trying again shortly")
 
 
-def services(connection: HTTPConnection) -> Services:
+class _Connection(Protocol):
+    """A request or a socket: anything that knows its app."""
+
+    @property
+    def app(self) -> Any: ...
+
+
+def services(connection: _Connection) -> Services:
     found: Services = connection.app.state.services
     return found

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from parley.conversation import labels
+from parley.conversation import store
+from parley.conversation.store import labels
 from parley.db import Database
 from parley.errors import BadRequest
 from tests.support.factories import new_conversation
@@ -20,6 +21,8 @@ async def test_labels_are_cleaned_deduplicated_and_removable(db: Database) -> No
     }
     await labels.remove_label(db, conversation.id, "BILLING")
     assert await labels.labels_of(db, [conversation.id]) == {conversation.id: ["vip customer"]}
+    added = [e.data for e in await store.events_of(db, conversation.id) if e.type == "label_added"]
+    assert added == [{"label": "vip customer"}, {"label": "billing"}]  # the no-op added nothing
     for bad in ("", "   ", "x" * 41, "a/b", "<b>"):
         with pytest.raises(BadRequest):
             await labels.add_label(db, conversation.id, bad)

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from parley.conversation import labels as label_store
+from parley import clock
+from parley.conversation.store import labels as label_store
 from parley.db import Database
 from parley.db.schema import conversation_labels, labels
-from tests.support.factories import new_conversation
-from tests.support.migrations import upgrade_to
+from tests.support.migrations import old_conversation, upgrade_to
 
 
 async def test_existing_labels_join_the_list_in_the_default_colour(fresh_db: Database) -> None:
     await upgrade_to(fresh_db, "0003")
-    first, second = await new_conversation(fresh_db), await new_conversation(fresh_db)
+    first, second = await old_conversation(fresh_db), await old_conversation(fresh_db)
     async with fresh_db.transaction() as conn:  # as 0003's code stored them: no list yet
-        for conversation_id, label in ((first.id, "vip"), (second.id, "vip"), (first.id, "b 2")):
+        for conversation_id, label in ((first, "vip"), (second, "vip"), (first, "b 2")):
             await conn.execute(
                 conversation_labels.insert().values(
                     conversation_id=conversation_id,
                     label=label,
-                    created_at=first.created_at,
+                    created_at=clock.now(),
                 )
             )
     await fresh_db.upgrade()
@@ -31,5 +31,5 @@ async def test_existing_labels_join_the_list_in_the_default_colour(fresh_db: Dat
         ("vip", "grey", None, None),
     ]
     assert all(r["id"].startswith("lbl_") for r in rows)
-    listed = await label_store.add_label(fresh_db, second.id, "b 2")
+    listed = await label_store.add_label(fresh_db, second, "b 2")
     assert not listed  # the back-filled entry is the one agents use

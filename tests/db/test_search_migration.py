@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import delete, text, update
 
 from parley.console import store as console_store
-from parley.conversation import store as conversation_store
+from parley.conversation.access import Reader
 from parley.db import Database
 from parley.db.schema import conversations, messages
-from tests.support.factories import new_conversation
-from tests.support.migrations import downgrade_to, upgrade_to
+from tests.support.migrations import downgrade_to, old_conversation, old_message, upgrade_to
 from tests.support.postgres import POSTGRES_ADMIN_URL, temporary_postgres_database
 
 TRIGRAM_INDEXES = {
@@ -30,16 +29,10 @@ TRIGRAM_INDEXES = {
 INTEGRITY_CHECK = "INSERT INTO messages_search(messages_search, rank) VALUES ('integrity-check', 1)"
 
 
-async def _say(db: Database, conversation_id: str, said: str) -> None:
-    await conversation_store.append_message(
-        db, conversation_id, client_id=None, author_kind="visitor", author_id=None,
-        author_name=None, text=said,
-    )  # fmt: skip
-
-
 async def _found(db: Database, query: str) -> set[str]:
+    everyone = Reader("agt_x", is_admin=True)
     page, _ = await console_store.search_conversations(
-        db, console_store.Search(text=query), agent_id="agt_x", is_admin=True
+        db, console_store.Search(text=query), everyone
     )
     return {conversation.id for conversation in page}
 
@@ -63,46 +56,44 @@ async def _index_agrees_with_messages(db: Database) -> None:
 
 async def test_messages_before_and_after_the_upgrade_are_found(fresh_db: Database) -> None:
     await upgrade_to(fresh_db, "0004")
-    old = await new_conversation(fresh_db, name="Ana")
-    await _say(fresh_db, old.id, "My parcel to Quetzaltenango is late")
+    old = await old_conversation(fresh_db, name="Ana")
+    await old_message(fresh_db, old, "My parcel to Quetzaltenango is late")
     await fresh_db.upgrade()
     assert await _search_indexes(fresh_db) >= (
         {"messages_search"} if fresh_db.is_sqlite else TRIGRAM_INDEXES
     )
     await _index_agrees_with_messages(fresh_db)
-    assert await _found(fresh_db, "QUETZAL") == {old.id}
+    assert await _found(fresh_db, "QUETZAL") == {old}
 
-    new = await new_conversation(fresh_db, name="Bo")
-    await _say(fresh_db, new.id, "Where is my voucher?")
-    assert await _found(fresh_db, "vouch") == {new.id}
+    new = await old_conversation(fresh_db, name="Bo")
+    await old_message(fresh_db, new, "Where is my voucher?")
+    assert await _found(fresh_db, "vouch") == {new}
     async with fresh_db.transaction() as conn:  # an edit: the old words go, the new ones count
         await conn.execute(
             update(messages)
-            .where(messages.c.conversation_id == new.id)
+            .where(messages.c.conversation_id == new)
             .values(text="Where is my gift card?")
         )
     assert await _found(fresh_db, "vouch") == set()
-    assert await _found(fresh_db, "gift card") == {new.id}
+    assert await _found(fresh_db, "gift card") == {new}
     async with fresh_db.transaction() as conn:
-        await conn.execute(delete(messages).where(messages.c.conversation_id == new.id))
-        await conn.execute(delete(conversations).where(conversations.c.id == old.id))
+        await conn.execute(delete(messages).where(messages.c.conversation_id == new))
+        await conn.execute(delete(conversations).where(conversations.c.id == old))
     assert await _found(fresh_db, "gift card") == set()
     assert await _found(fresh_db, "quetzal") == set()
     await _index_agrees_with_messages(fresh_db)
 
 
 async def test_downgrade_removes_what_the_upgrade_made(fresh_db: Database) -> None:
-    await fresh_db.upgrade()
-    conversation = await new_conversation(fresh_db)
-    await _say(fresh_db, conversation.id, "refund please")
+    await upgrade_to(fresh_db, "0005")
+    conversation = await old_conversation(fresh_db)
+    await old_message(fresh_db, conversation, "refund please")
     await downgrade_to(fresh_db, "0004")
     assert await _search_indexes(fresh_db) == set()
-    await _say(fresh_db, conversation.id, "and a voucher")  # no trigger left behind to fail
+    await old_message(fresh_db, conversation, "and a voucher")  # no trigger left to fail
     await fresh_db.upgrade()  # and back: the index is built again from every message
     await _index_agrees_with_messages(fresh_db)
-    assert (
-        await _found(fresh_db, "refund") == await _found(fresh_db, "voucher") == {conversation.id}
-    )
+    assert await _found(fresh_db, "refund") == await _found(fresh_db, "voucher") == {conversation}
 
 
 @pytest.fixture
@@ -132,6 +123,6 @@ async def test_without_pg_trgm_the_upgrade_warns_and_search_scans(
         await db.upgrade()
     assert "pg_trgm" in caplog.text
     assert await _search_indexes(db) == set()
-    conversation = await new_conversation(db)
-    await _say(db, conversation.id, "refund please")
-    assert await _found(db, "FUND") == {conversation.id}
+    conversation = await old_conversation(db)
+    await old_message(db, conversation, "refund please")
+    assert await _found(db, "FUND") == {conversation}

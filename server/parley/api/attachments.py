@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from parley.api.auth import require_agent
 from parley.errors import NotFound, Unauthorized
 from parley.media import Party
 from parley.services import services
+from parley.web.auth import require_agent
 
 # The bytes are re-encoded images, but a browser must never sniff them into anything else,
 # and nothing in them may run. Each id's content never changes, so caches may keep it.

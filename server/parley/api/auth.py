@@ -1,47 +1,18 @@
-"""Agent sign-in: a bearer token for API clients and the console's session cookie."""
+"""Agent sign-in: a bearer token for API clients and the console's session cookie.
+
+How a request proves who it is lives in ``web/auth.py``, shared with the console."""
 
 from __future__ import annotations
 
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from parley.api.json import read_json_object, required_text
-from parley.config import Settings
-from parley.errors import Unauthorized
-from parley.identity.agents import agent_for_token, sign_in
-from parley.identity.store import Agent
+from parley.identity.agents import sign_in
 from parley.identity.tokens import SESSION_COOKIE
 from parley.services import services
-
-
-def presented_agent_token(connection: HTTPConnection) -> str | None:
-    """``Authorization: Bearer`` wins over the session cookie."""
-    header = connection.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return connection.cookies.get(SESSION_COOKIE)
-
-
-async def require_agent(connection: HTTPConnection) -> Agent:
-    token = presented_agent_token(connection)
-    if token is None:
-        raise Unauthorized("sign in first")
-    found = services(connection)
-    return await agent_for_token(found.db, found.signer, token)
-
-
-def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
-    """The console's session: the agent token in an HttpOnly cookie, for the API and the forms."""
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.agent_token_ttl,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-    )
+from parley.web.auth import require_agent, set_session_cookie
+from parley.web.json import read_json_object, required_text
 
 
 async def login(request: Request) -> Response:

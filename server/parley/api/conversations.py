@@ -6,11 +6,11 @@ including those of a verified user on another device. A visitor token reads exac
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from parley import clock
 from parley.conversation import store
 from parley.errors import BadRequest, NotFound, Unauthorized
 from parley.services import services
@@ -25,22 +25,10 @@ def _visitor_id(request: Request) -> str:
 
 async def list_conversations(request: Request) -> Response:
     visitor_id = _visitor_id(request)
-    found = await store.conversations_of_visitor(services(request).db, visitor_id)
-    return JSONResponse(
-        {
-            "conversations": [
-                {
-                    "id": c.id,
-                    "status": c.status,
-                    "last_seq": c.last_seq,
-                    "rating": c.rating,
-                    "created_at": clock.iso(c.created_at),
-                    "updated_at": clock.iso(c.updated_at),
-                }
-                for c in found
-            ]
-        }
-    )
+    found = services(request)
+    mine = await store.conversations_of_visitor(found.db, visitor_id)
+    shown = await found.conversations.visitor_conversations(mine)
+    return Response(encode_json({"conversations": shown}), media_type="application/json")
 
 
 async def conversation_messages(request: Request) -> Response:
@@ -58,6 +46,8 @@ async def conversation_messages(request: Request) -> Response:
     body = b'{"conversation_id":"' + conversation.id.encode() + b'","messages":[' + frames + b"]}"
     return Response(body, media_type="application/json")
 
+
+encode_json = msgspec.json.Encoder().encode
 
 routes = [
     Route("/api/v1/conversations", list_conversations, methods=["GET"]),

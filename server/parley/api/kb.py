@@ -12,11 +12,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from parley import clock
-from parley.api.json import optional_text, read_json_object, required_text
 from parley.errors import BadRequest, NotFound
 from parley.knowledge import MAX_LIMIT, Article, KnowledgeBase, insights, store
 from parley.knowledge.render import article_url
 from parley.services import services
+from parley.web.json import optional_text, read_json_object, required_text
 
 PREFIX = "/api/v1/kb/"
 DEFAULT_LIMIT = 5

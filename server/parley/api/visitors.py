@@ -6,10 +6,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from parley.api.json import optional_text, read_json_object
 from parley.errors import BadRequest
 from parley.identity.visitors import VisitorProfile, register_visitor
 from parley.services import services
+from parley.web.json import optional_text, read_json_object
 
 
 async def create_visitor(request: Request) -> Response:

@@ -7,6 +7,7 @@ but says plainly it is not sure and offers a person.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,3 +44,14 @@ def answer(kb: KnowledgeBase | None, question: str, locale: str) -> BotReply:
     confident = response.confidence >= CONFIDENT
     text = say("bot_found" if confident else "bot_unsure", locale)
     return BotReply(results, response.confidence, text, answered=confident)
+
+
+class Bot:
+    """The answerer the conversation lifecycle consults (``Lifecycle``'s ``Answerer``); it
+    knows the knowledge base once the app has opened it."""
+
+    def __init__(self) -> None:
+        self.kb: KnowledgeBase | None = None
+
+    async def __call__(self, question: str, locale: str) -> BotReply:
+        return await asyncio.to_thread(answer, self.kb, question, locale)

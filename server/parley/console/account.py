@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from parley.api.auth import set_session_cookie
-from parley.api.json import read_json_object, required_text
 from parley.console import csrf
 from parley.identity.agents import change_own_password
 from parley.services import services
+from parley.web.auth import set_session_cookie
+from parley.web.json import read_json_object, required_text
 
 
 async def change_password(request: Request) -> Response:

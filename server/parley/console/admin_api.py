@@ -13,16 +13,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from parley.api.auth import require_agent
-from parley.api.json import optional_text, read_json_object, required_text
 from parley.console import csrf, labels
 from parley.conversation.labels import DEFAULT_LABEL_COLOUR
 from parley.conversation.store import conversation_by_id
+from parley.conversation.store import labels as label_store
 from parley.errors import BadRequest, Forbidden
 from parley.identity import store as identity
 from parley.identity.agents import change_agent, check_capacity, create_agent, reset_password
 from parley.identity.store import Agent, Team
 from parley.services import services
+from parley.web.auth import require_agent
+from parley.web.json import optional_text, read_json_object, required_text
 
 PREFIX = "/api/v1/console/admin"
 
@@ -191,7 +192,7 @@ async def create_label(request: Request) -> Response:
     admin = await _admin_writer(request)
     body = await read_json_object(request)
     found = services(request)
-    label = await labels.create_label(
+    label = await label_store.create_label(
         found.db,
         name=required_text(body, "name"),
         colour=optional_text(body, "colour") or DEFAULT_LABEL_COLOUR,
@@ -207,7 +208,7 @@ async def update_label(request: Request) -> Response:
     await _admin_writer(request)
     body = await read_json_object(request)
     found = services(request)
-    label, relabelled = await labels.change_label(
+    label, relabelled = await label_store.change_label(
         found.db,
         request.path_params["label_id"],
         name=optional_text(body, "name"),
@@ -223,7 +224,7 @@ async def delete_label(request: Request) -> Response:
     await _admin_writer(request)
     found = services(request)
     await labels.announce(
-        found, await labels.delete_label(found.db, request.path_params["label_id"])
+        found, await label_store.delete_label(found.db, request.path_params["label_id"])
     )
     return Response(status_code=204)
 

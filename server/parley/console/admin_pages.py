@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from parley.api.auth import require_agent
 from parley.console.render import page
 from parley.conversation.labels import LABEL_COLOURS, MAX_LABEL
 from parley.errors import NotFound, Unauthorized
 from parley.identity.agents import MAX_CAPACITY
 from parley.identity.passwords import MIN_PASSWORD_LENGTH
 from parley.sitesettings import LOCALE_NAMES, MAX_GREETING, WIDGET_LOCALES
+from parley.web.auth import require_agent
 
 SECTIONS = {
     "agents": "Agents",

@@ -11,16 +11,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from parley.api.auth import require_agent
-from parley.api.json import read_json_object, required_text
 from parley.console import csrf, labels, store
-from parley.conversation import labels as conversation_labels
+from parley.conversation import access
 from parley.conversation.store import Conversation
-from parley.errors import BadRequest, Forbidden
+from parley.conversation.store import labels as conversation_labels
+from parley.errors import BadRequest
 from parley.identity import store as identity
 from parley.identity.store import Agent
-from parley.routing.service import may_read
 from parley.services import services
+from parley.web.auth import require_agent
+from parley.web.json import read_json_object, required_text
 
 MAX_PAGE = 50
 MAX_OFFSET = 10_000
@@ -101,9 +101,8 @@ async def search_conversations(request: Request) -> Response:
         offset=_int_param(request, "offset", 0, 0, MAX_OFFSET),
     )
     found = services(request)
-    page, more = await store.search_conversations(
-        found.db, search, agent_id=agent.id, is_admin=agent.role == "admin"
-    )
+    reader = await access.reader(found.db, agent.id, agent.role)
+    page, more = await store.search_conversations(found.db, search, reader)
     return JSONResponse(
         {
             "conversations": await found.conversations.summaries(page),
@@ -115,7 +114,7 @@ async def search_conversations(request: Request) -> Response:
 async def list_labels(request: Request) -> Response:
     """The team's labels with their colours and usage: suggestions, chips, the inbox filter."""
     await require_agent(request)
-    listed = await labels.list_labels(services(request).db)
+    listed = await conversation_labels.list_labels(services(request).db)
     # "label" repeats "name": the shape this endpoint had before the list had colours.
     items = [{**label.public(), "label": label.name, "count": n} for label, n in listed]
     return JSONResponse({"labels": items})
@@ -124,11 +123,9 @@ async def list_labels(request: Request) -> Response:
 async def _labelled_conversation(request: Request) -> tuple[Agent, Conversation]:
     """The conversation in the path, if this agent may read it: who may read may label."""
     agent = await csrf.writing_agent(request)
-    conversation = await services(request).routing.conversation(
-        request.path_params["conversation_id"]
-    )
-    if not may_read(conversation, agent):
-        raise Forbidden("this conversation belongs to another agent", code="not_your_conversation")
+    found = services(request)
+    conversation = await found.lifecycle.conversation(request.path_params["conversation_id"])
+    access.check_may_read(conversation, await access.reader(found.db, agent.id, agent.role))
     return agent, conversation
 
 

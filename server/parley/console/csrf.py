@@ -16,11 +16,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from parley.api.auth import require_agent
 from parley.errors import Forbidden
 from parley.identity.store import Agent
 from parley.identity.tokens import SESSION_COOKIE
 from parley.services import services
+from parley.web.auth import require_agent
 
 CSRF_COOKIE = "parley_csrf"
 CSRF_FIELD = "csrf_token"

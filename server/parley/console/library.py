@@ -11,10 +11,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from parley import library
-from parley.api.auth import require_agent
-from parley.api.json import read_json_object, required_text
 from parley.console import csrf
+from parley.conversation import access
 from parley.services import services
+from parley.web.auth import require_agent
+from parley.web.json import read_json_object, required_text
 
 
 async def list_items(request: Request) -> Response:
@@ -42,7 +43,8 @@ async def send(request: Request) -> Response:
     found = services(request)
     conversation_id = required_text(body, "conversation_id")
     # Refused before the copy is made, so a refused send neither copies nor counts a use.
-    found.routing.check_may_act(await found.routing.conversation(conversation_id), agent)
+    conversation = await found.lifecycle.conversation(conversation_id)
+    access.check_may_act(conversation, agent.id, agent.role)
     sent = await library.send(
         found.db, found.media, request.path_params["item_id"], conversation_id, agent
     )

@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from parley.api.auth import require_agent, set_session_cookie
 from parley.console import csrf
 from parley.console.render import page, static_file
 from parley.errors import Forbidden, RateLimited, Unauthorized
@@ -18,6 +17,7 @@ from parley.identity.agents import sign_in
 from parley.identity.passwords import MIN_PASSWORD_LENGTH
 from parley.identity.tokens import SESSION_COOKIE
 from parley.services import services
+from parley.web.auth import require_agent, set_session_cookie
 
 
 def _form_text(value: object) -> str:

@@ -24,15 +24,16 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    true,
     union,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
 from parley import clock
+from parley.conversation.access import Reader, readable
 from parley.conversation.labels import clean_label
-from parley.conversation.store import OPEN_STATUSES, Conversation
+from parley.conversation.status import OPEN_STATUSES
+from parley.conversation.store import Conversation
 from parley.db import Database
 from parley.db.records import record
 from parley.db.schema import (
@@ -154,17 +155,6 @@ class Search:
     offset: int = 0
 
 
-def _readable_by(agent_id: str, is_admin: bool) -> ColumnElement[bool]:
-    """``routing.service.may_read`` as SQL: the same conversations ``watch`` would open."""
-    if is_admin:
-        return true()
-    return or_(
-        conversations.c.assignee_id.is_(None),
-        conversations.c.assignee_id == agent_id,
-        conversations.c.status.in_(("queued", "bot")),
-    )
-
-
 # FTS5's trigram index finds substrings of this many characters or more; shorter ones scan.
 _TRIGRAM = 3
 # SQLite only (migration 0005): an FTS5 trigram index of messages.text, keyed by its rowid.
@@ -235,17 +225,13 @@ def _matching(search: Search, *, message_index: bool) -> list[ColumnElement[bool
     return conditions
 
 
-def search_query(
-    search: Search, *, agent_id: str, is_admin: bool, message_index: bool
-) -> Select[Any]:
+def search_query(search: Search, reader: Reader, *, message_index: bool) -> Select[Any]:
     """One page of ``search`` (plus one row, to tell whether there are more). ``message_index``:
     use SQLite's index of message text (PostgreSQL's indexes need nothing from the query)."""
     return (
         select(conversations)
         .join(visitors, visitors.c.id == conversations.c.visitor_id)
-        .where(
-            and_(_readable_by(agent_id, is_admin), *_matching(search, message_index=message_index))
-        )
+        .where(and_(readable(reader), *_matching(search, message_index=message_index)))
         .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc())
         .limit(search.limit + 1)
         .offset(search.offset)
@@ -253,11 +239,11 @@ def search_query(
 
 
 async def search_conversations(
-    db: Database, search: Search, *, agent_id: str, is_admin: bool
+    db: Database, search: Search, reader: Reader
 ) -> tuple[list[Conversation], bool]:
     """Conversations the agent may read that match, most recently active first; and whether
     there are more after this page."""
-    query = search_query(search, agent_id=agent_id, is_admin=is_admin, message_index=db.is_sqlite)
+    query = search_query(search, reader, message_index=db.is_sqlite)
     async with db.read() as conn:
         rows = [record(Conversation, row) for row in (await conn.execute(query)).mappings()]
     return rows[: search.limit], len(rows) > search.limit

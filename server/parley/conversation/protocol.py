@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from parley.conversation.shapes import AttachmentOut, Summary, VisitorConversation
+from parley.conversation.status import Status
 from parley.errors import BadRequest
 
 MAX_TEXT = 5000
@@ -211,7 +213,7 @@ class MessageOut(_Frame, tag="message"):
     client_id: str | None
     author: Author
     text: str
-    attachments: list[dict[str, Any]]
+    attachments: list[AttachmentOut]
     created_at: str
     internal: bool = False
     note_seq: int | None = None  # internal notes only: their own numbering (docs/protocol.md)
@@ -256,11 +258,11 @@ class ReadOut(_Frame, tag="read"):
 
 class StatusOut(_Frame, tag="status"):
     conversation_id: str
-    status: str
+    status: Status
 
 
 class ConversationOut(_Frame, tag="conversation"):
-    conversation: dict[str, Any]
+    conversation: Summary
 
 
 class LabelsOut(_Frame, tag="labels"):
@@ -271,7 +273,7 @@ class LabelsOut(_Frame, tag="labels"):
 
 class Welcome(_Frame, tag="welcome"):
     visitor_id: str
-    conversation: dict[str, Any] | None
+    conversation: VisitorConversation | None
     agents_online: int
     expected_wait_s: int | None
     business_hours: dict[str, Any] | None = None
@@ -279,7 +281,7 @@ class Welcome(_Frame, tag="welcome"):
 
 class AgentWelcome(_Frame, tag="welcome"):
     agent: dict[str, Any]
-    conversations: list[dict[str, Any]]
+    conversations: list[Summary]
     agents_online: int
 
 

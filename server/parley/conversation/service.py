@@ -20,7 +20,6 @@ from parley.conversation.events import (
     pack,
     visitor_channel,
 )
-from parley.conversation.labels import labels_of
 from parley.conversation.protocol import (
     Author,
     ConversationOut,
@@ -28,23 +27,20 @@ from parley.conversation.protocol import (
     StatusOut,
     encode,
 )
+from parley.conversation.shapes import (
+    AssigneeOut,
+    Summary,
+    VisitorConversation,
+    attachment,
+    summary,
+    visitor_conversation,
+)
 from parley.conversation.store import Appended, Conversation, Message
+from parley.conversation.store.history import BusinessSeconds
+from parley.conversation.store.labels import labels_of
 from parley.db import Database
 from parley.errors import BadRequest
-
-
-def attachment_json(row: dict[str, Any]) -> dict[str, Any]:
-    """An attachment as messages carry it (the upload API returns the same object)."""
-    return {
-        "attachment_id": row["id"],
-        "url": f"/api/v1/attachments/{row['id']}",
-        "thumb_url": f"/api/v1/attachments/{row['id']}/thumb",
-        "content_type": row["content_type"],
-        "width": row["width"],
-        "height": row["height"],
-        "frames": row["frames"],
-        "bytes": row["bytes"],
-    }
+from parley.identity import store as identity_store
 
 
 def visible_seq(message: Message) -> int:
@@ -72,7 +68,7 @@ class ConversationService:
                     id=message.author_id,
                 ),
                 text=message.text,
-                attachments=[attachment_json(row) for row in rows],
+                attachments=[attachment(row) for row in rows],
                 created_at=clock.iso(message.created_at) or "",
                 internal=message.internal,
                 note_seq=-message.seq if message.internal else None,
@@ -93,15 +89,17 @@ class ConversationService:
         )
         return [(message.seq, await self.message_frame(message)) for message in missed]
 
-    async def summaries(self, conversations: list[Conversation]) -> list[dict[str, Any]]:
+    async def summaries(self, conversations: list[Conversation]) -> list[Summary]:
         """SUMMARY objects of PROTOCOL.md, with visitor context for the agent's side panel."""
         ids = [conversation.id for conversation in conversations]
         visitors = await store.visitor_rows(self.db, [c.visitor_id for c in conversations])
         latest = await store.last_messages(self.db, ids)
+        episodes = await store.current_episodes(self.db, ids)
         labels = await labels_of(self.db, ids)
         return [
-            _summary(
+            summary(
                 conversation,
+                episodes.get(conversation.id),
                 visitors.get(conversation.visitor_id),
                 latest.get(conversation.id),
                 labels.get(conversation.id, []),
@@ -109,8 +107,27 @@ class ConversationService:
             for conversation in conversations
         ]
 
-    async def summary(self, conversation: Conversation) -> dict[str, Any]:
+    async def summary(self, conversation: Conversation) -> Summary:
         return (await self.summaries([conversation]))[0]
+
+    async def visitor_conversations(
+        self, conversations: list[Conversation]
+    ) -> list[VisitorConversation]:
+        """What a visitor sees of their own conversations, with who holds each."""
+        episodes = await store.current_episodes(self.db, [c.id for c in conversations])
+        names: dict[str, AssigneeOut] = {}
+        for agent_id in {c.assignee_id for c in conversations if c.assignee_id}:
+            agent = await identity_store.agent_by_id(self.db, agent_id)
+            if agent is not None:
+                names[agent_id] = AssigneeOut(agent.id, agent.name)
+        return [
+            visitor_conversation(
+                conversation,
+                episodes.get(conversation.id),
+                names.get(conversation.assignee_id or ""),
+            )
+            for conversation in conversations
+        ]
 
     # --- writing --------------------------------------------------------------------------
 
@@ -126,7 +143,7 @@ class ConversationService:
         internal: bool = False,
         attachment_ids: list[str] | None = None,
         suggestions: list[dict[str, Any]] | None = None,
-        conversation_changes: dict[str, Any] | None = None,
+        business_seconds: BusinessSeconds | None = None,
     ) -> Appended:
         """Store then publish a message; a repeated ``client_id`` returns the stored one."""
         attachment_ids = list(dict.fromkeys(attachment_ids or []))
@@ -149,7 +166,7 @@ class ConversationService:
             internal=internal,
             attachment_ids=attachment_ids,
             suggestions=suggestions,
-            conversation_changes=conversation_changes,
+            business_seconds=business_seconds,
         )
         if appended.created:
             message = appended.message
@@ -160,17 +177,6 @@ class ConversationService:
                 to_visitor=not internal,
             )
         return appended
-
-    async def change(
-        self, conversation_id: str, *, only_if_status: tuple[str, ...] = (), **values: Any
-    ) -> Conversation | None:
-        """Update a conversation, then tell its visitor the status and every agent the summary."""
-        changed = await store.update_conversation(
-            self.db, conversation_id, only_if_status=only_if_status, **values
-        )
-        if changed is not None:
-            await self.announce(changed)
-        return changed
 
     async def announce(self, conversation: Conversation) -> None:
         status = encode(StatusOut(conversation_id=conversation.id, status=conversation.status))
@@ -204,50 +210,3 @@ class ConversationService:
     ) -> None:
         """A frame without a ``seq`` (typing, read, queue, assigned): not stored, only relayed."""
         await self.publish(conversation, encode(frame), to_visitor=to_visitor, to_agents=to_agents)
-
-
-def _summary(
-    conversation: Conversation,
-    visitor: dict[str, Any] | None,
-    last: Message | None,
-    labels: list[str],
-) -> dict[str, Any]:
-    visitor = visitor or {}
-    return {
-        "id": conversation.id,
-        "status": conversation.status,
-        "assignee": conversation.assignee_id,
-        "team": conversation.team_id,
-        "visitor": {
-            "id": conversation.visitor_id,
-            "name": visitor.get("name"),
-            "email": visitor.get("email") or conversation.offline_email,
-            "verified": bool(visitor.get("verified")),
-            "page_url": visitor.get("page_url"),
-            "referrer": visitor.get("referrer"),
-            "user_agent": visitor.get("user_agent"),
-            "locale": visitor.get("locale") or conversation.locale,
-            "attributes": visitor.get("attributes") or {},
-            "conversation_count": visitor.get("conversation_count") or 1,
-        },
-        "last_seq": conversation.last_seq,
-        "last_message": (
-            None
-            if last is None
-            else {
-                "seq": last.seq,
-                "author_kind": last.author_kind,
-                "text": last.text[:200],
-                "images": len(last.attachment_ids),
-                "internal": last.internal,
-                "created_at": clock.iso(last.created_at),
-            }
-        ),
-        "unread": conversation.last_seq - conversation.agent_read_seq,
-        "rating": conversation.rating,
-        "rating_comment": conversation.rating_comment,
-        "labels": labels,
-        "created_at": clock.iso(conversation.created_at),
-        "queued_at": clock.iso(conversation.queued_at),
-        "resolved_at": clock.iso(conversation.resolved_at),
-    }

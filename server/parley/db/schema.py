@@ -10,6 +10,7 @@ import secrets
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -107,21 +108,72 @@ conversations = Table(
     Column("last_note_seq", Integer, nullable=False, default=0),
     Column("visitor_read_seq", Integer, nullable=False, default=0),
     Column("agent_read_seq", Integer, nullable=False, default=0),
-    # Questions the bot could not answer; the second one sends the visitor to a person.
-    Column("bot_misses", Integer, nullable=False, default=0),
     Column("offline_email", String(254), nullable=True),
-    Column("self_served", Boolean, nullable=True),
-    Column("rating", Integer, nullable=True),
-    Column("rating_comment", Text, nullable=True),
+    # The number of the episode the conversation is in (conversation_episodes.number).
+    Column("episode", Integer, nullable=False, default=1),
     _created_at(),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Current state for the router (queue order, holder since); history is in the episodes.
     Column("queued_at", DateTime(timezone=True), nullable=True),
     Column("assigned_at", DateTime(timezone=True), nullable=True),
-    Column("first_response_at", DateTime(timezone=True), nullable=True),
-    Column("resolved_at", DateTime(timezone=True), nullable=True),
     Index("ix_conversations_visitor_status", "visitor_id", "status"),
     Index("ix_conversations_status_queued", "status", "queued_at"),
     Index("ix_conversations_assignee_status", "assignee_id", "status"),
+)
+
+# One stretch of a conversation's life: opened by a first message (or a reopen), ended by a
+# resolve. A reopen starts the next number; a closed episode is never rewritten, so every
+# rating and every response time stays what it was (docs/architecture.md, "Record path").
+conversation_episodes = Table(
+    "conversation_episodes",
+    metadata,
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("opened_by", String(16), nullable=False),  # visitor | agent
+    # Questions the bot could not answer; the second one sends the visitor to a person.
+    Column("bot_misses", Integer, nullable=False, default=0),
+    Column("handoff_at", DateTime(timezone=True), nullable=True),
+    Column("handoff_reason", String(16), nullable=True),  # asked | bot_unanswered
+    Column("queued_at", DateTime(timezone=True), nullable=True),
+    Column("first_assigned_at", DateTime(timezone=True), nullable=True),
+    Column("first_agent_id", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    Column("first_team_id", ForeignKey("teams.id", ondelete="SET NULL"), nullable=True),
+    Column("first_response_at", DateTime(timezone=True), nullable=True),
+    Column("first_response_seconds", Float, nullable=True),
+    Column("first_response_business_seconds", Float, nullable=True),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("resolved_by", String(16), nullable=True),  # agent | visitor | bot | timeout
+    Column("resolved_by_agent_id", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    # Ended with the knowledge base's answer and no person: the deflection reports count.
+    Column("self_served", Boolean, nullable=True),
+    Column("rating", Integer, nullable=True),
+    Column("rating_comment", Text, nullable=True),
+    Column("rated_at", DateTime(timezone=True), nullable=True),
+    Index("ix_conversation_episodes_opened_at", "opened_at"),
+    Index("ix_conversation_episodes_resolved_at", "resolved_at"),
+)
+
+# The append-only log of measured moments (created, handoff, assigned, first_response, ...),
+# written in the transaction of the change it records and never updated. Numbered in commit
+# order per database, so a reader can resume after the last id it saw. ``agent_id`` and
+# ``team_id`` are plain values, not foreign keys: deleting an agent must not rewrite history.
+conversation_events = Table(
+    "conversation_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("episode", Integer, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_kind", String(16), nullable=True),  # visitor | agent | bot | system
+    Column("actor_id", String(40), nullable=True),
+    Column("agent_id", String(40), nullable=True),
+    Column("team_id", String(40), nullable=True),
+    Column("data", JSON, nullable=False, default=dict),
+    Index("ix_conversation_events_at", "at"),
+    Index("ix_conversation_events_type_at", "type", "at"),
+    Index("ix_conversation_events_conversation_id", "conversation_id", "id"),
 )
 
 # Migration 0005 indexes message text for the console's search outside this MetaData: pg_trgm

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import msgspec
+
 from parley.config import Settings
 from parley.conversation import store as conversation_store
-from parley.conversation.service import attachment_json
+from parley.conversation.shapes import attachment
 from parley.db import Database
 from parley.errors import BadRequest, NotFound
 from parley.media import store
@@ -41,7 +43,7 @@ class StoredFile:
 
 def public_json(row: dict[str, Any]) -> dict[str, Any]:
     """The upload API's answer: the message attachment object, plus its source if annotated."""
-    found = attachment_json(row)
+    found: dict[str, Any] = msgspec.to_builtins(attachment(row))
     if row["source_attachment_id"]:
         found["source_attachment_id"] = row["source_attachment_id"]
     return found
@@ -156,7 +158,7 @@ class MediaService:
         )
         if copied is None:
             raise NotFound("no such attachment")
-        return attachment_json(copied)
+        return public_json(copied)
 
     async def remove(self, attachment_id: str) -> None:
         """Delete the row; its files go too unless a copy still points at them."""

@@ -6,7 +6,7 @@ Written as ``mon-fri 09:00-17:00; sat 10:00-14:00`` in a named time zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,6 +31,27 @@ class BusinessHours:
             local.weekday() in window.days and window.opens <= local.time() < window.closes
             for window in self.windows
         )
+
+    def zone_name(self) -> str:
+        return self.timezone.key
+
+    def open_seconds_between(self, start: datetime, end: datetime) -> float:
+        """How many of the seconds from ``start`` to ``end`` fall inside business hours
+        (a wait that crosses a weekend counts only the open hours on either side)."""
+        total = 0.0
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        day = start.astimezone(self.timezone).date()
+        while day <= end.astimezone(self.timezone).date():
+            for window in self.windows:
+                if day.weekday() not in window.days:
+                    continue
+                # Compared in UTC: a day when the clocks change is an hour shorter or longer.
+                opens = datetime.combine(day, window.opens, self.timezone).astimezone(UTC)
+                closes = datetime.combine(day, window.closes, self.timezone).astimezone(UTC)
+                overlap = min(closes, end) - max(opens, start)
+                total += max(0.0, overlap.total_seconds())
+            day += timedelta(days=1)
+        return total
 
     def as_json(self) -> dict[str, str]:
         return {"hours": self.text, "timezone": self.timezone.key}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from parley import clock
 from parley.db import Database
-from parley.db.schema import agents, conversations, team_members, teams
+from parley.db.schema import agents, conversation_episodes, conversations, team_members, teams
 from parley.routing.router import Candidate
 
 DEFAULT_HANDLE_SECONDS = 300.0
@@ -92,20 +92,18 @@ async def team_id_for(db: Database, *, name: str | None, locale: str | None) -> 
 
 
 async def average_handle_seconds(db: Database) -> float:
-    """Mean time from assignment to resolution over the last day's conversations."""
+    """Mean time from an episode's first assignment to its resolution, over the last day."""
     since = clock.now() - timedelta(days=1)
+    episodes = conversation_episodes.c
     async with db.read() as conn:
         rows = (
             await conn.execute(
-                select(conversations.c.assigned_at, conversations.c.resolved_at)
+                select(episodes.first_assigned_at, episodes.resolved_at)
                 .where(
-                    and_(
-                        conversations.c.resolved_at.is_not(None),
-                        conversations.c.assigned_at.is_not(None),
-                        conversations.c.resolved_at > since,
-                    )
+                    episodes.resolved_at > since,
+                    episodes.first_assigned_at.is_not(None),
                 )
-                .order_by(conversations.c.resolved_at.desc())
+                .order_by(episodes.resolved_at.desc())
                 .limit(50)
             )
         ).all()
@@ -125,3 +123,14 @@ async def assignees(db: Database) -> list[str]:
             .distinct()
         )
         return [str(agent_id) for agent_id in rows]
+
+
+async def assigned_to(db: Database, agent_id: str) -> list[str]:
+    """The conversations ``agent_id`` holds now."""
+    async with db.read() as conn:
+        rows = await conn.scalars(
+            select(conversations.c.id).where(
+                conversations.c.status == "assigned", conversations.c.assignee_id == agent_id
+            )
+        )
+        return [str(conversation_id) for conversation_id in rows]

@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from typing import Any
+import time
 
 import msgspec
 from starlette.websockets import WebSocket
 
-from parley import clock
-from parley.conversation import store
+from parley.conversation import access, store
 from parley.conversation.events import AGENTS_CHANNEL, conversation_channel, unpack
 from parley.conversation.protocol import (
     Accept,
@@ -37,12 +36,12 @@ from parley.conversation.protocol import (
     decode_agent_frame,
     encode,
 )
+from parley.conversation.service import visible_seq
 from parley.conversation.store import Conversation
 from parley.errors import Forbidden, Unauthorized
 from parley.identity.agents import agent_for_token, revocation_channel
 from parley.identity.store import Agent
 from parley.identity.tokens import SESSION_COOKIE
-from parley.routing.service import may_read
 from parley.services import Services, services
 from parley.sockets.connection import (
     CLOSE_FORBIDDEN,
@@ -51,6 +50,8 @@ from parley.sockets.connection import (
     FrameSession,
     serve_frames,
 )
+
+READER_TTL_SECONDS = 60.0
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -88,6 +89,8 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         self.mine: set[str] = set()
         self.watching: set[str] = set()  # opened with ``watch``: followed until the socket closes
         self._ending: asyncio.Task[None] | None = None
+        self._reader: access.Reader | None = None
+        self._reader_read_at = 0.0
 
     async def run(self) -> None:
         presence = self.services.presence
@@ -140,16 +143,16 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         return decode_agent_frame(text)
 
     async def dispatch(self, frame: AgentFrame) -> None:
-        routing = self.services.routing
+        life = self.services.lifecycle
         if isinstance(frame, AgentHello):
             await self.hello(frame)
         elif isinstance(frame, Presence):
             self.services.presence.local.set_status(self.agent.id, frame.status)
             await self.services.presence.publish()
             if frame.status == "online":
-                await routing.assign_waiting()
+                await self.services.routing.assign_waiting()
         elif isinstance(frame, Accept):
-            conversation = await routing.accept(frame.conversation_id, self.agent)
+            conversation = await life.accept(frame.conversation_id, self.agent)
             self._follow(
                 conversation.id, self.outbox.delivered.get(conversation.id, 0), replay=True
             )
@@ -158,7 +161,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         elif isinstance(frame, AgentTyping | AgentRead):
             await self.typing_or_read(frame)
         elif isinstance(frame, Transfer):
-            await routing.transfer(
+            await life.transfer(
                 frame.conversation_id,
                 self.agent,
                 agent_id=frame.agent_id,
@@ -166,12 +169,12 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
                 reason=frame.reason,
             )
         elif isinstance(frame, Resolve):
-            await routing.resolve(frame.conversation_id, self.agent)
+            await life.resolve(frame.conversation_id, by="agent", agent=self.agent)
         elif isinstance(frame, Reopen):
-            await routing.reopen(frame.conversation_id, self.agent)
+            await life.reopen(frame.conversation_id, self.agent)
         elif isinstance(frame, Watch):
-            conversation = await routing.conversation(frame.conversation_id)
-            self.check_may_read(conversation)
+            conversation = await life.conversation(frame.conversation_id)
+            await self.check_may_read(conversation)
             self.watching.add(conversation.id)
             self._follow(conversation.id, frame.last_seq, replay=True)
 
@@ -198,50 +201,33 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
             self._follow(conversation.id, conversation.last_seq, replay=False)
         for conversation_id, seq in frame.last_seqs.items():
             resumed = await store.conversation_by_id(found.db, conversation_id)
-            if resumed is not None and self.may_read(resumed):
+            if resumed is not None and await self.may_read(resumed):
                 self._follow(conversation_id, seq, replay=True)
 
     async def message(self, frame: AgentMessage) -> None:
-        routing = self.services.routing
-        conversation = await routing.conversation(frame.conversation_id)
-        if not frame.internal:
-            if conversation.status in ("queued", "bot"):  # replying to the queue takes it
-                conversation = await routing.accept(conversation.id, self.agent)
-                self.mine.add(conversation.id)
-            routing.check_may_act(conversation, self.agent)
-            if conversation.status == "resolved":
-                raise Forbidden("reopen the conversation to reply", code="resolved")
-        else:
-            self.check_may_read(conversation)
-        changes: dict[str, Any] = {}
-        if not frame.internal and conversation.first_response_at is None:
-            changes["first_response_at"] = clock.now()
-        posted = await self.services.conversations.post(
-            conversation.id,
-            author_kind="agent",
-            author_id=self.agent.id,
-            author_name=self.agent.name,
+        posted = await self.services.lifecycle.agent_says(
+            frame.conversation_id,
+            self.agent,
             text=frame.text,
             client_id=frame.client_id,
-            internal=frame.internal,
             attachment_ids=frame.attachments,
-            conversation_changes=changes,
+            internal=frame.internal,
         )
         message = posted.message
         self.outbox.send(
             encode(
                 Ack(
                     client_id=frame.client_id,
-                    seq=message.follows_seq if message.internal else message.seq,  # type: ignore[arg-type]
-                    conversation_id=conversation.id,
+                    seq=visible_seq(message),
+                    conversation_id=message.conversation_id,
                     note_seq=-message.seq if message.internal else None,
                 )
             )
         )
 
     async def typing_or_read(self, frame: AgentTyping | AgentRead) -> None:
-        conversation = await self.services.routing.conversation(frame.conversation_id)
-        self.check_may_read(conversation)
+        conversation = await self.services.lifecycle.conversation(frame.conversation_id)
+        await self.check_may_read(conversation)
         out: TypingOut | ReadOut
         if isinstance(frame, AgentTyping):
             out = TypingOut(conversation_id=conversation.id, by="agent", state=frame.state)
@@ -255,11 +241,18 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
             conversation, out, to_visitor=True, to_agents=False
         )
 
-    def may_read(self, conversation: Conversation) -> bool:
-        return may_read(conversation, self.agent)
+    async def may_read(self, conversation: Conversation) -> bool:
+        """``access.may_read`` with this agent's teams and served visitors, re-read when the
+        copy this socket holds says no or is a minute old (both only grow in the common case)."""
+        fresh = time.monotonic() - self._reader_read_at < READER_TTL_SECONDS
+        if self._reader is not None and fresh and access.may_read(conversation, self._reader):
+            return True
+        self._reader = await access.reader(self.services.db, self.agent.id, self.agent.role)
+        self._reader_read_at = time.monotonic()
+        return access.may_read(conversation, self._reader)
 
-    def check_may_read(self, conversation: Conversation) -> None:
-        if not self.may_read(conversation):
+    async def check_may_read(self, conversation: Conversation) -> None:
+        if not await self.may_read(conversation):
             raise Forbidden(
                 "this conversation belongs to another agent", code="not_your_conversation"
             )

@@ -6,14 +6,10 @@ second tab, a reload or another server process picks up exactly where this one l
 
 from __future__ import annotations
 
-import asyncio
 import time
-from typing import Any
 
 from starlette.websockets import WebSocket
 
-from parley import clock
-from parley.bot.answer import answer
 from parley.conversation import store
 from parley.conversation.events import visitor_channel
 from parley.conversation.protocol import (
@@ -22,7 +18,6 @@ from parley.conversation.protocol import (
     Handoff,
     Rate,
     ReadOut,
-    Suggestions,
     TypingOut,
     VisitorFrame,
     VisitorHello,
@@ -38,7 +33,6 @@ from parley.conversation.store import Conversation
 from parley.errors import BadRequest, Unauthorized
 from parley.identity import store as identity_store
 from parley.identity.store import Visitor
-from parley.routing import store as routing_store
 from parley.services import Services, services
 from parley.sockets.connection import (
     CLOSE_FORBIDDEN,
@@ -48,9 +42,7 @@ from parley.sockets.connection import (
     origin_allowed,
     serve_frames,
 )
-from parley.texts import say
 
-BOT_NAME = "Parley bot"
 TYPING_REPEAT_SECONDS = 2.0
 
 
@@ -91,6 +83,7 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
         return decode_visitor_frame(text)
 
     async def dispatch(self, frame: VisitorFrame) -> None:
+        life = self.services.lifecycle
         if isinstance(frame, VisitorHello):
             await self.hello(frame)
         elif isinstance(frame, VisitorMessage):
@@ -100,15 +93,13 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
         elif isinstance(frame, VisitorRead):
             await self.read(frame.seq)
         elif isinstance(frame, Handoff):
-            conversation = await self.open_conversation()
-            await self.services.routing.handoff(conversation, frame.reason)
+            await life.handoff(await self.open_conversation(), "asked", frame.reason)
         elif isinstance(frame, Rate):
-            await self.rate(frame)
+            await life.rate(await self.require_current(), frame.score, frame.comment)
         elif isinstance(frame, Contact):
-            await self.contact(frame.email)
+            await life.contact(await self.open_conversation(), frame.email)
         elif isinstance(frame, VisitorResolve):
-            conversation = await self.require_current()
-            await self.services.routing.resolve(conversation.id, by=None)
+            await life.resolve((await self.require_current()).id, by="visitor")
 
     # --- frames ---------------------------------------------------------------------------
 
@@ -116,16 +107,18 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
         self.greeted = True
         self.team = frame.team
         conversation = await self.current()
-        routing = self.services.routing
-        online = len(await routing.online_agent_ids())
+        found = self.services
+        shown = None
+        if conversation is not None:
+            shown = (await found.conversations.visitor_conversations([conversation]))[0]
         self.outbox.send(
             encode(
                 Welcome(
                     visitor_id=self.visitor.id,
-                    conversation=await self._visitor_summary(conversation),
-                    agents_online=online,
-                    expected_wait_s=await routing.expected_wait(1),
-                    business_hours=routing.hours.as_json(),
+                    conversation=shown,
+                    agents_online=len(await found.routing.online_agent_ids()),
+                    expected_wait_s=await found.routing.expected_wait(1),
+                    business_hours=found.routing.hours.as_json(),
                 )
             )
         )
@@ -137,12 +130,10 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
             self.outbox.resume(conversation.id, frame.last_seq)
 
     async def message(self, frame: VisitorMessage) -> None:
-        conversation_id = self.conversation_id or (await self.existing_or_new()).id
-        posted = await self.services.conversations.post(
+        conversation_id = self.conversation_id or (await self.follow_conversation()).id
+        posted = await self.services.lifecycle.visitor_says(
+            self.visitor,
             conversation_id,
-            author_kind="visitor",
-            author_id=self.visitor.id,
-            author_name=self.visitor.name,
             text=frame.text,
             client_id=frame.client_id,
             attachment_ids=frame.attachments,
@@ -156,41 +147,6 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
                 )
             )
         )
-        if not posted.created:
-            return
-        conversation = posted.conversation  # as this message left it: no second read
-        if conversation.status == "resolved":
-            conversation = await self.reopen(conversation)
-        if conversation.status == "bot" and frame.text.strip():
-            await self.bot_turn(conversation, frame.text)
-
-    async def bot_turn(self, conversation: Conversation, question: str) -> None:
-        """Knowledge base first: suggestions and a bot message; a second miss queues."""
-        found = self.services
-        locale = conversation.locale or self.visitor.locale or "en"
-        reply = await asyncio.to_thread(answer, found.kb, question, locale.split("-")[0])
-        await found.conversations.publish_frame(
-            conversation,
-            Suggestions(
-                conversation_id=conversation.id, results=reply.results, confidence=reply.confidence
-            ),
-            to_visitor=True,
-            to_agents=True,
-        )
-        await found.conversations.post(
-            conversation.id,
-            author_kind="bot",
-            author_id=None,
-            author_name=BOT_NAME,
-            text=reply.text,
-            suggestions=reply.results,
-        )
-        if reply.answered:
-            return
-        misses = conversation.bot_misses + 1
-        await store.update_conversation(found.db, conversation.id, bot_misses=misses)
-        if misses >= 2:
-            await found.routing.handoff(conversation, "the help center had no answer twice")
 
     async def typing(self, state: bool) -> None:
         """Forwarded when it changes, and at most every two seconds while it stays on."""
@@ -218,26 +174,6 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
             conversation, frame, to_visitor=False, to_agents=True
         )
 
-    async def rate(self, frame: Rate) -> None:
-        conversation = await self.require_current()
-        if conversation.status != "resolved":
-            raise BadRequest("a conversation can be rated once it is resolved", code="not_resolved")
-        changed = await store.update_conversation(
-            self.services.db,
-            conversation.id,
-            rating=frame.score,
-            rating_comment=(frame.comment or "").strip() or None,
-        )
-        assert changed is not None
-        await self.services.conversations.announce(changed)
-
-    async def contact(self, email: str) -> None:
-        conversation = await self.open_conversation()
-        await store.update_conversation(self.services.db, conversation.id, offline_email=email)
-        await self.services.routing.system_message(
-            conversation, say("contact_thanks", conversation.locale, email=email)
-        )
-
     # --- the visitor's conversation -------------------------------------------------------
 
     async def current(self) -> Conversation | None:
@@ -251,59 +187,19 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
 
     async def open_conversation(self) -> Conversation:
         """The visitor's conversation, started if there is none and reopened if resolved."""
-        conversation = await self.existing_or_new()
+        conversation = await self.follow_conversation()
         if conversation.status == "resolved":
-            return await self.reopen(conversation)
+            return await self.services.lifecycle.reopen_by_visitor(conversation)
         return conversation
 
-    async def existing_or_new(self) -> Conversation:
+    async def follow_conversation(self) -> Conversation:
         """The visitor's latest conversation, or a new one; this socket follows it from now on.
 
         A visitor's conversation never changes once it exists (a resolved one is reopened), so
         the session keeps its id and a message needs no lookup first.
         """
-        found = self.services
-        conversation = await store.latest_conversation(found.db, self.visitor.id)
-        if conversation is None:
-            team_id = await routing_store.team_id_for(
-                found.db, name=self.team, locale=self.visitor.locale
-            )
-            conversation = await store.create_conversation(
-                found.db, visitor_id=self.visitor.id, locale=self.visitor.locale, team_id=team_id
-            )
-            await found.conversations.announce(conversation)
+        opened = await self.services.lifecycle.open_for(self.visitor, team=self.team)
+        conversation = opened.conversation
         self.outbox.follow(conversation.id, conversation.last_seq)
         self.conversation_id = conversation.id
         return conversation
-
-    async def reopen(self, conversation: Conversation) -> Conversation:
-        """Writing in a resolved conversation brings it back to its agent, or to the bot."""
-        found = self.services
-        reopened = await found.conversations.change(
-            conversation.id,
-            only_if_status=("resolved",),
-            status="assigned" if conversation.assignee_id else "bot",
-            resolved_at=None,
-            self_served=None,
-            rating=None,
-            rating_comment=None,
-            bot_misses=0,
-        )
-        return reopened or await found.routing.conversation(conversation.id)
-
-    async def _visitor_summary(self, conversation: Conversation | None) -> dict[str, Any] | None:
-        if conversation is None:
-            return None
-        assignee = None
-        if conversation.assignee_id:
-            agent = await identity_store.agent_by_id(self.services.db, conversation.assignee_id)
-            assignee = {"id": agent.id, "name": agent.name} if agent else None
-        return {
-            "id": conversation.id,
-            "status": conversation.status,
-            "assignee": assignee,
-            "last_seq": conversation.last_seq,
-            "agent_read_seq": conversation.agent_read_seq,
-            "rating": conversation.rating,
-            "created_at": clock.iso(conversation.created_at),
-        }

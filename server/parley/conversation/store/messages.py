@@ -1,13 +1,13 @@
-"""Conversations and their messages in the database: append with ``seq``, read since a ``seq``.
+"""Messages in the database: append with ``seq``, read since a ``seq``.
 
 ``append_message`` is the durability point of the conversation path: it numbers the message
 inside the same transaction that stores it, and a repeated ``client_id`` returns the message
-already stored instead of a second copy.
+already stored instead of a second copy. An agent's reply records its events in that same
+transaction (``history.record_agent_reply``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -28,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from parley import clock
+from parley.conversation.store.conversations import Conversation, conversation_by_id
+from parley.conversation.store.history import BusinessSeconds, record_agent_reply
 from parley.db import Database
 from parley.db.records import record
 from parley.db.schema import (
@@ -35,35 +37,7 @@ from parley.db.schema import (
     conversations,
     messages,
     new_id,
-    visitors,
 )
-
-OPEN_STATUSES = ("bot", "queued", "assigned")
-
-
-@dataclass(frozen=True)
-class Conversation:
-    id: str
-    visitor_id: str
-    status: str
-    team_id: str | None
-    assignee_id: str | None
-    locale: str | None
-    last_seq: int
-    last_note_seq: int
-    visitor_read_seq: int
-    agent_read_seq: int
-    bot_misses: int
-    offline_email: str | None
-    self_served: bool | None
-    rating: int | None
-    rating_comment: str | None
-    created_at: datetime
-    updated_at: datetime
-    queued_at: datetime | None
-    assigned_at: datetime | None
-    first_response_at: datetime | None
-    resolved_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -91,82 +65,6 @@ _BY_CLIENT_ID = select(messages).where(
 )
 _CONVERSATION = select(conversations).where(conversations.c.id == bindparam("conversation_id"))
 _INSERT_MESSAGE = insert(messages)
-
-
-async def create_conversation(
-    db: Database, *, visitor_id: str, locale: str | None, team_id: str | None
-) -> Conversation:
-    now = clock.now()
-    conversation_id = new_id("cnv")
-    values = {
-        "id": conversation_id,
-        "visitor_id": visitor_id,
-        "status": "bot",
-        "team_id": team_id,
-        "locale": locale,
-        "last_seq": 0,
-        "last_note_seq": 0,
-        "visitor_read_seq": 0,
-        "agent_read_seq": 0,
-        "bot_misses": 0,
-        "created_at": now,
-        "updated_at": now,
-    }
-    async with db.transaction() as conn:
-        await conn.execute(insert(conversations).values(**values))
-        row = await _select_conversation(conn, conversation_id)
-    assert row is not None
-    return row
-
-
-async def _select_conversation(conn: AsyncConnection, conversation_id: str) -> Conversation | None:
-    row = (await conn.execute(_CONVERSATION, {"conversation_id": conversation_id})).first()
-    return record(Conversation, row._mapping) if row else None
-
-
-async def conversation_by_id(db: Database, conversation_id: str) -> Conversation | None:
-    async with db.read() as conn:
-        return await _select_conversation(conn, conversation_id)
-
-
-async def latest_conversation(db: Database, visitor_id: str) -> Conversation | None:
-    """The visitor's most recent conversation, open or not (a new message reopens it)."""
-    latest = await conversations_of_visitor(db, visitor_id, limit=1)
-    return latest[0] if latest else None
-
-
-async def conversations_of_visitor(
-    db: Database, visitor_id: str, limit: int = 50
-) -> list[Conversation]:
-    async with db.read() as conn:
-        rows = (
-            await conn.execute(
-                select(conversations)
-                .where(conversations.c.visitor_id == visitor_id)
-                .order_by(conversations.c.created_at.desc(), conversations.c.id.desc())
-                .limit(limit)
-            )
-        ).mappings()
-        return [record(Conversation, row) for row in rows]
-
-
-async def update_conversation(
-    db: Database, conversation_id: str, *, only_if_status: tuple[str, ...] = (), **values: Any
-) -> Conversation | None:
-    """Change a conversation; with ``only_if_status`` the change happens only from those states.
-
-    Returns the updated conversation, or None when the guard did not hold.
-    """
-    condition = conversations.c.id == conversation_id
-    if only_if_status:
-        condition = and_(condition, conversations.c.status.in_(only_if_status))
-    async with db.transaction() as conn:
-        result = await conn.execute(
-            update(conversations).where(condition).values(updated_at=clock.now(), **values)
-        )
-        if result.rowcount == 0:
-            return None
-        return await _select_conversation(conn, conversation_id)
 
 
 async def message_by_client_id(
@@ -205,11 +103,12 @@ async def append_message(
     internal: bool = False,
     attachment_ids: list[str] | None = None,
     suggestions: list[dict[str, Any]] | None = None,
-    conversation_changes: dict[str, Any] | None = None,
+    business_seconds: BusinessSeconds | None = None,
 ) -> Appended:
     """Store a message with the next ``seq``; a ``client_id`` seen before returns that message.
 
-    ``conversation_changes`` are applied in the same transaction (e.g. the first response time).
+    An agent's reply to the visitor records ``agent_reply`` (and the episode's first response,
+    its wait counted inside business hours with ``business_seconds``) in the same transaction.
     Appends from many sockets share transactions (``Database.write_batched``).
     """
     draft = Message(
@@ -228,7 +127,7 @@ async def append_message(
         created_at=clock.now(),
     )
     try:
-        return await db.write_batched(lambda conn: _append(conn, draft, conversation_changes or {}))
+        return await db.write_batched(lambda conn: _append(conn, draft, business_seconds))
     except IntegrityError:
         # Another process stored this client_id between our check and our insert (two tabs
         # resending through different servers): the stored copy is the answer.
@@ -241,13 +140,12 @@ async def append_message(
         return Appended(existing, False, conversation)
 
 
-def _numbering(counter: Column[int], changes: Iterable[str] = ()) -> ReturningUpdate[Any]:
+def _numbering(counter: Column[int]) -> ReturningUpdate[Any]:
     """Take the next number from ``counter`` and return the conversation as it now is."""
     return (
         update(conversations)
         .where(conversations.c.id == bindparam("conversation_id"))
         .values({counter: counter + 1, "updated_at": bindparam("now")})
-        .values({name: bindparam(f"new_{name}") for name in changes})
         .returning(*conversations.c)
     )
 
@@ -256,7 +154,7 @@ _NUMBER_MESSAGE = _numbering(conversations.c.last_seq)
 _NUMBER_NOTE = _numbering(conversations.c.last_note_seq)
 
 
-def _append(conn: Connection, draft: Message, changes: dict[str, Any]) -> Appended:
+def _append(conn: Connection, draft: Message, business_seconds: BusinessSeconds | None) -> Appended:
     """Number and insert one message; runs on the writer, inside a shared transaction."""
     key = {"conversation_id": draft.conversation_id}
     if draft.client_id is not None:
@@ -266,14 +164,8 @@ def _append(conn: Connection, draft: Message, changes: dict[str, Any]) -> Append
             return Appended(
                 record(Message, existing._mapping), False, record(Conversation, row._mapping)
             )
-    counter = conversations.c.last_note_seq if draft.internal else conversations.c.last_seq
-    numbering = (
-        _numbering(counter, changes)
-        if changes
-        else (_NUMBER_NOTE if draft.internal else _NUMBER_MESSAGE)
-    )
-    values = {f"new_{name}": value for name, value in changes.items()}
-    numbered = conn.execute(numbering, {**key, "now": draft.created_at, **values}).first()
+    numbering = _NUMBER_NOTE if draft.internal else _NUMBER_MESSAGE
+    numbered = conn.execute(numbering, {**key, "now": draft.created_at}).first()
     if numbered is None:
         raise LookupError(draft.conversation_id)
     conversation = record(Conversation, numbered._mapping)
@@ -282,6 +174,14 @@ def _append(conn: Connection, draft: Message, changes: dict[str, Any]) -> Append
     else:
         stored = replace(draft, seq=conversation.last_seq)
     conn.execute(_INSERT_MESSAGE, stored.__dict__)
+    if draft.author_kind == "agent" and not draft.internal:
+        record_agent_reply(
+            conn,
+            conversation,
+            agent_id=draft.author_id,
+            at=draft.created_at,
+            business_seconds=business_seconds,
+        )
     return Appended(stored, True, conversation)
 
 
@@ -330,48 +230,6 @@ async def last_messages(db: Database, conversation_ids: list[str]) -> dict[str, 
             )
         ).mappings()
         return {row["conversation_id"]: record(Message, row) for row in rows}
-
-
-async def open_conversations(
-    db: Database, *, assignee_id: str | None = None, include_all_assigned: bool = False
-) -> list[Conversation]:
-    """Queued conversations plus those assigned to ``assignee_id`` (or all, for admins)."""
-    visible = conversations.c.status == "queued"
-    if include_all_assigned:
-        visible = conversations.c.status.in_(OPEN_STATUSES)
-    elif assignee_id is not None:
-        visible = or_(
-            visible,
-            and_(conversations.c.status == "assigned", conversations.c.assignee_id == assignee_id),
-        )
-    async with db.read() as conn:
-        rows = (
-            await conn.execute(
-                select(conversations).where(visible).order_by(conversations.c.created_at)
-            )
-        ).mappings()
-        return [record(Conversation, row) for row in rows]
-
-
-async def visitor_rows(db: Database, visitor_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Visitor context for summaries, with how many conversations each visitor had."""
-    if not visitor_ids:
-        return {}
-    counts = (
-        select(conversations.c.visitor_id, func.count().label("conversation_count"))
-        .where(conversations.c.visitor_id.in_(visitor_ids))
-        .group_by(conversations.c.visitor_id)
-        .subquery()
-    )
-    async with db.read() as conn:
-        rows = (
-            await conn.execute(
-                select(visitors, counts.c.conversation_count)
-                .outerjoin(counts, counts.c.visitor_id == visitors.c.id)
-                .where(visitors.c.id.in_(visitor_ids))
-            )
-        ).mappings()
-        return {row["id"]: dict(row) for row in rows}
 
 
 async def attachments_of(

@@ -1,0 +1,163 @@
+"""The conversation's shapes on the wire, each with its one builder.
+
+``Summary`` is PROTOCOL.md's SUMMARY (what agents see of a conversation, extended with the
+visitor context and the current episode's rating); ``VisitorConversation`` is what a visitor
+sees of their own (``welcome`` and ``GET /api/v1/conversations``); ``AttachmentOut`` is an
+attachment as messages and the upload API carry it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import Struct
+
+from parley import clock
+from parley.conversation.status import Status
+from parley.conversation.store import Conversation, Episode, Message
+
+
+class AttachmentOut(Struct):
+    attachment_id: str
+    url: str
+    thumb_url: str
+    content_type: str
+    width: int
+    height: int
+    frames: int
+    bytes: int
+
+
+def attachment(row: dict[str, Any]) -> AttachmentOut:
+    return AttachmentOut(
+        attachment_id=row["id"],
+        url=f"/api/v1/attachments/{row['id']}",
+        thumb_url=f"/api/v1/attachments/{row['id']}/thumb",
+        content_type=row["content_type"],
+        width=row["width"],
+        height=row["height"],
+        frames=row["frames"],
+        bytes=row["bytes"],
+    )
+
+
+class SummaryVisitor(Struct):
+    id: str
+    name: str | None
+    email: str | None
+    verified: bool
+    page_url: str | None
+    referrer: str | None
+    user_agent: str | None
+    locale: str | None
+    attributes: dict[str, Any]
+    conversation_count: int
+
+
+class LastMessage(Struct):
+    seq: int
+    author_kind: str
+    text: str
+    images: int
+    internal: bool
+    created_at: str | None
+
+
+class Summary(Struct):
+    id: str
+    status: Status
+    assignee: str | None
+    team: str | None
+    visitor: SummaryVisitor
+    last_seq: int
+    last_message: LastMessage | None
+    unread: int
+    episode: int
+    rating: int | None
+    rating_comment: str | None
+    labels: list[str]
+    created_at: str | None
+    queued_at: str | None
+    resolved_at: str | None
+
+
+def summary(
+    conversation: Conversation,
+    episode: Episode | None,
+    visitor: dict[str, Any] | None,
+    last: Message | None,
+    labels: list[str],
+) -> Summary:
+    """The SUMMARY of a conversation; rating and resolution are its current episode's."""
+    visitor = visitor or {}
+    return Summary(
+        id=conversation.id,
+        status=conversation.status,
+        assignee=conversation.assignee_id,
+        team=conversation.team_id,
+        visitor=SummaryVisitor(
+            id=conversation.visitor_id,
+            name=visitor.get("name"),
+            email=visitor.get("email") or conversation.offline_email,
+            verified=bool(visitor.get("verified")),
+            page_url=visitor.get("page_url"),
+            referrer=visitor.get("referrer"),
+            user_agent=visitor.get("user_agent"),
+            locale=visitor.get("locale") or conversation.locale,
+            attributes=visitor.get("attributes") or {},
+            conversation_count=visitor.get("conversation_count") or 1,
+        ),
+        last_seq=conversation.last_seq,
+        last_message=None
+        if last is None
+        else LastMessage(
+            seq=last.seq,
+            author_kind=last.author_kind,
+            text=last.text[:200],
+            images=len(last.attachment_ids),
+            internal=last.internal,
+            created_at=clock.iso(last.created_at),
+        ),
+        unread=conversation.last_seq - conversation.agent_read_seq,
+        episode=conversation.episode,
+        rating=episode.rating if episode else None,
+        rating_comment=episode.rating_comment if episode else None,
+        labels=labels,
+        created_at=clock.iso(conversation.created_at),
+        queued_at=clock.iso(conversation.queued_at),
+        resolved_at=clock.iso(episode.resolved_at) if episode else None,
+    )
+
+
+class AssigneeOut(Struct):
+    id: str
+    name: str
+
+
+class VisitorConversation(Struct):
+    id: str
+    status: Status
+    assignee: AssigneeOut | None
+    last_seq: int
+    agent_read_seq: int
+    episode: int
+    rating: int | None
+    created_at: str | None
+    updated_at: str | None
+
+
+def visitor_conversation(
+    conversation: Conversation, episode: Episode | None, assignee: AssigneeOut | None
+) -> VisitorConversation:
+    """A visitor's own conversation; the rating is the current episode's (null after a reopen)."""
+    return VisitorConversation(
+        id=conversation.id,
+        status=conversation.status,
+        assignee=assignee,
+        last_seq=conversation.last_seq,
+        agent_read_seq=conversation.agent_read_seq,
+        episode=conversation.episode,
+        rating=episode.rating if episode else None,
+        created_at=clock.iso(conversation.created_at),
+        updated_at=clock.iso(conversation.updated_at),
+    )
