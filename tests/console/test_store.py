@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from parley.console import store
-from parley.conversation import labels as conversation_labels
+from parley.conversation import access
 from parley.conversation import store as conversation_store
+from parley.conversation.access import Reader
+from parley.conversation.store import labels as conversation_labels
 from parley.db import Database
 from parley.errors import BadRequest, Conflict, NotFound
 from parley.identity.agents import create_agent
@@ -59,7 +61,7 @@ async def _said(db: Database, conversation_id: str, text: str) -> None:
 
 
 async def _found(db: Database, search: store.Search, agent_id: str = "agt_x") -> list[str]:
-    page, _ = await store.search_conversations(db, search, agent_id=agent_id, is_admin=True)
+    page, _ = await store.search_conversations(db, search, Reader(agent_id, is_admin=True))
     return [conversation.id for conversation in page]
 
 
@@ -103,12 +105,12 @@ async def test_search_filters_by_label_status_and_visitor_and_pages(db: Database
     await new_conversation(db, email="zed@example.com.evil")
     assert await _found(db, store.Search(email=" zed@example.COM")) == [same_person.id]
     first, more = await store.search_conversations(
-        db, store.Search(text="ann", limit=1), agent_id="agt_x", is_admin=True
+        db, store.Search(text="ann", limit=1), Reader("agt_x", is_admin=True)
     )
     assert [c.id for c in first] == [newer.id]
     assert more
     second, more = await store.search_conversations(
-        db, store.Search(text="ann", limit=1, offset=1), agent_id="agt_x", is_admin=True
+        db, store.Search(text="ann", limit=1, offset=1), Reader("agt_x", is_admin=True)
     )
     assert [c.id for c in second] == [older.id]
     assert not more
@@ -126,10 +128,10 @@ async def test_agents_find_only_what_they_may_read(db: Database) -> None:
     await conversation_store.update_conversation(db, mine.id, assignee_id=ann.id)
     await conversation_store.update_conversation(db, theirs.id, assignee_id=bob.id)
     page, _ = await store.search_conversations(
-        db, store.Search(text="vera"), agent_id=ann.id, is_admin=False
+        db, store.Search(text="vera"), await access.reader(db, ann.id, "agent")
     )
     assert {c.id for c in page} == {mine.id, queued.id, self_served.id}
     everything, _ = await store.search_conversations(
-        db, store.Search(text="vera"), agent_id=ann.id, is_admin=True
+        db, store.Search(text="vera"), await access.reader(db, ann.id, "admin")
     )
     assert theirs.id in {c.id for c in everything}

@@ -6,7 +6,6 @@ including those of a verified user on another device. A visitor token reads exac
 
 from __future__ import annotations
 
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -14,6 +13,7 @@ from starlette.routing import Route
 from parley.conversation import store
 from parley.errors import BadRequest, NotFound, Unauthorized
 from parley.services import services
+from parley.web.json import json_response
 
 
 def _visitor_id(request: Request) -> str:
@@ -28,7 +28,7 @@ async def list_conversations(request: Request) -> Response:
     found = services(request)
     mine = await store.conversations_of_visitor(found.db, visitor_id)
     shown = await found.conversations.visitor_conversations(mine)
-    return Response(encode_json({"conversations": shown}), media_type="application/json")
+    return json_response({"conversations": shown})
 
 
 async def conversation_messages(request: Request) -> Response:
@@ -46,8 +46,6 @@ async def conversation_messages(request: Request) -> Response:
     body = b'{"conversation_id":"' + conversation.id.encode() + b'","messages":[' + frames + b"]}"
     return Response(body, media_type="application/json")
 
-
-encode_json = msgspec.json.Encoder().encode
 
 routes = [
     Route("/api/v1/conversations", list_conversations, methods=["GET"]),

@@ -20,7 +20,7 @@ from parley.identity import store as identity
 from parley.identity.store import Agent
 from parley.services import services
 from parley.web.auth import require_agent
-from parley.web.json import read_json_object, required_text
+from parley.web.json import json_response, read_json_object, required_text
 
 MAX_PAGE = 50
 MAX_OFFSET = 10_000
@@ -103,7 +103,7 @@ async def search_conversations(request: Request) -> Response:
     found = services(request)
     reader = await access.reader(found.db, agent.id, agent.role)
     page, more = await store.search_conversations(found.db, search, reader)
-    return JSONResponse(
+    return json_response(
         {
             "conversations": await found.conversations.summaries(page),
             "next_offset": search.offset + len(page) if more else None,

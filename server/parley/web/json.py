@@ -1,11 +1,14 @@
-"""Reading JSON request bodies safely: bounded size, an object, clear errors."""
+"""JSON in and out: request bodies read safely (bounded size, an object, clear errors), and
+answers that may carry the typed shapes."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import msgspec
 from starlette.requests import Request
+from starlette.responses import Response
 
 from parley.errors import BadRequest, PayloadTooLarge
 
@@ -46,3 +49,11 @@ def required_text(body: dict[str, Any], name: str) -> str:
     if value is None or not value.strip():
         raise BadRequest(f"{name} is required")
     return value
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def json_response(content: Any, status_code: int = 200) -> Response:
+    """A JSON answer that may hold the typed shapes (msgspec structs) as well as plain values."""
+    return Response(_encode(content), status_code=status_code, media_type="application/json")

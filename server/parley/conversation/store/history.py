@@ -115,21 +115,26 @@ async def apply(db: Database, conversation_id: str, change: Change) -> Changed |
 
 
 async def apply_in(conn: AsyncConnection, conversation_id: str, change: Change) -> Changed | None:
-    """``apply`` inside a transaction the caller holds (the router's claim adds to it)."""
+    """``apply`` inside a transaction the caller holds (a label stored with its event)."""
     now = clock.now()
     condition = conversations.c.id == conversation_id
     if change.only_if_status:
         condition = and_(condition, conversations.c.status.in_(change.only_if_status))
     if change.only_if_assignee is not None:
         condition = and_(condition, conversations.c.assignee_id == change.only_if_assignee)
-    values: dict[str, Any] = {"updated_at": now, **change.conversation}
+    values: dict[str, Any] = dict(change.conversation)
     if change.opens_episode is not None:
         values["episode"] = conversations.c.episode + 1
-    row = (
-        await conn.execute(
-            update(conversations).where(condition).values(values).returning(*conversations.c)
+    if values:  # a step that only records (a label) leaves the row, and its activity time, alone
+        statement: Any = (
+            update(conversations)
+            .where(condition)
+            .values(updated_at=now, **values)
+            .returning(*conversations.c)
         )
-    ).first()
+    else:
+        statement = select(conversations).where(condition)
+    row = (await conn.execute(statement)).first()
     if row is None:
         return None
     conversation = record(Conversation, row._mapping)
