@@ -171,6 +171,13 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "A disconnected agent's conversations go back to the queue after this long.",
     ),
     Setting(
+        "bot_idle_minutes",
+        _parse_positive_int,
+        "30",
+        "A conversation still with the bot is resolved (by `timeout`) after this many minutes "
+        "without a message; it counts as self-served when the bot had answered confidently.",
+    ),
+    Setting(
         "secure_cookies",
         _parse_bool,
         "false",
@@ -224,6 +231,7 @@ class Settings:
     timezone: str = "UTC"
     presence_grace_seconds: int = 30
     reassign_after_seconds: int = 120
+    bot_idle_minutes: int = 30
     secure_cookies: bool = False
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_pixels: int = 40_000_000

@@ -142,8 +142,9 @@ class Services:
 
     async def _housekeeping(self) -> None:
         """Share presence, return abandoned conversations to the queue, assign what waits,
-        re-read site settings should a change's bus message have been lost, checkpoint
-        SQLite's log, and (hourly) forget searches past the search log's retention."""
+        resolve conversations visitors left with the bot, re-read site settings should a
+        change's bus message have been lost, checkpoint SQLite's log, and (hourly) forget
+        searches past the search log's retention."""
         pruned_at = -PRUNE_EVERY_SECONDS
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
@@ -151,6 +152,8 @@ class Services:
                 await self.presence.publish()
                 await self.routing.requeue_abandoned()
                 await self.routing.assign_waiting()
+                quiet = timedelta(minutes=self.settings.bot_idle_minutes)
+                await self.lifecycle.resolve_idle(quiet_since=clock.now() - quiet)
                 await self.site.reload_if_stale()
                 await self.db.checkpoint()
                 if time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:

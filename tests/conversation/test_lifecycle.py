@@ -3,8 +3,11 @@ the event log, first response (wall clock and business hours), reopen, rating, s
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +20,7 @@ from parley.conversation.service import ConversationService
 from parley.db import Database
 from parley.identity import store as identity_store
 from parley.identity.store import Agent, Visitor
+from parley.knowledge import KnowledgeBase
 from parley.routing import store as routing_store
 from parley.routing.hours import parse_business_hours
 from parley.routing.presence import MemoryPresence
@@ -31,6 +35,7 @@ class Desk:
     db: Database
     life: Lifecycle
     routing: RoutingService
+    bot: Bot  # knows no knowledge base unless a test gives it one
 
 
 class FrozenClock:
@@ -55,9 +60,10 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
 async def desk(db: Database) -> Desk:
     """The real lifecycle and router over the database, with no agent online and no articles."""
     conversations = ConversationService(db, MemoryBus())
-    life = Lifecycle(db, conversations, Bot(), lambda: HOURS)
+    bot = Bot()
+    life = Lifecycle(db, conversations, bot, lambda: HOURS)
     routing = RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
-    return Desk(db, life, routing)
+    return Desk(db, life, routing, bot)
 
 
 async def _visitor(db: Database) -> Visitor:
@@ -162,6 +168,43 @@ async def test_a_bot_only_episode_resolved_by_the_visitor_is_self_served(desk: D
     )
     resolved = [e for e in await store.events_of(db, conversation.id) if e.type == "resolved"]
     assert [e.data for e in resolved] == [{"by": "visitor", "self_served": True}]
+
+
+async def test_a_visitor_who_leaves_the_bot_is_resolved_by_timeout(
+    desk: Desk, frozen: FrozenClock, repo_root: Path, tmp_path: Path
+) -> None:
+    db, life = desk.db, desk.life
+    answered, unanswered = await _visitor(db), await _visitor(db)
+    kb_dir = tmp_path / "kb"
+    kb_dir.mkdir()
+    shutil.copy(repo_root / "kb_articles" / "account-login" / "reset-password.md", kb_dir)
+    kb = await asyncio.to_thread(KnowledgeBase.open, kb_dir, tmp_path / "index")
+    desk.bot.kb = kb
+    try:
+        helped = (await life.open_for(answered, team=None)).conversation
+        await life.visitor_says(
+            answered,
+            helped.id,
+            text="How do I reset my password?",
+            client_id="q",
+            attachment_ids=[],
+        )
+        missed = (await life.open_for(unanswered, team=None)).conversation
+        await life.visitor_says(
+            unanswered, missed.id, text="zzyzx qwerty", client_id="q", attachment_ids=[]
+        )
+    finally:
+        kb.close()
+    await life.resolve_idle(quiet_since=clock.now())  # not yet quiet: nothing happens
+    assert (await life.conversation(helped.id)).status == "bot"
+
+    frozen.advance(minutes=31)
+    await life.resolve_idle(quiet_since=clock.now() - timedelta(minutes=30))
+
+    (episode,) = await store.episodes_of(db, helped.id)
+    assert (episode.resolved_by, episode.bot_answers, episode.self_served) == ("timeout", 1, True)
+    (episode,) = await store.episodes_of(db, missed.id)
+    assert (episode.resolved_by, episode.bot_misses, episode.self_served) == ("timeout", 1, False)
 
 
 async def test_a_transfer_records_who_handed_to_whom(desk: Desk) -> None:

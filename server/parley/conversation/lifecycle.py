@@ -26,6 +26,7 @@ from parley.conversation.store import (
     conversation_by_id,
     create_conversation,
     current_episodes,
+    idle_with_the_bot,
     latest_conversation,
     update_conversation,
 )
@@ -186,7 +187,7 @@ class Lifecycle:
             Change(
                 moments=(Moment("bot_answered", actor_kind="bot", data=verdict),),
                 only_if_status=("bot",),
-                bot_missed=not reply.answered,
+                bot="answered" if reply.answered else "missed",
             ),
         )
         if changed is not None and changed.episode.bot_misses >= BOT_MISSES_BEFORE_HANDOFF:
@@ -210,7 +211,11 @@ class Lifecycle:
             conversation.id,
             Change(
                 moments=(
-                    Moment("handoff", actor_kind="visitor", data={"reason": reason}),
+                    Moment(
+                        "handoff",
+                        actor_kind="visitor" if reason == "asked" else "bot",
+                        data={"reason": reason},
+                    ),
                     Moment("queued", data={"reason": "handoff"}),
                 ),
                 only_if_status=("bot",),
@@ -452,7 +457,8 @@ class Lifecycle:
     async def resolve(
         self, conversation_id: str, *, by: ResolvedBy, agent: Agent | None = None
     ) -> Conversation:
-        """Close the episode; one no person ever took counts as self-served (deflection)."""
+        """Close the episode. It counts as self-served (deflection) when no person took it and
+        the knowledge base answered: the visitor said so, or the bot answered confidently."""
         conversation = await self.conversation(conversation_id)
         if agent is not None:
             access.check_may_act(conversation, agent.id, agent.role)
@@ -462,7 +468,8 @@ class Lifecycle:
         self_served = (
             episode is not None
             and episode.handoff_at is None
-            and (episode.first_assigned_at is None)
+            and episode.first_assigned_at is None
+            and (by == "visitor" or episode.bot_answers > 0)
         )
         agent_id = agent.id if agent else None
         changed = await apply(
@@ -494,6 +501,11 @@ class Lifecycle:
         await self.conversations.announce(changed.conversation)
         await self.router.assign_waiting()  # a seat just freed up
         return changed.conversation
+
+    async def resolve_idle(self, *, quiet_since: datetime) -> None:
+        """Close the episodes a visitor left with the bot: the answer helped, or they went."""
+        for conversation_id in await idle_with_the_bot(self.db, quiet_since=quiet_since):
+            await self.resolve(conversation_id, by="timeout")
 
     async def reopen(self, conversation_id: str, agent: Agent) -> Conversation:
         """An agent takes a resolved conversation up again: a new episode, theirs, unrated."""

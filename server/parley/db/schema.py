@@ -131,7 +131,9 @@ conversation_episodes = Table(
     Column("number", Integer, primary_key=True),
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("opened_by", String(16), nullable=False),  # visitor | agent
-    # Questions the bot could not answer; the second one sends the visitor to a person.
+    # The bot's confident answers, and the questions it could not answer (the second miss
+    # sends the visitor to a person).
+    Column("bot_answers", Integer, nullable=False, default=0),
     Column("bot_misses", Integer, nullable=False, default=0),
     Column("handoff_at", DateTime(timezone=True), nullable=True),
     Column("handoff_reason", String(16), nullable=True),  # asked | bot_unanswered

@@ -79,6 +79,7 @@ async def create_conversation(
                 number=1,
                 opened_at=now,
                 opened_by="visitor",
+                bot_answers=0,
                 bot_misses=0,
             )
         )
@@ -169,6 +170,17 @@ async def open_conversations(
             )
         ).mappings()
         return [record(Conversation, row) for row in rows]
+
+
+async def idle_with_the_bot(db: Database, *, quiet_since: datetime) -> list[str]:
+    """Conversations still with the bot whose last change is older than ``quiet_since``."""
+    async with db.read() as conn:
+        rows = await conn.scalars(
+            select(conversations.c.id).where(
+                conversations.c.status == "bot", conversations.c.updated_at < quiet_since
+            )
+        )
+        return [str(conversation_id) for conversation_id in rows]
 
 
 async def reader_facts(db: Database, agent_id: str) -> tuple[frozenset[str], frozenset[str]]:

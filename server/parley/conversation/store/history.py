@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, and_, bindparam, case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -31,6 +31,7 @@ class Episode:
     number: int
     opened_at: datetime
     opened_by: str
+    bot_answers: int
     bot_misses: int
     handoff_at: datetime | None
     handoff_reason: str | None
@@ -87,8 +88,8 @@ class Change:
     starts the next episode (a reopen); the step's other values then apply to that episode.
     ``assigns`` is the agent the step gives the conversation to: the episode's first
     assignment (time, agent, the conversation's team) is set if it has none, and the agent's
-    ``last_assigned_at`` (the router's longest-idle tie-break) moves. ``bot_missed`` counts one
-    more question the bot could not answer in this episode.
+    ``last_assigned_at`` (the router's longest-idle tie-break) moves. ``bot`` counts the bot's
+    turn in the episode: ``answered`` confidently or ``missed``.
     """
 
     moments: tuple[Moment, ...]
@@ -99,7 +100,7 @@ class Change:
     only_if_assignee: str | None = None
     opens_episode: str | None = None
     assigns: str | None = None
-    bot_missed: bool = False
+    bot: Literal["answered", "missed"] | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ async def apply_in(conn: AsyncConnection, conversation_id: str, change: Change) 
                 number=number,
                 opened_at=now,
                 opened_by=change.opens_episode,
+                bot_answers=0,
                 bot_misses=0,
             )
         )
@@ -186,8 +188,11 @@ async def _update_episode(
         conversation_episodes.c.number == number,
     )
     values: dict[str, Any] = dict(change.episode)
-    if change.bot_missed:
-        values["bot_misses"] = conversation_episodes.c.bot_misses + 1
+    if change.bot is not None:
+        counter = conversation_episodes.c[
+            "bot_answers" if change.bot == "answered" else "bot_misses"
+        ]
+        values[counter.name] = counter + 1
     for first in filter(None, firsts):  # each group is set together, judged by its first key
         guard = conversation_episodes.c[next(iter(first))].is_(None)
         for name, value in first.items():

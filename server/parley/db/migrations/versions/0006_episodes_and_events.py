@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("opened_by", sa.String(16), nullable=False),
+        sa.Column("bot_answers", sa.Integer(), nullable=False),
         sa.Column("bot_misses", sa.Integer(), nullable=False),
         sa.Column("handoff_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("handoff_reason", sa.String(16), nullable=True),
@@ -183,6 +184,7 @@ def _history(row: sa.RowMapping) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "number": 1,
         "opened_at": created,
         "opened_by": "visitor",
+        "bot_answers": 0,  # never counted before
         "bot_misses": row["bot_misses"] or 0,
         "handoff_at": queued,
         "handoff_reason": None,
