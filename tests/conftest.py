@@ -7,12 +7,14 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
 import uvicorn
 from playwright.async_api import Browser, async_playwright
 from sqlalchemy import delete
+from starlette.applications import Starlette
 
 from parley.app import create_app
 from parley.bus import Bus
@@ -101,11 +103,18 @@ async def bus_pair(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Bus, B
     await second.close()
 
 
+class LiveApp(NamedTuple):
+    url: str
+    app: Starlette  # its ``state.services`` is the running process's, for tests that reach in
+
+
 @pytest.fixture
-async def live_url(settings: Settings) -> AsyncIterator[str]:
+async def live_app(settings: Settings) -> AsyncIterator[LiveApp]:
+    """The app served by uvicorn in this process, on a free port."""
     port = free_port()
+    app = create_app(settings.with_overrides(presence_grace_seconds=1, reassign_after_seconds=2))
     config = uvicorn.Config(
-        create_app(settings.with_overrides(presence_grace_seconds=1, reassign_after_seconds=2)),
+        app,
         host="127.0.0.1",
         port=port,
         ws="websockets-sansio",
@@ -120,9 +129,14 @@ async def live_url(settings: Settings) -> AsyncIterator[str]:
         await asyncio.sleep(0.02)
         if task.done():
             task.result()
-    yield f"http://127.0.0.1:{port}"
+    yield LiveApp(f"http://127.0.0.1:{port}", app)
     server.should_exit = True
     await task
+
+
+@pytest.fixture
+def live_url(live_app: LiveApp) -> str:
+    return live_app.url
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """What every Parley socket shares: origin check, flood limit, and one ordered outbox.
 
 The outbox is the only writer to its socket. Bus payloads, acks and errors all queue there,
-so frames never interleave; for conversation events it tracks the last ``seq`` delivered and,
-on a gap, re-reads the store before going on (a lost bus message is only a delay). A client
-too slow to drain its outbox is disconnected with 1013 and resumes from its last ``seq``; it
-never slows anyone else down.
+so frames never interleave; for conversation events it asks its ``SequenceTracker`` what to
+send and, on a gap, re-reads the store before going on (a lost bus message is only a delay).
+A client too slow to drain its outbox is disconnected with 1013 and resumes from its last
+``seq``; it never slows anyone else down.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from parley.bus import Bus, Subscription
 from parley.conversation.events import unpack
 from parley.conversation.protocol import ErrorOut, encode
+from parley.conversation.sequence import Action, SequenceTracker
 from parley.errors import ParleyError
 
 if TYPE_CHECKING:
@@ -70,9 +71,13 @@ class Outbox:
         self._refill = refill
         self._queue: asyncio.Queue[tuple[str, bytes, str, int]] = asyncio.Queue(capacity)
         self._subscriptions: dict[str, Subscription] = {}
-        self.delivered: dict[str, int] = {}
-        self._notes_delivered: dict[str, int] = {}
+        self._sequence = SequenceTracker()
         self.overflowed = False
+
+    @property
+    def delivered(self) -> Mapping[str, int]:
+        """The last ``seq`` sent per followed conversation."""
+        return self._sequence.delivered
 
     # --- feeding (from the frame handler or the bus; never blocks) -----------------------
 
@@ -85,12 +90,11 @@ class Outbox:
 
     def follow(self, conversation_id: str, seq: int) -> None:
         """Deliver this conversation's events after ``seq`` (the client already has the rest)."""
-        self.delivered.setdefault(conversation_id, seq)
+        self._sequence.follow(conversation_id, seq)
 
     def resume(self, conversation_id: str, after_seq: int) -> None:
         """Replay from the store everything after ``after_seq``, then continue live."""
-        known = self.delivered.get(conversation_id, after_seq)
-        self.delivered[conversation_id] = min(known, after_seq)
+        self._sequence.resume(conversation_id, after_seq)
         self._put(("catch_up", b"", conversation_id, after_seq))
 
     def listen(
@@ -104,8 +108,7 @@ class Outbox:
         subscription = self._subscriptions.pop(channel, None)
         if subscription is not None:
             subscription.close()
-        self.delivered.pop(conversation_id, None)
-        self._notes_delivered.pop(conversation_id, None)
+        self._sequence.forget(conversation_id)
 
     def close(self) -> None:
         for subscription in self._subscriptions.values():
@@ -138,38 +141,16 @@ class Outbox:
 
     async def _deliver(self, payload: bytes) -> None:
         envelope = unpack(payload)
-        conversation_id, seq = envelope.conversation_id, envelope.seq
-        if conversation_id is not None and seq is not None and seq < 0:
-            await self._deliver_note(conversation_id, -seq, bytes(envelope.frame))
-            return
-        if conversation_id is None or seq is None or conversation_id not in self.delivered:
+        decision = self._sequence.live(envelope.conversation_id, envelope.seq)
+        if decision.send:
             await self._send(bytes(envelope.frame))
-            return
-        last = self.delivered[conversation_id]
-        if seq <= last:
-            return  # already delivered (a replay and the live stream overlapped)
-        if seq > last + 1:
-            await self._catch_up(conversation_id, last)  # the bus lost something: ask the store
-            return
-        self.delivered[conversation_id] = seq
-        await self._send(bytes(envelope.frame))
-
-    async def _deliver_note(self, conversation_id: str, note_seq: int, frame: bytes) -> None:
-        """Internal notes are numbered apart; a note both replayed and live is sent once."""
-        if note_seq <= self._notes_delivered.get(conversation_id, 0):
-            return
-        self._notes_delivered[conversation_id] = note_seq
-        await self._send(frame)
+        elif decision.action is Action.REFILL and envelope.conversation_id is not None:
+            await self._catch_up(envelope.conversation_id, decision.refill_after)
 
     async def _catch_up(self, conversation_id: str, after_seq: int) -> None:
         for seq, frame in await self._refill(conversation_id, after_seq):
-            if seq < 0:
-                await self._deliver_note(conversation_id, -seq, frame)
-                continue
-            if seq <= self.delivered.get(conversation_id, 0):
-                continue
-            self.delivered[conversation_id] = seq
-            await self._send(frame)
+            if self._sequence.replayed(conversation_id, seq).send:
+                await self._send(frame)
 
     async def _send(self, frame: bytes) -> None:
         await self._websocket.send_text(frame.decode())
