@@ -104,13 +104,15 @@ conversations = Table(
     Column("assignee_id", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
     Column("locale", String(16), nullable=True),
     Column("last_seq", Integer, nullable=False, default=0),
-    # Internal notes are numbered apart from what the visitor sees (docs/protocol.md).
-    Column("last_note_seq", Integer, nullable=False, default=0),
-    Column("visitor_read_seq", Integer, nullable=False, default=0),
-    Column("agent_read_seq", Integer, nullable=False, default=0),
+    # Migration 0002 added the next three to a table with rows, so the database holds their
+    # default. Internal notes are numbered apart from what the visitor sees (docs/protocol.md).
+    Column("last_note_seq", Integer, nullable=False, server_default="0"),
+    Column("visitor_read_seq", Integer, nullable=False, server_default="0"),
+    Column("agent_read_seq", Integer, nullable=False, server_default="0"),
     Column("offline_email", String(254), nullable=True),
-    # The number of the episode the conversation is in (conversation_episodes.number).
-    Column("episode", Integer, nullable=False, default=1),
+    # The number of the episode the conversation is in (conversation_episodes.number);
+    # migration 0006 added it to a table with rows, so the database holds its default.
+    Column("episode", Integer, nullable=False, server_default="1"),
     _created_at(),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # Current state for the router (queue order, holder since); history is in the episodes.
