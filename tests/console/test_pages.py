@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import httpx
 
@@ -11,6 +16,7 @@ from tests.conftest import PASSWORD
 from tests.console.forms import csrf_token, sign_in
 
 MakeAgent = Callable[..., Awaitable[str]]
+STATIC = Path(__file__).resolve().parents[2] / "server" / "parley" / "console" / "static"
 
 
 async def test_login_page_has_a_csrf_field_and_security_headers(client: httpx.AsyncClient) -> None:
@@ -117,6 +123,49 @@ async def test_static_files_are_served_and_unknown_ones_are_not(client: httpx.As
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
     assert (await client.get("/console/static/nope.js")).status_code == 404
+
+
+def _import_map(html: str) -> str:
+    found = re.search(r'<script type="importmap">(.*?)</script>', html, re.DOTALL)
+    assert found, "the page has no import map"
+    return found.group(1)
+
+
+async def test_every_module_is_imported_at_the_hash_of_its_content(
+    client: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    await sign_in(client, await make_agent(role="admin"))
+    modules = sorted(path.name for path in STATIC.glob("*.js"))
+    entries = {"/console": "app.js", "/console/admin/labels": "admin.js", "/console/login": None}
+    for path, entry in entries.items():
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        source = _import_map(response.text)
+        digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
+        assert f"script-src 'self' 'sha256-{digest}'" in response.headers["content-security-policy"]
+        imports = json.loads(source)["imports"]
+        assert sorted(imports) == [f"/console/static/{name}" for name in modules]
+        for plain, hashed in imports.items():
+            content = (STATIC / plain.rsplit("/", 1)[1]).read_bytes()
+            assert hashed == f"{plain}?v={hashlib.sha256(content).hexdigest()[:16]}"
+        loaded = re.findall(r'<script type="module" src="([^"]+)"', response.text)
+        assert loaded == ([imports[f"/console/static/{entry}"]] if entry else [])
+
+
+async def test_only_the_current_hash_is_cached_for_good(client: httpx.AsyncClient) -> None:
+    version = hashlib.sha256((STATIC / "http.js").read_bytes()).hexdigest()[:16]
+    current = await client.get(f"/console/static/http.js?v={version}")
+    assert current.headers["cache-control"] == "public, max-age=31536000, immutable"
+    for stale in ("/console/static/http.js", "/console/static/http.js?v=0123456789abcdef"):
+        response = await client.get(stale)
+        assert response.status_code == 200
+        assert response.content == current.content
+        assert response.headers["cache-control"] == "no-cache"  # revalidated on every use
+    revalidated = await client.get(
+        "/console/static/http.js", headers={"If-None-Match": current.headers["etag"]}
+    )
+    assert revalidated.status_code == 304
+    assert revalidated.content == b""
 
 
 async def test_agents_and_teams_for_transfers(

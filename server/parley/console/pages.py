@@ -75,7 +75,7 @@ async def console(request: Request) -> Response:
 
 
 async def static(request: Request) -> Response:
-    response = static_file(request.path_params["name"])
+    response = static_file(request, request.path_params["name"])
     if response is None:
         return Response("not found", status_code=404, media_type="text/plain")
     return response

@@ -1,12 +1,12 @@
 """Jinja2 pages and static files of the console, always with its security headers.
 
-The CSP allows only same-origin scripts and styles (no inline code anywhere), sockets back to
-the server, and images from blobs/data URLs for pasted screenshots.
+The CSP allows only same-origin scripts and styles (no inline code anywhere but the import map,
+allowed by its hash), sockets back to the server, and images from blobs/data URLs for pasted
+screenshots. Static URLs carry content hashes (``console/assets.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -15,27 +15,26 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from parley.console import csrf
+from parley.console.assets import ConsoleAssets
 
 _HERE = Path(__file__).parent
-STATIC_TYPES = {".js": "text/javascript", ".css": "text/css"}
-# Read once: the URLs carry a content hash so browsers may cache them for a year.
-STATIC = {
-    path.name: path.read_bytes()
-    for path in sorted((_HERE / "static").iterdir())
-    if path.suffix in STATIC_TYPES
-}
-VERSION = hashlib.sha256(b"".join(STATIC.values())).hexdigest()[:12]
+# Read once, when the process starts: what this release of Parley serves.
+ASSETS = ConsoleAssets(_HERE / "static")
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' blob: data:; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+
+def security_headers(assets: ConsoleAssets) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; script-src 'self' {assets.import_map_source}; "
+            "connect-src 'self' ws: wss:; img-src 'self' blob: data:; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        ),
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
+
 
 _env = Environment(
     loader=FileSystemLoader(_HERE / "templates"),
@@ -44,7 +43,6 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.globals.update(static_url=lambda name: f"/console/static/{name}?v={VERSION}")
 
 
 def page(
@@ -57,22 +55,28 @@ def page(
 ) -> HTMLResponse:
     """A console page with a fresh CSRF token bound to this browser and its session."""
     nonce = csrf.nonce_for(request)
-    html = _env.get_template(template).render(csrf_token=csrf.issue(request, nonce), **context)
-    headers = {**SECURITY_HEADERS, **(headers or {})}
+    html = _env.get_template(template).render(
+        csrf_token=csrf.issue(request, nonce),
+        static_url=ASSETS.url,
+        import_map=ASSETS.import_map,
+        **context,
+    )
+    headers = {**security_headers(ASSETS), **(headers or {})}
     response = HTMLResponse(html, status_code=status, headers=headers)
     csrf.remember_nonce(request, response, nonce)
     return response
 
 
-def static_file(name: str) -> Response | None:
-    body = STATIC.get(name)
-    if body is None:
+def static_file(request: Request, name: str) -> Response | None:
+    """A static file: immutable at its current hashed URL, revalidated (ETag) at any other."""
+    found = ASSETS.files.get(name)
+    if found is None:
         return None
-    return Response(
-        body,
-        media_type=STATIC_TYPES[Path(name).suffix],
-        headers={
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "public, max-age=31536000, immutable",
-        },
-    )
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": ASSETS.cache_control(name, request.query_params.get("v")),
+        "ETag": found.etag,
+    }
+    if found.etag in (tag.strip() for tag in request.headers.get("if-none-match", "").split(",")):
+        return Response(status_code=304, headers=headers)
+    return Response(found.body, media_type=found.content_type, headers=headers)
