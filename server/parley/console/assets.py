@@ -32,13 +32,13 @@ class StaticFile:
     content_type: str
     version: str  # the start of the content's SHA-256
 
+    @classmethod
+    def of(cls, body: bytes, content_type: str) -> StaticFile:
+        return cls(body, content_type, hashlib.sha256(body).hexdigest()[:16])
+
     @property
     def etag(self) -> str:
         return f'"{self.version}"'
-
-
-def _static_file(body: bytes, content_type: str) -> StaticFile:
-    return StaticFile(body, content_type, hashlib.sha256(body).hexdigest()[:16])
 
 
 class ConsoleAssets:
@@ -46,7 +46,7 @@ class ConsoleAssets:
 
     def __init__(self, directory: Path) -> None:
         self.files = {
-            path.name: _static_file(path.read_bytes(), CONTENT_TYPES[path.suffix])
+            path.name: StaticFile.of(path.read_bytes(), CONTENT_TYPES[path.suffix])
             for path in sorted(directory.iterdir())
             if path.is_file() and path.suffix in CONTENT_TYPES
         }
