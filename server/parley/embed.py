@@ -133,6 +133,11 @@ def accepts_gzip(request: Request) -> bool:
     return False
 
 
+def etag_matches(request: Request, etag: str) -> bool:
+    """Whether the browser's cached copy (``If-None-Match``) is this one: answer 304."""
+    return etag in (tag.strip() for tag in request.headers.get("if-none-match", "").split(","))
+
+
 def asset_response(request: Request, asset: Asset, cache_control: str) -> Response:
     headers = {
         "Cache-Control": cache_control,
@@ -141,7 +146,7 @@ def asset_response(request: Request, asset: Asset, cache_control: str) -> Respon
         "Access-Control-Allow-Origin": "*",
         "X-Content-Type-Options": "nosniff",
     }
-    if asset.etag in (tag.strip() for tag in request.headers.get("if-none-match", "").split(",")):
+    if etag_matches(request, asset.etag):
         return Response(status_code=304, headers=headers)
     body = asset.body
     if accepts_gzip(request):

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, Response
 
 from parley.console import csrf
 from parley.console.assets import ConsoleAssets
+from parley.embed import etag_matches
 
 _HERE = Path(__file__).parent
 # Read once, when the process starts: what this release of Parley serves.
@@ -77,6 +78,6 @@ def static_file(request: Request, name: str) -> Response | None:
         "Cache-Control": ASSETS.cache_control(name, request.query_params.get("v")),
         "ETag": found.etag,
     }
-    if found.etag in (tag.strip() for tag in request.headers.get("if-none-match", "").split(",")):
+    if etag_matches(request, found.etag):
         return Response(status_code=304, headers=headers)
     return Response(found.body, media_type=found.content_type, headers=headers)
