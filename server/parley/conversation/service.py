@@ -179,14 +179,25 @@ class ConversationService:
         return appended
 
     async def announce(self, conversation: Conversation) -> None:
+        """Tell the visitor the status and every agent the summary, as they are now.
+
+        State frames carry the whole state (never a difference), read fresh here: two changes
+        racing (a handoff and the router's assignment) each announce the newest row, and agents
+        drop a summary older than one they already have (``updated_at``).
+        """
+        conversation = await store.conversation_by_id(self.db, conversation.id) or conversation
         status = encode(StatusOut(conversation_id=conversation.id, status=conversation.status))
         await self.bus.publish(
             visitor_channel(conversation.visitor_id), pack(status, conversation_id=conversation.id)
         )
-        await self.announce_to_agents(conversation)
+        await self._announce_summary(conversation)
 
     async def announce_to_agents(self, conversation: Conversation) -> None:
         """The summary alone, for changes the visitor does not see (labels)."""
+        conversation = await store.conversation_by_id(self.db, conversation.id) or conversation
+        await self._announce_summary(conversation)
+
+    async def _announce_summary(self, conversation: Conversation) -> None:
         summary = encode(ConversationOut(conversation=await self.summary(conversation)))
         await self.bus.publish(AGENTS_CHANNEL, pack(summary))
 

@@ -77,6 +77,7 @@ class Summary(Struct):
     rating_comment: str | None
     labels: list[str]
     created_at: str | None
+    updated_at: str | None  # orders summaries of one conversation: a newer one replaces
     queued_at: str | None
     resolved_at: str | None
 
@@ -124,6 +125,7 @@ def summary(
         rating_comment=episode.rating_comment if episode else None,
         labels=labels,
         created_at=clock.iso(conversation.created_at),
+        updated_at=clock.iso(conversation.updated_at),
         queued_at=clock.iso(conversation.queued_at),
         resolved_at=clock.iso(episode.resolved_at) if episode else None,
     )

@@ -90,6 +90,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         self.watching: set[str] = set()  # opened with ``watch``: followed until the socket closes
         self._ending: asyncio.Task[None] | None = None
         self._reader: access.Reader | None = None
+        self._summary_times: dict[str, str] = {}
         self._reader_read_at = 0.0
 
     async def run(self) -> None:
@@ -117,6 +118,8 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         being it (taken by someone else, resolved), then pass the news on."""
         summary = msgspec.json.decode(bytes(unpack(payload).frame)).get("conversation", {})
         conversation_id = summary.get("id")
+        if conversation_id and self._older_than_known(conversation_id, summary.get("updated_at")):
+            return  # a change that lost a race announced after the one that won
         if conversation_id and self.greeted:
             status, assignee = summary.get("status"), summary.get("assignee")
             mine = status == "assigned" and assignee == self.agent.id
@@ -131,6 +134,14 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
                 self.mine.discard(conversation_id)
                 self.outbox.forget(conversation_channel(conversation_id), conversation_id)
         self.outbox.push_bus(payload)
+
+    def _older_than_known(self, conversation_id: str, updated_at: str | None) -> bool:
+        """ISO times of one format order as strings; the newest seen per conversation wins."""
+        known = self._summary_times.get(conversation_id)
+        if updated_at is None or (known is not None and updated_at < known):
+            return known is not None
+        self._summary_times[conversation_id] = updated_at
+        return False
 
     def _follow(self, conversation_id: str, seq: int, *, replay: bool) -> None:
         self.outbox.listen(self.services.bus, conversation_channel(conversation_id))
