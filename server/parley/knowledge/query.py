@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parley.knowledge.analysis import WORD_RE, spelling, term
+from parley.knowledge.analysis import DEFAULT_LANGUAGE, WORD_RE, analyser, language_of, spelling
 
 MAX_QUERY_CHARS = 300
 MAX_WORDS = 16
@@ -33,14 +33,18 @@ class Word:
 @dataclass(frozen=True)
 class Query:
     text: str
+    language: str  # whose analysis made the words' terms (``pl``, ``sl``, ``en``…)
     words: tuple[Word, ...]  # distinct content words in order (stop words dropped)
     phrases: tuple[tuple[str, ...], ...]  # quoted runs of two or more words, as typed
     partial: bool  # the last word may still be being typed: match it as a prefix too
 
 
-def parse(text: str) -> Query:
-    """Split ``text`` into content words and quoted phrases; stop words are dropped."""
+def parse(text: str, locale: str = DEFAULT_LANGUAGE) -> Query:
+    """Split ``text`` into content words and quoted phrases, analysed as ``locale``'s language
+    (the visitor's); stop words are dropped."""
     text = " ".join(text[:MAX_QUERY_CHARS].split())
+    language = language_of(locale)
+    term = analyser(language).term
     words: list[Word] = []
     seen: set[str] = set()
     for match in WORD_RE.finditer(text):
@@ -55,4 +59,4 @@ def parse(text: str) -> Query:
     )
     last = words[-1] if words else None
     partial = last is not None and last.end == len(text)
-    return Query(text, tuple(words), phrases, partial)
+    return Query(text, language, tuple(words), phrases, partial)

@@ -15,13 +15,13 @@ from datetime import datetime
 import numpy as np
 from whoosh import fields
 
-from parley.knowledge.analysis import terms
+from parley.knowledge.analysis import analyser
 from parley.knowledge.articles import Article, FaqItem, Heading, Problem
 from parley.knowledge.meaning import word_vectors
 
 # Bump when the schema, the analysis or the rendering changes: a new version is a new index
 # name, so every process builds it fresh instead of reading documents it would misunderstand.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_NAME = f"parley_kb_v{SCHEMA_VERSION}"
 
 ARTICLE = "article"
@@ -79,7 +79,9 @@ def prepare(article: Article) -> Prepared:
 
 
 def documents(article: Article) -> Iterator[dict[str, object]]:
-    """The index documents of one article: the article itself, then each FAQ item."""
+    """The index documents of one article: the article itself, then each FAQ item, analysed
+    in the article's language."""
+    terms = analyser(article.locale).terms
     shared = {
         "path": article.source_path,
         "slug": article.slug,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from parley.errors import BadRequest
-from parley.knowledge.analysis import terms
+from parley.knowledge.analysis import DEFAULT_LANGUAGE, analyser, language_of
 from parley.knowledge.articles import Article
 from parley.knowledge.associations import Associations
 from parley.knowledge.expansion import EXACT, TYPO, Alternative, Expander
@@ -60,7 +60,6 @@ OFF_TOPIC_CLOSENESS = 0.3
 ON_TOPIC_CLOSENESS = 0.6
 MARGIN_MIDPOINT = 0.3
 MARGIN_STEEPNESS = 20.0
-FALLBACK_LOCALE = "en"
 RELATED_TAG_BONUS = 0.3
 RELATED_CATEGORY_BONUS = 0.3
 
@@ -134,7 +133,7 @@ class Searcher:
         self.expander = Expander(self.scorer.vocabulary)
         self.associations = Associations(snapshot)
         self._title_terms: dict[int, frozenset[str]] = {}
-        self._languages = [_language(doc.locale) if doc else "" for doc in snapshot.docs]
+        self._languages = [language_of(doc.locale) if doc else "" for doc in snapshot.docs]
         self._all_languages = set(self._languages) - {""}
 
     def search(self, text: str, *, limit: int = 5, locale: str = "en") -> SearchResponse:
@@ -142,9 +141,9 @@ class Searcher:
         if not text or not text.strip():
             raise BadRequest("the search query is empty")
         limit = max(1, min(limit, MAX_LIMIT))
-        query = parse(text)
+        query = parse(text, locale)
         slots = self._slots(query)
-        ranked = self._rank(query, slots, _language(locale), depth=max(RERANK_DEPTH, 2 * limit))
+        ranked = self._rank(query, slots, query.language, depth=max(RERANK_DEPTH, 2 * limit))
         chosen = _prefer_locale(ranked, self.snapshot, locale, limit)
         hits = [self._hit(c, slots) for c in chosen]
         confidence = self._confidence(ranked)
@@ -156,10 +155,10 @@ class Searcher:
         """More like this: articles sharing the words of its title, tags and headings,
         nudged towards shared tags and the same category; same-category articles fill in."""
         words = " ".join([article.title, *article.tags, *(h.text for h in article.headings)])
-        query = replace(parse(words), partial=False)
+        query = replace(parse(words, article.locale), partial=False)
         slots = self._slots(query)
         scored: dict[str, float] = {}
-        for candidate in self._rank(query, slots, _language(article.locale), depth=RERANK_DEPTH):
+        for candidate in self._rank(query, slots, query.language, depth=RERANK_DEPTH):
             other = _doc(self.snapshot, candidate).article
             if other.slug == article.slug or other.slug in scored:
                 continue
@@ -184,7 +183,7 @@ class Searcher:
         slots = []
         for word in query.words:
             alternatives = self.expander.alternatives(
-                word, query.partial and word is query.words[-1]
+                word, query.partial and word is query.words[-1], query.language
             )
             frequency = max(
                 (self.scorer.vocabulary.get(a.term, 0) for a in alternatives), default=0
@@ -201,7 +200,7 @@ class Searcher:
             _accumulate(scores, self._slot_weights(slot))
         docs = self.snapshot.docs
         languages = self._languages
-        wanted = {language, FALLBACK_LOCALE}
+        wanted = {language, DEFAULT_LANGUAGE}
         everyone = len(self._all_languages | wanted) == len(wanted)
         eligible = [
             (docnum, score)
@@ -280,7 +279,7 @@ class Searcher:
         found = self._title_terms.get(docnum)
         if found is None:
             doc = self.snapshot.docs[docnum]
-            found = frozenset(terms(doc.title)) if doc else frozenset()
+            found = frozenset(analyser(doc.locale).terms(doc.title)) if doc else frozenset()
             self._title_terms[docnum] = found
         return found
 
@@ -293,7 +292,7 @@ class Searcher:
             url = article_url(article.slug, doc.key.partition("#")[2])
         else:
             url = article_url(article.slug)
-        snippet = snippet_html(doc.text or article.summary, wanted)
+        snippet = snippet_html(doc.text or article.summary, wanted, doc.locale)
         return SearchHit(
             doc.kind,
             doc.key,
@@ -346,10 +345,6 @@ def _certainty(margin: float) -> float:
     return 1.0 / (1.0 + math.exp(-MARGIN_STEEPNESS * (margin - MARGIN_MIDPOINT)))
 
 
-def _language(locale: str) -> str:
-    return locale.strip().lower().replace("_", "-").split("-")[0] or FALLBACK_LOCALE
-
-
 def _accumulate(scores: dict[int, float], parts: list[tuple[int, float, dict[int, float]]]) -> None:
     get = scores.get
     for offset, multiplier, weights in parts:
@@ -369,8 +364,8 @@ def _prefer_locale(
     ranked: list[_Candidate], snapshot: Snapshot, locale: str, limit: int
 ) -> list[_Candidate]:
     """Good hits in the visitor's language first; English fills in when there are too few."""
-    language = _language(locale)
-    if language == FALLBACK_LOCALE:
+    language = language_of(locale)
+    if language == DEFAULT_LANGUAGE:
         return ranked[:limit]
     own = [c for c in ranked if _doc(snapshot, c).locale.split("-")[0] == language]
     good = [c for c in own if c.coverage >= GOOD_COVERAGE]

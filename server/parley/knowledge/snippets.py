@@ -12,16 +12,19 @@ from collections import Counter
 from collections.abc import Collection
 from html import escape
 
-from parley.knowledge.analysis import fold, term
+from parley.knowledge.analysis import Analyser, analyser, fold
 
 SNIPPET_CHARS = 180
 LEAD_CHARS = 40  # context shown before the first highlighted word
 SCAN_CHARS = 4_000  # where the best window is looked for (beyond: the first match only)
 
 
-def snippet_html(text: str, terms: Collection[str], max_chars: int = SNIPPET_CHARS) -> str:
-    """The window of ``text`` holding the most distinct ``terms``, with each match marked."""
-    matches = list(_matches(text, terms))
+def snippet_html(
+    text: str, terms: Collection[str], locale: str, max_chars: int = SNIPPET_CHARS
+) -> str:
+    """The window of ``text`` (written in ``locale``) holding the most distinct ``terms``,
+    with each match marked."""
+    matches = list(_matches(text, terms, analyser(locale)))
     start = _best_start(matches, max_chars)
     start = max(0, start - LEAD_CHARS) if matches else 0
     if start:
@@ -44,28 +47,38 @@ def snippet_html(text: str, terms: Collection[str], max_chars: int = SNIPPET_CHA
     return "".join(out).strip()
 
 
-def _matches(text: str, terms: Collection[str]) -> list[tuple[int, int, str]]:
+def _matches(text: str, terms: Collection[str], analysis: Analyser) -> list[tuple[int, int, str]]:
     """(start, end, term) of words of ``text`` whose index term is one of ``terms``.
 
     A regular expression of each term's leading letters finds candidates at C speed; only
-    those are stemmed, so long articles cost little."""
-    stems = {t[: max(3, len(t) - 1)] for t in terms if t}
+    those are analysed, so long articles cost little."""
+    stems = {analysis.prefix(t) for t in terms if t}
     if not stems:
         return []
     alternation = "|".join(sorted((re.escape(s) for s in stems), key=len, reverse=True))
     pattern = re.compile(rf"\b(?:{alternation})\w*")
-    found = _scan(pattern, _searchable(text[:SCAN_CHARS]), terms, 0, first_only=False)
-    if not found and len(text) > SCAN_CHARS:
-        found = _scan(pattern, _searchable(text[SCAN_CHARS:]), terms, SCAN_CHARS, first_only=True)
+    head, tail = text[:SCAN_CHARS], text[SCAN_CHARS:]
+    found = _scan(pattern, head, terms, analysis, 0, first_only=False)
+    if not found and tail:
+        found = _scan(pattern, tail, terms, analysis, SCAN_CHARS, first_only=True)
     return found
 
 
 def _scan(
-    pattern: re.Pattern[str], text: str, terms: Collection[str], offset: int, *, first_only: bool
+    pattern: re.Pattern[str],
+    text: str,
+    terms: Collection[str],
+    analysis: Analyser,
+    offset: int,
+    *,
+    first_only: bool,
 ) -> list[tuple[int, int, str]]:
+    """Candidates are found in the folded text; each is analysed as written (a lemmatizer
+    needs the accents: "hasła" is "hasło", "hasla" is nothing)."""
     found = []
-    for match in pattern.finditer(text):
-        word_term = term(match.group())
+    term = analysis.term
+    for match in pattern.finditer(_searchable(text)):
+        word_term = term(text[match.start() : match.end()])
         if word_term is not None and word_term in terms:
             found.append((offset + match.start(), offset + match.end(), word_term))
             if first_only:
