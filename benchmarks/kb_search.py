@@ -8,6 +8,9 @@ development questions against both:
   words, searcher kept open), as BENCHMARKS.md defines it;
 - **Parley**: ``KnowledgeBase.open`` + ``KnowledgeBase.search``, exactly what the app calls.
 
+Also the Polish and Slovenian test collection (``_locales.py``): MRR@10 with Parley's per-locale
+analysis beside the English stemmer it used for every locale before, in the same run.
+
 Quality (MRR@10, hit@1, hit@5) is absolute; times are noisy on this shared machine, so each is
 printed beside the baseline measured in the same run (queries interleaved, one at a time) and
 the ratio is the claim. MRR@10 is also given per half of the questions (threads with an even
@@ -42,6 +45,7 @@ import yaml
 from whoosh import fields, index, qparser, scoring
 from whoosh.analysis import StemmingAnalyzer
 
+from _locales import collection_mrr
 from _report import commit_measured, print_table
 from parley.app import create_app
 from parley.config import Settings
@@ -198,6 +202,7 @@ def main() -> None:
         problems = len(kb.problems())
         documents = len(kb.articles())
         kb.close()
+        languages = collection_mrr(work, lambda kb_dir, to: Baseline(kb_dir, to).search)
     print_report(
         base_side,
         parley_side,
@@ -209,6 +214,17 @@ def main() -> None:
         halves,
         known_rows,
         full=not quick,
+    )
+    print()
+    print_table(
+        (
+            "MRR@10 (tests/knowledge/collection)",
+            "plain Whoosh",
+            "Parley, English stemmer for every locale",
+            "Parley, per-locale analysis",
+            "per-locale / English stemmer",
+        ),
+        languages,
     )
 
 
