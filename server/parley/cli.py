@@ -7,11 +7,12 @@ functions as the HTTP layer, so what works here works there.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -37,10 +38,11 @@ from parley.identity.agents import (
 )
 from parley.identity.store import Agent
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
-from parley.knowledge import KnowledgeBase, load_all
+from parley.knowledge import KnowledgeBase, Progress, build_workers, load_all, update_index
 from parley.knowledge.insights import build_report
 
 T = TypeVar("T")
+REDRAWS = 200  # at most this many redraws of a progress bar
 
 
 def _settings() -> Settings:
@@ -114,6 +116,12 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
         )
     _run_with_db(lambda db: asyncio.sleep(0))  # migrate once, before any worker starts
     settings.signing_key()  # likewise: create the key before workers race for it
+    # … and index the KB here, with parse workers and a progress bar: the server (each of its
+    # workers) then opens an index that is up to date.
+    with _terminal_progress("Indexing the knowledge base") as progress:
+        update_index(
+            settings.kb_dir, settings.index_dir, workers=build_workers(), progress=progress
+        )
     base = f"http://{host}:{port}"
     click.echo(
         f"Parley {__version__} on {base}\n"
@@ -343,9 +351,16 @@ def kb_index(rebuild: bool) -> None:
     """Build or update the search index (a running server also re-indexes edits by itself)."""
     settings = _kb_settings()
     started = time.perf_counter()
-    knowledge = KnowledgeBase.open(settings.kb_dir, settings.index_dir)
+    with _terminal_progress("Indexing") as progress:
+        knowledge = KnowledgeBase.open(
+            settings.kb_dir,
+            settings.index_dir,
+            workers=build_workers(),
+            rebuild=rebuild,
+            progress=progress,
+        )
     try:
-        sync = knowledge.rebuild() if rebuild else knowledge.last_sync
+        sync = knowledge.last_sync
         articles, problems = knowledge.articles(), knowledge.problems()
     finally:
         knowledge.close()
@@ -358,6 +373,40 @@ def kb_index(rebuild: bool) -> None:
     )
     if problems:
         click.echo("see them with: parley kb check")
+
+
+@contextlib.contextmanager
+def _terminal_progress(label: str) -> Iterator[Progress | None]:
+    """A progress bar on stderr (files parsed of total, rate, time left) when stderr is a
+    terminal; nothing otherwise, so logs and pipes stay clean. Drawn from the first file on."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    started = time.monotonic()
+    bars: list[Any] = []
+
+    def show(done: int, total: int) -> None:
+        if not bars:
+            bars.append(
+                click.progressbar(
+                    length=total,
+                    label=label,
+                    file=sys.stderr,
+                    show_pos=True,
+                    show_eta=True,
+                    item_show_func=lambda rate: rate,
+                    update_min_steps=max(1, total // REDRAWS),  # not one redraw per file
+                )
+            )
+        bar = bars[0]
+        rate = done / max(time.monotonic() - started, 1e-3)
+        bar.update(done - bar.pos, f"{rate:,.0f} files/s")
+
+    try:
+        yield show
+    finally:
+        if bars:
+            bars[0].render_finish()
 
 
 @kb.command("check")

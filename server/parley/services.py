@@ -26,7 +26,7 @@ from parley.conversation.service import ConversationService
 from parley.db import Database
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
 from parley.identity.tokens import TokenSigner
-from parley.knowledge import KnowledgeBase, watch
+from parley.knowledge import KnowledgeBase, build_workers, watch
 from parley.knowledge.insights import Popularity
 from parley.knowledge.store import prune_search_log
 from parley.media import MediaService
@@ -107,7 +107,9 @@ class Services:
         await self.bus.start()
         await self.site.start()
         settings = self.settings
-        self.kb = await asyncio.to_thread(KnowledgeBase.open, settings.kb_dir, settings.index_dir)
+        self.kb = await asyncio.to_thread(
+            KnowledgeBase.open, settings.kb_dir, settings.index_dir, workers=build_workers()
+        )
         self.bot.kb = self.kb
         self._tasks.append(asyncio.create_task(self._watch_kb(self.kb)))
         self._tasks.append(asyncio.create_task(self._housekeeping()))

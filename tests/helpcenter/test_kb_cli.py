@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import httpx
 
+from parley.knowledge.index import IndexStore
 from tests.helpcenter.sample_kb import write_sample_kb
-from tests.support.live_server import LiveServer, parley_env, run_parley
+from tests.support.live_server import PARLEY, LiveServer, parley_env, run_parley
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -27,6 +30,58 @@ def test_index_prints_what_it_indexed(tmp_path: Path) -> None:
     rebuilt = run_parley("kb", "index", "--rebuild", env=_env(tmp_path), cwd=tmp_path)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "5 articles" in rebuilt.stdout
+
+
+def _generation(tmp_path: Path) -> int:
+    """How many times the index was committed (each build or update is one generation)."""
+    return IndexStore(tmp_path / "kb", tmp_path / "data" / "kb_index").latest_generation()
+
+
+def test_rebuild_on_a_fresh_data_dir_builds_once(tmp_path: Path) -> None:
+    write_sample_kb(tmp_path / "kb")
+    result = run_parley("kb", "index", "--rebuild", env=_env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "5 articles" in result.stdout
+    assert _generation(tmp_path) == 1  # it was 2: a build on opening, then the rebuild
+    again = run_parley("kb", "index", "--rebuild", env=_env(tmp_path), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert _generation(tmp_path) == 2
+
+
+def test_progress_is_drawn_on_a_terminal_only(tmp_path: Path) -> None:
+    write_sample_kb(tmp_path / "kb")
+    piped = run_parley("kb", "index", env=_env(tmp_path), cwd=tmp_path)
+    assert piped.returncode == 0, piped.stderr
+    assert "files/s" not in piped.stdout + piped.stderr  # logs and pipes stay clean
+
+    controller, terminal = os.openpty()
+    try:
+        done = subprocess.run(
+            [str(PARLEY), "kb", "index", "--rebuild"],
+            env=_env(tmp_path),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            timeout=120,
+        )
+        os.close(terminal)
+        drawn = b""
+        while chunk := _read(controller):
+            drawn += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    shown = drawn.decode()
+    assert "Indexing" in shown
+    assert "6/6" in shown  # files parsed of total (the draft is parsed too)
+    assert "files/s" in shown
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # the terminal's other end closed: everything has been read
+        return b""
 
 
 def test_check_is_quiet_and_zero_on_a_clean_kb(tmp_path: Path) -> None:

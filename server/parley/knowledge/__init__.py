@@ -15,7 +15,8 @@ from parley.knowledge.articles import (
     load_article,
 )
 from parley.knowledge.index import SyncReport
-from parley.knowledge.kb import Category, KnowledgeBase
+from parley.knowledge.kb import Category, KnowledgeBase, update_index
+from parley.knowledge.parallel import Progress, build_workers
 from parley.knowledge.search import MAX_LIMIT, SearchHit, SearchResponse
 from parley.knowledge.watcher import watch
 
@@ -28,10 +29,13 @@ __all__ = [
     "Heading",
     "KnowledgeBase",
     "Problem",
+    "Progress",
     "SearchHit",
     "SearchResponse",
     "SyncReport",
+    "build_workers",
     "load_all",
     "load_article",
+    "update_index",
     "watch",
 ]

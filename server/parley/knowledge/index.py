@@ -24,7 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import CLEAR
 
 from parley.knowledge.articles import Problem, discover, duplicate_slug
-from parley.knowledge.parallel import parse_files
+from parley.knowledge.parallel import Progress, parse_files
 from parley.knowledge.schema import ARTICLE, INDEX_NAME, SOURCE, Prepared, schema, source_document
 
 LOCK_NAME = "parley_sync.lock"
@@ -106,16 +106,23 @@ class IndexStore:
         found = (toc.fullmatch(name) for name in self.storage.list())
         return max((int(match.group(1)) for match in found if match), default=-1)
 
-    def sync(self, paths: Iterable[Path] | None = None, *, rebuild: bool = False) -> SyncReport:
+    def sync(
+        self,
+        paths: Iterable[Path] | None = None,
+        *,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+    ) -> SyncReport:
         """Bring the index in line with the files: all of them, or only ``paths`` (and the
-        folders among them). Missing index, other schema version or ``rebuild`` → full build."""
+        folders among them). Missing index, other schema version or ``rebuild`` → full build.
+        ``progress`` hears how many of the files to read have been parsed."""
         with self._locked():
             if rebuild or not self.exists():
-                return self._build()
+                return self._build(progress)
             ix = self.open()
             manifest = read_manifest(ix)
             wanted = self._candidates(manifest, paths)
-            return self._update(ix, manifest, wanted)
+            return self._update(ix, manifest, wanted, progress)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -126,11 +133,11 @@ class IndexStore:
         finally:
             lock.release()
 
-    def _build(self) -> SyncReport:
+    def _build(self, progress: Progress | None) -> SyncReport:
         if not self.exists():
             self.storage.create_index(schema(), indexname=INDEX_NAME)
         ix = self.open()
-        parsed = self._parse(self._relative(path) for path in discover(self.kb_dir))
+        parsed = self._parse((self._relative(p) for p in discover(self.kb_dir)), progress)
         writer = ix.writer(timeout=WRITER_TIMEOUT_S, limitmb=WRITER_LIMIT_MB)
         try:
             written = self._write(writer, parsed, owners={})  # streams while workers parse
@@ -160,10 +167,12 @@ class IndexStore:
             and (rel not in manifest or manifest[rel].fingerprint != self._fingerprint(rel))
         }
 
-    def _update(self, ix: Any, manifest: dict[str, Entry], changed: set[str]) -> SyncReport:
+    def _update(
+        self, ix: Any, manifest: dict[str, Entry], changed: set[str], progress: Progress | None
+    ) -> SyncReport:
         if not changed:
             return SyncReport((), (), rebuilt=False)
-        results = list(self._parse(changed))
+        results = list(self._parse(changed, progress))
         # Every claimant of a slug this change touches is re-read, so a slug's owner is always
         # its first claimant by path: the same answer a full build gives.
         touched = {manifest[p].slug for p in changed if p in manifest} | {
@@ -184,7 +193,7 @@ class IndexStore:
         writer.commit()
         return SyncReport(tuple(written), tuple(sorted(redo - set(written))), rebuilt=False)
 
-    def _parse(self, files: Iterable[str]) -> Iterator[Parsed]:
+    def _parse(self, files: Iterable[str], progress: Progress | None = None) -> Iterator[Parsed]:
         """Parse the files that still exist, in path order (in parallel when there are many).
 
         The fingerprint is taken before the file is read: if it changes meanwhile, the stored
@@ -192,8 +201,10 @@ class IndexStore:
         stamps = {rel: self._fingerprint(rel) for rel in sorted(files)}
         present = [rel for rel, stamp in stamps.items() if stamp is not None]
         parsed = parse_files([self.kb_dir / rel for rel in present], self.kb_dir, self.workers)
-        for rel, result in zip(present, parsed, strict=True):
+        for done, (rel, result) in enumerate(zip(present, parsed, strict=True), start=1):
             yield rel, stamps[rel] or "", result
+            if progress is not None:
+                progress(done, len(present))
 
     @staticmethod
     def _write(writer: Any, parsed: Iterable[Parsed], owners: dict[str, str]) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from parley.knowledge.articles import Article, Problem
 from parley.knowledge.index import IndexStore, SyncReport
 from parley.knowledge.meaning import word_vectors
+from parley.knowledge.parallel import Progress
 from parley.knowledge.search import Searcher, SearchResponse
 from parley.knowledge.snapshot import Snapshot, load_snapshot
 
@@ -29,6 +30,20 @@ class Category:
     name: str
     locale: str
     article_count: int
+
+
+def update_index(
+    kb_dir: Path,
+    index_dir: Path,
+    *,
+    workers: int = 1,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Bring the index up to date without loading it for search: what ``parley serve`` runs
+    (with a progress bar) before the server it starts opens the KB and finds nothing to do."""
+    store = IndexStore(kb_dir, index_dir, workers=workers)
+    return store.sync(rebuild=rebuild, progress=progress)
 
 
 class KnowledgeBase:
@@ -46,13 +61,23 @@ class KnowledgeBase:
         self.last_sync: SyncReport | None = None
 
     @classmethod
-    def open(cls, kb_dir: Path, index_dir: Path, *, workers: int = 1) -> KnowledgeBase:
-        """Open the KB, building the index if it is missing or on another schema version and
-        re-indexing files that changed since it was written. ``workers`` > 1 parses a big
-        build in that many processes (the program's entry point must be ``__main__``-guarded)."""
+    def open(
+        cls,
+        kb_dir: Path,
+        index_dir: Path,
+        *,
+        workers: int = 1,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+    ) -> KnowledgeBase:
+        """Open the KB, building the index if it is missing, on another schema version or
+        ``rebuild`` is asked (once: a rebuild is the opening build), and re-indexing files
+        that changed since it was written. ``workers`` > 1 parses a big build in that many
+        processes (the program's entry point must be ``__main__``-guarded); ``progress`` hears
+        how many files have been parsed."""
         kb = cls(IndexStore(kb_dir, index_dir, workers=workers))
         with kb._write_lock:
-            kb.last_sync = kb._store.sync()
+            kb.last_sync = kb._store.sync(rebuild=rebuild, progress=progress)
             kb._reload()
         word_vectors()  # loaded now (~0.1 s), not by the first visitor's search
         return kb

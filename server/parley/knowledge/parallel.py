@@ -5,7 +5,8 @@ the parent free to feed Whoosh. Small batches, the common case for edits, stay i
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -15,6 +16,15 @@ from parley.knowledge.schema import Prepared, prepare
 # Below this many files the cost of starting workers outweighs what they save.
 PARALLEL_THRESHOLD = 200
 CHUNK = 16
+MAX_WORKERS = 4  # past this, the one process feeding Whoosh is the bottleneck
+
+# Called with (files parsed, files to parse) as a sync goes: the CLI draws a progress bar.
+Progress = Callable[[int, int], None]
+
+
+def build_workers() -> int:
+    """Parse workers for a build started by a command (one per core, a few at most)."""
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
 def parse_files(paths: list[Path], kb_dir: Path, workers: int = 1) -> Iterator[Prepared | Problem]:
