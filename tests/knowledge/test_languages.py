@@ -66,6 +66,13 @@ def test_words_typed_without_accents_are_read_with_them(demo: KnowledgeBase) -> 
     assert titles(demo, "zwrot pieniedzy", "pl", limit=1) == ["Zwrot pieniędzy za subskrypcję"]
 
 
+def test_a_polish_visitor_typing_english_finds_english_articles(demo: KnowledgeBase) -> None:
+    # Many sites have English articles only: a visitor whose locale is Polish still finds them
+    # by English words in any form, not only by the forms Polish analysis leaves alone.
+    assert titles(demo, "recurring invoices", "pl", limit=1) == ["Set up recurring invoices"]
+    assert titles(demo, "deleting my account", "pl", limit=1) == ["Delete your Tallybird account"]
+
+
 def test_snippets_mark_the_inflected_forms_in_the_text(collection: KnowledgeBase) -> None:
     hit = collection.search("hasłem", locale="pl", limit=1).results[0]
     assert "<mark>hasła</mark>" in hit.snippet_html

@@ -14,7 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TypeVar
 
-from parley.knowledge.analysis import analyser, fold
+from parley.knowledge.analysis import DEFAULT_LANGUAGE, analyser, fold
 from parley.knowledge.query import Word
 
 EXACT = "exact"
@@ -68,7 +68,11 @@ class Expander:
             found.extend(
                 Alternative(t, EXACT, word.spelling) for t in self.accented(word, language)
             )
-            frequency = max((self.vocabulary[a.term] for a in found), default=0)
+        if language != DEFAULT_LANGUAGE:  # English articles take part too: read it as English
+            english = analyser(DEFAULT_LANGUAGE).term(word.text)
+            if english in self.vocabulary and all(a.term != english for a in found):
+                found.append(Alternative(english, EXACT, word.spelling))
+        frequency = max((self.vocabulary[a.term] for a in found), default=0)
         if partial and len(word.spelling) >= MIN_PREFIX_LENGTH:
             found.extend(
                 Alternative(t, PREFIX, t) for t in self.completions(word.spelling) if t != word.term
