@@ -11,19 +11,23 @@ development questions against both:
 Also the Polish and Slovenian test collection (``_locales.py``): MRR@10 with Parley's per-locale
 analysis beside the English stemmer it used for every locale before, in the same run.
 
+Builds are timed as the commands people run, whole processes (``_commands.py``): ``parley kb
+index`` on a fresh data dir, ``--rebuild`` on an existing one and ``parley serve`` until
+``/healthz`` answers, beside a whole-process plain Whoosh build of the same corpus. Search time
+is also given by query length (the 625 questions and the known-item titles and sentences).
+
 Quality (MRR@10, hit@1, hit@5) is absolute; times are noisy on this shared machine, so each is
 printed beside the baseline measured in the same run (queries interleaved, one at a time) and
 the ratio is the claim. MRR@10 is also given per half of the questions (threads with an even
 number / an odd one): a constant tuned on one half must hold on the other, since the questions
 that finally judge search are not these. Run: ``.venv/bin/python benchmarks/kb_search.py``
-(``--quick``: quality and search latency only, one build per side, no edit and no HTTP).
+(``--quick``: quality and search latency only: no command timings, no edit and no HTTP).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import os
 import platform
 import random
@@ -35,21 +39,20 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
 import httpx
 import uvicorn
-import yaml
-from whoosh import fields, index, qparser, scoring
-from whoosh.analysis import StemmingAnalyzer
 
+from _commands import command_rows
 from _locales import collection_mrr
 from _report import commit_measured, print_table
+from _whoosh import Baseline
 from parley.app import create_app
 from parley.config import Settings
-from parley.knowledge import KnowledgeBase, watch
+from parley.knowledge import KnowledgeBase, build_workers, watch
 
 REPO = Path(__file__).resolve().parent.parent
 EVALDATA = REPO.parent / "shared" / "evaldata"
@@ -57,19 +60,40 @@ CORPORA = EVALDATA / "corpora"
 QUERIES = EVALDATA / "queries" / "stackfaq_dev.tsv"
 QRELS = EVALDATA / "queries" / "stackfaq_dev.qrels"
 CUTOFF = 10
-WORKERS = 2  # processes parsing Markdown during the full build (the machine has 2 cores)
 EDIT_TIMEOUT_S = 30.0
 EDITS = 3
 KNOWN_ITEMS = 300
-FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+
+
+# Search time by query length, in words: (label, fewest, most).
+LENGTHS = (("≤ 5 words", 0, 5), ("6–20 words", 6, 20), ("over 20 words", 21, 10_000))
 
 
 @dataclass
 class Side:
     ranks: list[int | None]  # rank of the right thread per query (None: not in the top 10)
     latencies_ms: list[float]
-    build_s: float
-    edit_s: float
+    edit_s: float = 0.0
+    # (words, ms) of every search, the known-item ones too: long and short queries.
+    by_length: list[tuple[int, float]] = field(default_factory=list)
+
+    def timed(self, search: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+        """``search``, recording how long each call takes by the query's length."""
+
+        def run(text: str) -> list[str]:
+            started = time.perf_counter()
+            found = search(text)
+            self.by_length.append((len(text.split()), (time.perf_counter() - started) * 1000))
+            return found
+
+        return run
+
+    def length_percentile(self, p: float, fewest: int, most: int) -> tuple[float, int]:
+        """The ``p`` percentile (ms) of searches with ``fewest``…``most`` words, and how many."""
+        ordered = sorted(ms for words, ms in self.by_length if fewest <= words <= most)
+        if not ordered:
+            return 0.0, 0
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))], len(ordered)
 
     def mrr(self, chosen: list[bool] | None = None) -> float:
         """MRR@10 over every query, or over those where ``chosen`` is true."""
@@ -84,51 +108,7 @@ class Side:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
-class Baseline:
-    """Plain Whoosh as BENCHMARKS.md describes it: title x2, stemming, OR, searcher kept open."""
-
-    def __init__(self, kb_dir: Path, index_dir: Path) -> None:
-        analyzer = StemmingAnalyzer()
-        self.schema = fields.Schema(
-            path=fields.ID(stored=True, unique=True),
-            title=fields.TEXT(analyzer=analyzer, field_boost=2.0),
-            body=fields.TEXT(analyzer=analyzer),
-        )
-        self.kb_dir = kb_dir
-        self.ix = index.create_in(str(index_dir), self.schema)
-        writer = self.ix.writer(limitmb=256)
-        for path in sorted(kb_dir.rglob("*.md")):
-            writer.add_document(**self._document(path))
-        writer.commit()
-        self.parser = qparser.MultifieldParser(
-            ["title", "body"], self.schema, group=qparser.OrGroup
-        )
-        self.searcher = self.ix.searcher(weighting=scoring.BM25F())
-
-    def _document(self, path: Path) -> dict[str, str]:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        title = path.stem
-        found = FRONT_MATTER.match(text)
-        if found:
-            text = text[found.end() :]
-            try:
-                meta = yaml.safe_load(found.group(1))
-            except yaml.YAMLError:
-                meta = None
-            if isinstance(meta, dict) and meta.get("title"):
-                title = str(meta["title"])
-        slug = path.relative_to(self.kb_dir).as_posix().removesuffix(".md")
-        return {"path": slug, "title": title, "body": text}
-
-    def search(self, text: str) -> list[str]:
-        words = " ".join(re.findall(r"\w+", text))  # the words only: no query syntax
-        return [hit["path"] for hit in self.searcher.search(self.parser.parse(words), limit=CUTOFF)]
-
-    def edit(self, path: Path) -> None:
-        writer = self.ix.writer()
-        writer.update_document(**self._document(path))
-        writer.commit()
-        self.searcher = self.searcher.refresh()
+LOAD_AT_START = os.getloadavg()[0]
 
 
 def main() -> None:
@@ -136,7 +116,7 @@ def main() -> None:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="quality and search latency only: one build per side, no edit, no HTTP",
+        help="quality and search latency only: no command timings, no edit, no HTTP",
     )
     quick = parser.parse_args().quick
     if not CORPORA.is_dir() or not QUERIES.is_file():
@@ -152,30 +132,17 @@ def main() -> None:
         kb_dir = work / "kb"
         shutil.copytree(CORPORA, kb_dir)  # edits below must not touch the shared corpora
 
-        # Builds cannot be interleaved: each side is built twice, around the other, and the
-        # faster build counts, so a burst of load on the shared cores hits neither alone
-        # (--quick: once each).
-        first_baseline = parley_build = math.inf
-        single = 0.0
-        if not quick:
-            started = time.perf_counter()
-            Baseline(kb_dir, _mkdir(work / "baseline-first"))
-            first_baseline = time.perf_counter() - started
-            single = measure_build(kb_dir, work / "index-one-process", workers=1)
-            parley_build = measure_build(kb_dir, work / "index-first", workers=WORKERS)
-        started = time.perf_counter()
+        # The builds a writer waits for, as whole processes (before the edits below).
+        commands = [] if quick else command_rows(kb_dir, work)
         baseline = Baseline(kb_dir, _mkdir(work / "baseline"))
-        baseline_build = min(first_baseline, time.perf_counter() - started)
-        started = time.perf_counter()
-        kb = KnowledgeBase.open(kb_dir, work / "index", workers=WORKERS)
-        parley_build = min(parley_build, time.perf_counter() - started)
+        kb = KnowledgeBase.open(kb_dir, work / "index", workers=build_workers())
 
-        base_side = Side([], [], baseline_build, 0.0)
-        parley_side = Side([], [], parley_build, 0.0)
+        base_side = Side([], [])
+        parley_side = Side([], [])
         for number, (qid, text) in enumerate(queries):
             runs: list[tuple[Side, Callable[[str], list[str]]]] = [
-                (base_side, baseline.search),
-                (parley_side, lambda q: [h.slug for h in kb.search(q, limit=CUTOFF).results]),
+                (base_side, base_side.timed(baseline.search)),
+                (parley_side, parley_side.timed(lambda q: parley_slugs(kb, q))),
             ]
             for side, search in runs if number % 2 else reversed(runs):
                 started = time.perf_counter()
@@ -187,8 +154,8 @@ def main() -> None:
         known = known_items(kb)
         known_rows = []
         for label, items in known.items():
-            base_mrr = known_item_mrr(baseline.search, items)
-            parley_mrr = known_item_mrr(lambda q: parley_paths(kb, q), items)
+            base_mrr = known_item_mrr(base_side.timed(baseline.search), items)
+            parley_mrr = known_item_mrr(parley_side.timed(lambda q: parley_paths(kb, q)), items)
             known_rows.append((label, base_mrr, parley_mrr))
 
         http_ms: list[float] = []
@@ -206,7 +173,7 @@ def main() -> None:
     print_report(
         base_side,
         parley_side,
-        single,
+        commands,
         len(queries),
         documents,
         problems,
@@ -284,10 +251,8 @@ def stackfaq_ids() -> dict[str, str]:
     return ids
 
 
-def measure_build(kb_dir: Path, index_dir: Path, *, workers: int) -> float:
-    started = time.perf_counter()
-    KnowledgeBase.open(kb_dir, index_dir, workers=workers).close()
-    return time.perf_counter() - started
+def parley_slugs(kb: KnowledgeBase, text: str) -> list[str]:
+    return [hit.slug for hit in kb.search(text, limit=CUTOFF).results]
 
 
 def time_baseline_edit(baseline: Baseline, path: Path) -> float:
@@ -365,7 +330,7 @@ async def http_search_latency(kb_dir: Path, index_dir: Path, queries: list[str])
 def print_report(
     base: Side,
     parley: Side,
-    single_build_s: float,
+    commands: list[tuple[str, str, str, str]],
     queries: int,
     docs: int,
     problems: int,
@@ -392,18 +357,15 @@ def print_report(
     for label, p in (("search p50 (ms)", 0.50), ("search p99 (ms)", 0.99)):
         b, q = base.percentile(p), parley.percentile(p)
         rows.append((label, f"{b:.1f}", f"{q:.1f}", ratio(b, q)))
-    builds = "best of 2" if full else "one build"
-    rows.append(
-        (
-            f"full index build (s, {builds}), {WORKERS} parse workers",
-            f"{base.build_s:.1f}",
-            f"{parley.build_s:.1f}",
-            ratio(base.build_s, parley.build_s),
+    for label, fewest, most in LENGTHS:
+        (b, n), (q, _) = (
+            base.length_percentile(0.99, fewest, most),
+            parley.length_percentile(0.99, fewest, most),
         )
-    )
+        rows.append((f"search p99 (ms), {label} (N = {n})", f"{b:.1f}", f"{q:.1f}", ratio(b, q)))
+    rows += commands
     if full:
         rows += [
-            ("full index build (s), 1 process", "", f"{single_build_s:.1f}", ""),
             (
                 f"edited file searchable (s, median of {EDITS})",
                 f"{base.edit_s:.3f}",
@@ -411,7 +373,7 @@ def print_report(
                 ratio(base.edit_s, parley.edit_s),
             ),
         ]
-        http = Side([], http_ms, 0.0, 0.0)  # the whole endpoint against the bare baseline call
+        http = Side([], http_ms)  # the whole endpoint against the bare baseline call
         for label, p in (("HTTP GET /api/v1/kb/search p50 (ms)", 0.50), ("HTTP … p99 (ms)", 0.99)):
             b, q = base.percentile(p), http.percentile(p)
             rows.append((label, f"{b:.1f}", f"{q:.1f}", ratio(b, q)))
@@ -427,7 +389,8 @@ def print_report(
             if full
             else ""
         )
-        + f"Load average at the end: {os.getloadavg()[0]:.1f}."
+        + f"Load average (1 min) at the start: {LOAD_AT_START:.1f}, at the end: "
+        f"{os.getloadavg()[0]:.1f}."
     )
     print(f"commit: {commit_measured('server/parley/knowledge')}")
     packages = ("whoosh-reloaded", "markdown", "pymdown-extensions", "nh3", "pyyaml", "watchfiles")
