@@ -70,11 +70,9 @@ SLOVENIAN_STOP_WORDS = frozenset(
         *("ki", "ko", "koliko", "kot", "lahko", "med", "mi", "moj", "mu", "na", "nad", "o"),
         *("od", "on", "ona", "oni", "ono", "pa", "po", "pod", "pri", "s", "se", "sebe", "sem"),
         *("si", "smo", "so", "ste", "svoj", "ta", "tisti", "ter", "ti", "to", "tudi", "v", "vas"),
-        *("vi", "vas", "z", "za", "zakaj"),
+        *("vi", "z", "za", "zakaj"),
     ]
 )
-
-POLISH_ACCENTS = {"a": "ą", "c": "ć", "e": "ę", "l": "ł", "n": "ń", "o": "ó", "s": "ś", "z": "źż"}
 
 # The language's accented letters for each plain one, to read words typed without them.
 POLISH_ACCENTS = {"a": "ą", "c": "ć", "e": "ę", "l": "ł", "n": "ń", "o": "ó", "s": "ś", "z": "źż"}
@@ -103,15 +101,16 @@ class Analyser:
         stop_words: frozenset[str],
         reduce: Callable[[str], str],
         *,
-        stop_lemmas: bool,
+        lemmas: bool,
         accents: dict[str, str] | None = None,
     ) -> None:
         self.stop_words = stop_words
         self.accents = accents or {}  # plain letter → the language's accented letters for it
         self._reduce = reduce  # a lower-cased word (accents kept) → its common form
-        # A lemma is a dictionary form ("jestem" → "być"), so it can be checked against the
-        # list too; a stem is not a word ("others" → "other" must stay).
-        self._stop_lemmas = stop_lemmas
+        # Does ``reduce`` give dictionary forms (lemmas) rather than stems? A lemma is a word
+        # ("jestem" → "być"), so it is checked against the stop words too (a stem is not:
+        # "others" → "other" must stay), and it may differ from its forms in more letters.
+        self._lemmas = lemmas
         # Documents repeat their words: caching makes reduction a dictionary lookup. (Typo
         # candidates, which are mostly nonsense, call ``analyse`` so they do not flush this.)
         self.term = lru_cache(maxsize=200_000)(self.analyse)
@@ -125,7 +124,7 @@ class Analyser:
         if not folded.isalpha():
             return folded
         reduced = fold(self._reduce(lowered))
-        return None if self._stop_lemmas and reduced in self.stop_words else reduced
+        return None if self._lemmas and reduced in self.stop_words else reduced
 
     def accented(self, word: str) -> Iterator[str]:
         """The terms of ``word`` written with accents it may have lost ("hasla" → the term
@@ -146,7 +145,7 @@ class Analyser:
         """Letters every written form of ``term`` (nearly always) begins with, to find
         candidate words in text quickly: a stem drops a letter or so ("configur" ←
         "configuring"), a lemma more ("konto" ← "koncie", "geslo" ← "gesel")."""
-        cut = 3 if self._stop_lemmas else 1
+        cut = 3 if self._lemmas else 1
         return term[: max(3, len(term) - cut)]
 
     def terms(self, text: str) -> list[str]:
@@ -162,7 +161,7 @@ class Analyser:
 
 def _english() -> Analyser:
     stem = EnglishStemmer().stem
-    return Analyser(ENGLISH_STOP_WORDS, lambda word: stem(fold(word)), stop_lemmas=False)
+    return Analyser(ENGLISH_STOP_WORDS, lambda word: stem(fold(word)), lemmas=False)
 
 
 def _polish() -> Analyser:
@@ -182,7 +181,7 @@ def _polish() -> Analyser:
         lemmas = {reading[2][1].split(":")[0] for reading in readings if reading[0] == 0}
         return min(lemmas, key=lambda lemma: (len(lemma), lemma)) if lemmas else word
 
-    return Analyser(POLISH_STOP_WORDS, lemmatize, stop_lemmas=True, accents=POLISH_ACCENTS)
+    return Analyser(POLISH_STOP_WORDS, lemmatize, lemmas=True, accents=POLISH_ACCENTS)
 
 
 def _slovenian() -> Analyser:
@@ -191,7 +190,7 @@ def _slovenian() -> Analyser:
     from lemmagen3 import Lemmatizer  # loaded only where Slovenian articles or visitors exist
 
     lemmatize = Lemmatizer("sl").lemmatize
-    return Analyser(SLOVENIAN_STOP_WORDS, lemmatize, stop_lemmas=True, accents=SLOVENIAN_ACCENTS)
+    return Analyser(SLOVENIAN_STOP_WORDS, lemmatize, lemmas=True, accents=SLOVENIAN_ACCENTS)
 
 
 # Languages with an analysis of their own; every other locale is analysed as English.
