@@ -147,8 +147,8 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "login_max_failures",
         _parse_positive_int,
         "10",
-        "Failed sign-ins per email or address within 15 minutes before 429; "
-        "each failure past half of this is slowed down.",
+        "Failed sign-ins per client address within 15 minutes before 429. An email is never "
+        "locked: each guess at it past half of this waits longer (up to 2 s).",
     ),
     Setting(
         "business_hours",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from parley.config import Settings
@@ -77,3 +79,17 @@ async def test_signed_out_requests_are_401(client: httpx.AsyncClient) -> None:
     assert (await client.get("/api/v1/auth/me")).status_code == 401
     forged = await client.get("/api/v1/auth/me", headers={"Authorization": "Bearer forged"})
     assert forged.status_code == 401
+
+
+async def test_concurrent_guesses_get_no_more_than_the_allowance(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    await _agent(settings)
+    wrong = {"email": "ann@example.com", "password": "wrong horse"}
+    answers = await asyncio.gather(
+        *(client.post("/api/v1/auth/login", json=wrong) for _ in range(40))
+    )
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [401] * settings.login_max_failures + [429] * (
+        40 - settings.login_max_failures
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator, Callable
 
@@ -26,53 +27,65 @@ async def make_throttle(request: pytest.FixtureRequest) -> AsyncIterator[MakeThr
 
 
 def _fresh(kind: str) -> str:
-    """A key no other test (or earlier run against the same Redis) has used."""
-    return f"{kind}:{secrets.token_hex(6)}"
+    """A name no other test (or earlier run against the same Redis) has used."""
+    return f"{kind}-{secrets.token_hex(6)}"
 
 
-async def test_failures_are_slowed_past_half_then_refused(make_throttle: MakeThrottle) -> None:
-    throttle = make_throttle(6)
-    keys = [_fresh("email"), _fresh("ip")]
-    delays = []
-    for _ in range(6):
-        delays.append(await throttle.check(keys))
-        await throttle.record_failure(keys)
-    assert delays[:4] == [0.0, 0.0, 0.0, 0.0]
-    assert 0 < delays[4] < delays[5]
-    with pytest.raises(RateLimited) as refused:
-        await throttle.check(keys)
-    assert 0 < refused.value.retry_after <= 15 * 60
-
-
-async def test_an_address_is_limited_across_emails(make_throttle: MakeThrottle) -> None:
+async def test_an_address_is_refused_past_the_allowance_across_emails(
+    make_throttle: MakeThrottle,
+) -> None:
     throttle = make_throttle(3)
     address = _fresh("ip")
     for _ in range(3):
-        await throttle.record_failure([_fresh("email"), address])
-    with pytest.raises(RateLimited):
-        await throttle.check([_fresh("email"), address])
-    assert await throttle.check([_fresh("email"), _fresh("ip")]) == 0.0
+        await throttle.reserve(_fresh("email"), address)
+    with pytest.raises(RateLimited) as refused:
+        await throttle.reserve(_fresh("email"), address)
+    assert 0 < refused.value.retry_after <= 15 * 60
+    assert (await throttle.reserve(_fresh("email"), _fresh("ip"))).delay == 0.0
 
 
-async def test_success_forgives_the_email_but_not_the_address(make_throttle: MakeThrottle) -> None:
+async def test_an_email_is_slowed_but_never_locked(make_throttle: MakeThrottle) -> None:
+    throttle = make_throttle(4)
+    email = _fresh("email")
+    delays = [(await throttle.reserve(email, _fresh("ip"))).delay for _ in range(8)]
+    assert delays[:2] == [0.0, 0.0]
+    assert 0 < delays[2] < delays[3] <= delays[7] <= 2.0
+
+
+async def test_concurrent_guesses_get_exactly_the_allowance(make_throttle: MakeThrottle) -> None:
+    throttle = make_throttle(10)
+    email, address = _fresh("email"), _fresh("ip")
+
+    async def guess() -> str:
+        try:
+            await throttle.reserve(email, address)
+        except RateLimited:
+            return "refused"
+        return "let through"
+
+    outcomes = await asyncio.gather(*(guess() for _ in range(40)))
+    assert outcomes.count("let through") == 10
+
+
+async def test_success_takes_back_its_reservation_and_forgives_the_email(
+    make_throttle: MakeThrottle,
+) -> None:
     throttle = make_throttle(2)
     email, address = _fresh("email"), _fresh("ip")
-    await throttle.record_failure([email, address])
-    await throttle.record_success([email, address])
-    await throttle.record_failure([_fresh("email"), address])
-    with pytest.raises(RateLimited):
-        await throttle.check([email, address])
-    assert await throttle.check([email, _fresh("ip")]) == 0.0  # the email starts clean again
+    await throttle.reserve(email, address)  # a failure
+    await throttle.succeeded(await throttle.reserve(email, address))
+    assert (await throttle.reserve(email, _fresh("ip"))).delay == 0.0  # the email starts clean
+    with pytest.raises(RateLimited):  # the address kept its one failure and this is its second
+        await throttle.reserve(_fresh("email"), address)
+        await throttle.reserve(_fresh("email"), address)
 
 
 async def test_processes_sharing_redis_share_one_allowance() -> None:
     first, second = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
-    keys = [_fresh("email"), _fresh("ip")]
-    await RedisLoginThrottle(first, 4).record_failure(keys)
-    await RedisLoginThrottle(second, 4).record_failure(keys)
-    await RedisLoginThrottle(first, 4).record_failure(keys)
-    await RedisLoginThrottle(second, 4).record_failure(keys)
+    email, address = _fresh("email"), _fresh("ip")
+    for redis in (first, second, first, second):
+        await RedisLoginThrottle(redis, 4).reserve(email, address)
     with pytest.raises(RateLimited):
-        await RedisLoginThrottle(first, 4).check(keys)
+        await RedisLoginThrottle(first, 4).reserve(email, address)
     await first.aclose()
     await second.aclose()

@@ -59,19 +59,23 @@ async def _checked_hash(password: str) -> str:
     return await hash_password(password)
 
 
-def _email_key(email: str) -> str:
-    """The sign-in throttle's key for an email's failures."""
-    return f"email:{email.strip().lower()}"
-
-
-async def _throttled_keys(throttle: LoginThrottle, email: str, client_address: str) -> list[str]:
-    """The throttle's keys for a password guess at ``email`` from ``client_address``, once the
-    throttle lets it through (``RateLimited`` when it does not, after a delay when near)."""
-    keys = [_email_key(email), f"ip:{client_address}"]
-    delay = await throttle.check(keys)
-    if delay:
-        await asyncio.sleep(delay)
-    return keys
+async def _guess(
+    throttle: LoginThrottle,
+    email: str,
+    client_address: str,
+    password_hash: str | None,
+    password: str,
+) -> bool:
+    """Whether ``password`` matches, checked as one throttled guess at ``email``: reserved
+    before it is verified (``RateLimited`` when the address is used up), delayed when the email
+    is under attack, and taken back when it was right."""
+    attempt = await throttle.reserve(email, client_address)
+    if attempt.delay:
+        await asyncio.sleep(attempt.delay)
+    matched = await verify_password(password_hash, password)
+    if matched:
+        await throttle.succeeded(attempt)
+    return matched
 
 
 async def create_agent(
@@ -104,13 +108,11 @@ async def sign_in(
     db: Database, throttle: LoginThrottle, *, email: str, password: str, client_address: str
 ) -> Agent:
     """The agent for these credentials; failures are counted per email and per address."""
-    keys = await _throttled_keys(throttle, email, client_address)
     agent = await store.agent_by_email(db, email.strip())
-    matched = await verify_password(agent.password_hash if agent else None, password)
+    password_hash = agent.password_hash if agent else None
+    matched = await _guess(throttle, email, client_address, password_hash, password)
     if agent is None or not matched or agent.disabled:
-        await throttle.record_failure(keys)
         raise Unauthorized("wrong email or password", code="invalid_credentials")
-    await throttle.record_success(keys)
     return agent
 
 
@@ -166,7 +168,7 @@ async def reset_password(
     """Give an agent a new password: every session they hold ends, and their email's failed
     sign-ins are forgiven so the new password works at once (the address's count stays)."""
     changed = await change_agent(db, bus, agent_id, password=password)
-    await throttle.record_success([_email_key(changed.email)])
+    await throttle.forgive(changed.email)
     return changed
 
 
@@ -185,9 +187,8 @@ async def change_own_password(
     the sign-in throttle. Every session the agent holds ends, the caller's too: it is given a
     fresh token for the returned agent's ``token_version``."""
     _check_new_password(new_password)  # refused before a guess is even looked at
-    keys = await _throttled_keys(throttle, agent.email, client_address)
-    if not await verify_password(agent.password_hash, current_password):
-        await throttle.record_failure(keys)
+    if not await _guess(
+        throttle, agent.email, client_address, agent.password_hash, current_password
+    ):
         raise Forbidden("your current password is wrong", code="wrong_password")
-    await throttle.record_success(keys)
     return await change_agent(db, bus, agent.id, password=new_password)
