@@ -120,6 +120,7 @@ async def live_app(settings: Settings) -> AsyncIterator[LiveApp]:
         ws="websockets-sansio",
         ws_per_message_deflate=False,
         ws_max_size=64 * 1024,
+        proxy_headers=False,  # as `parley serve`: the app applies PARLEY_TRUSTED_PROXIES
         log_level="warning",
         lifespan="on",
     )

@@ -16,6 +16,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from parley import console, demo, embed, helpcenter
 from parley.api import attachments, auth, conversations, kb, visitors
@@ -93,9 +94,13 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/ws/visitor", visitor_socket),
         WebSocketRoute("/ws/agent", agent_socket),
     ]
+    # Forwarded headers rewrite the client's address only when a configured proxy sent them.
+    trusted = list(settings.trusted_proxies or ())
+    proxies = [Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)] if trusted else []
     return Starlette(
         routes=routes,
         middleware=[
+            *proxies,
             Middleware(AccessLogMiddleware),
             Middleware(PublicApiCors),
         ],

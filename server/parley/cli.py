@@ -146,6 +146,7 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
         ws_per_message_deflate=False,
         ws_max_size=64 * 1024,
         access_log=False,
+        proxy_headers=False,  # the app applies PARLEY_TRUSTED_PROXIES itself
         log_level=settings.log_level.lower(),
         log_config=None,
     )

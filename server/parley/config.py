@@ -7,6 +7,7 @@ attributes, never ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -46,6 +47,16 @@ def _parse_origins(raw: str) -> tuple[str, ...]:
         if origin != "*" and not origin.startswith(("http://", "https://")):
             raise ValueError(f"{origin!r} is not an origin like https://example.com")
     return origins
+
+
+def _parse_networks(raw: str) -> tuple[str, ...]:
+    networks = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ValueError(f"{network!r} is not an IP address or network") from None
+    return networks
 
 
 def _parse_database_url(raw: str) -> str:
@@ -151,6 +162,19 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "locked: each guess at it past half of this waits longer (up to 2 s).",
     ),
     Setting(
+        "visitor_token_ttl",
+        _parse_positive_int,
+        str(90 * 86400),
+        "Seconds a visitor's token stays valid; after that the widget starts as a new visitor.",
+    ),
+    Setting(
+        "trusted_proxies",
+        _parse_networks,
+        None,
+        "Comma-separated addresses or networks of your reverse proxies: only their "
+        "`X-Forwarded-For` / `X-Forwarded-Proto` are believed. Unset: none is.",
+    ),
+    Setting(
         "business_hours",
         _parse_business_hours,
         "mon-fri 09:00-17:00",
@@ -227,6 +251,8 @@ class Settings:
     log_level: str = "INFO"
     agent_token_ttl: int = 12 * 3600
     login_max_failures: int = 10
+    visitor_token_ttl: int = 90 * 86400
+    trusted_proxies: tuple[str, ...] | None = None
     business_hours: str = "mon-fri 09:00-17:00"
     timezone: str = "UTC"
     presence_grace_seconds: int = 30

@@ -24,6 +24,7 @@ from parley.config import Settings
 from parley.conversation.lifecycle import Lifecycle
 from parley.conversation.service import ConversationService
 from parley.db import Database
+from parley.identity.store import prune_sessions
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
 from parley.identity.tokens import TokenSigner
 from parley.knowledge import KnowledgeBase, build_workers, watch
@@ -89,7 +90,11 @@ class Services:
         return cls(
             settings=settings,
             db=db,
-            signer=TokenSigner(settings.signing_key(), agent_ttl_seconds=settings.agent_token_ttl),
+            signer=TokenSigner(
+                settings.signing_key(),
+                agent_ttl_seconds=settings.agent_token_ttl,
+                visitor_ttl_seconds=settings.visitor_token_ttl,
+            ),
             login_throttle=login_throttle,
             bus=bus,
             presence=presence,
@@ -146,7 +151,7 @@ class Services:
         """Share presence, return abandoned conversations to the queue, assign what waits,
         resolve conversations visitors left with the bot, re-read site settings should a
         change's bus message have been lost, checkpoint SQLite's log, and (hourly) forget
-        searches past the search log's retention."""
+        searches past the search log's retention and expired agent sessions."""
         pruned_at = -PRUNE_EVERY_SECONDS
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
@@ -162,6 +167,7 @@ class Services:
                     pruned_at = time.monotonic()
                     retention = timedelta(days=self.settings.search_log_days)
                     await prune_search_log(self.db, before=clock.now() - retention)
+                    await prune_sessions(self.db)
             except Exception:
                 logger.exception("housekeeping failed; trying again shortly")
 

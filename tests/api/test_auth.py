@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 
 from parley.config import Settings
 from parley.db import Database
 from parley.identity.agents import create_agent
+
+JSON = {"Content-Type": "application/json"}
+CREDENTIALS = {"email": "ann@example.com", "password": "correct horse"}
 
 
 async def _agent(settings: Settings) -> None:
@@ -55,7 +59,7 @@ async def test_wrong_password_is_401_in_the_error_shape(
 
 async def test_malformed_bodies_are_400(client: httpx.AsyncClient) -> None:
     for body in [b"{not json", b"[1, 2]", b'{"email": "a@example.com"}', b'{"email": 5}']:
-        response = await client.post("/api/v1/auth/login", content=body)
+        response = await client.post("/api/v1/auth/login", content=body, headers=JSON)
         assert response.status_code == 400, body
         assert response.json()["error"]["message"]
 
@@ -93,3 +97,37 @@ async def test_concurrent_guesses_get_no_more_than_the_allowance(
     assert statuses == [401] * settings.login_max_failures + [429] * (
         40 - settings.login_max_failures
     )
+
+
+async def test_a_page_elsewhere_cannot_sign_a_browser_in(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Login CSRF: a form on another site posting the attacker's credentials as text/plain."""
+    await _agent(settings)
+    body = json.dumps(CREDENTIALS)
+    for headers, status in [
+        ({"Content-Type": "text/plain", "Origin": "https://evil.example"}, 403),
+        ({"Content-Type": "text/plain"}, 415),
+        ({**JSON, "Sec-Fetch-Site": "cross-site"}, 403),
+        ({**JSON, "Origin": "null"}, 403),
+    ]:
+        response = await client.post("/api/v1/auth/login", content=body, headers=headers)
+        assert response.status_code == status, headers
+        assert "set-cookie" not in response.headers
+    same_origin = {**JSON, "Origin": "http://parley.test", "Sec-Fetch-Site": "same-origin"}
+    signed_in = await client.post("/api/v1/auth/login", content=body, headers=same_origin)
+    assert signed_in.status_code == 200
+
+
+async def test_logout_ends_the_session_on_the_server_and_refuses_cross_site(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    await _agent(settings)
+    token = (await client.post("/api/v1/auth/login", json=CREDENTIALS)).json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    cross_site = {**JSON, "Origin": "https://evil.example"}
+    assert (await client.post("/api/v1/auth/logout", headers=cross_site)).status_code == 403
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).status_code == 200
+    assert (await client.post("/api/v1/auth/logout", json={})).status_code == 204
+    client.cookies.clear()
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).status_code == 401

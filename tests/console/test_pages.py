@@ -112,10 +112,14 @@ async def test_logout_needs_the_csrf_token_of_the_session(
     stale = await client.post("/console/logout", data={"csrf_token": login_token})
     assert stale.status_code == 403  # a token minted before sign-in is bound to no session
     token = await csrf_token(client, "/console")
+    session = client.cookies["parley_session"]
     response = await client.post("/console/logout", data={"csrf_token": token})
     assert response.status_code == 303
     assert response.headers["location"] == "/console/login"
     assert (await client.get("/console")).status_code == 303
+    client.cookies.clear()  # the old session token, kept by someone, is dead on the server
+    replayed = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {session}"})
+    assert replayed.status_code == 401
 
 
 async def test_static_files_are_served_and_unknown_ones_are_not(client: httpx.AsyncClient) -> None:

@@ -7,7 +7,13 @@ import pytest
 from parley.db import Database
 from parley.errors import BadRequest, Conflict, RateLimited, Unauthorized
 from parley.identity import store
-from parley.identity.agents import agent_for_token, create_agent, sign_in
+from parley.identity.agents import (
+    agent_for_token,
+    create_agent,
+    end_session,
+    sign_in,
+    start_session,
+)
 from parley.identity.throttle import MemoryLoginThrottle
 from parley.identity.tokens import TokenSigner
 
@@ -75,7 +81,7 @@ async def test_disabled_agent_cannot_sign_in_and_old_tokens_stop_working(db: Dat
     agent = await create_agent(
         db, email="bo@example.com", name="Bo", password="correct horse", role="agent"
     )
-    token = SIGNER.agent_token(agent.id, agent.token_version)
+    token = await start_session(db, SIGNER, agent)
     assert (await agent_for_token(db, SIGNER, token)).id == agent.id
     await store.update_agent(db, agent.id, disabled=True)
     with pytest.raises(Unauthorized):
@@ -90,7 +96,7 @@ async def test_disabled_agent_cannot_sign_in_and_old_tokens_stop_working(db: Dat
         )
 
 
-async def test_repeated_failures_are_refused_even_with_the_right_password(db: Database) -> None:
+async def test_a_guessing_address_is_refused_but_the_agent_still_signs_in(db: Database) -> None:
     agent = await _ann(db)
     throttle = MemoryLoginThrottle(4)
     for _ in range(4):
@@ -98,6 +104,27 @@ async def test_repeated_failures_are_refused_even_with_the_right_password(db: Da
             await sign_in(db, throttle, email=agent.email, password="nope", client_address="ip1")
     with pytest.raises(RateLimited) as refused:
         await sign_in(
-            db, throttle, email=agent.email, password="correct horse", client_address="ip2"
+            db, throttle, email=agent.email, password="correct horse", client_address="ip1"
         )
     assert refused.value.retry_after > 0
+    signed_in = await sign_in(
+        db, throttle, email=agent.email, password="correct horse", client_address="ip2"
+    )
+    assert signed_in.id == agent.id
+
+
+async def test_a_session_ends_on_the_server_when_signed_out_or_the_password_changes(
+    db: Database,
+) -> None:
+    agent = await _ann(db)
+    kept, signed_out = (
+        await start_session(db, SIGNER, agent),
+        await start_session(db, SIGNER, agent),
+    )
+    await end_session(db, SIGNER, signed_out)
+    with pytest.raises(Unauthorized):
+        await agent_for_token(db, SIGNER, signed_out)
+    assert (await agent_for_token(db, SIGNER, kept)).id == agent.id  # other devices stay in
+    await store.update_agent(db, agent.id, password_hash="new-hash")
+    with pytest.raises(Unauthorized):
+        await agent_for_token(db, SIGNER, kept)

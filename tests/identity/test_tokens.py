@@ -5,7 +5,7 @@ import time
 import pytest
 
 from parley.errors import Unauthorized
-from parley.identity.tokens import TokenSigner
+from parley.identity.tokens import AgentClaim, TokenSigner
 
 
 def test_visitor_token_names_exactly_its_visitor() -> None:
@@ -29,8 +29,17 @@ def test_tokens_from_another_key_or_kind_are_refused() -> None:
 
 def test_agent_tokens_expire() -> None:
     signer = TokenSigner("k", agent_ttl_seconds=1)
-    token = signer.agent_token("agt_1", 3)
-    assert signer.agent_claim(token).token_version == 3
+    token = signer.agent_token("agt_1", 3, "ses_1")
+    assert signer.agent_claim(token) == AgentClaim("agt_1", 3, "ses_1")
     time.sleep(2.1)
     with pytest.raises(Unauthorized, match="expired"):
         signer.agent_claim(token)
+
+
+def test_visitor_tokens_expire() -> None:
+    signer = TokenSigner("k", agent_ttl_seconds=60, visitor_ttl_seconds=1)
+    token = signer.visitor_token("vis_1")
+    assert signer.visitor_id(token) == "vis_1"
+    time.sleep(2.1)
+    with pytest.raises(Unauthorized, match="expired"):
+        signer.visitor_id(token)

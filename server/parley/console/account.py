@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from parley.console import csrf
-from parley.identity.agents import change_own_password
+from parley.identity.agents import change_own_password, start_session
 from parley.services import services
-from parley.web.auth import set_session_cookie
+from parley.web.auth import client_address, set_session_cookie
 from parley.web.json import read_json_object, required_text
 
 
@@ -29,9 +29,9 @@ async def change_password(request: Request) -> Response:
         agent,
         current_password=required_text(body, "current_password"),
         new_password=required_text(body, "new_password"),
-        client_address=request.client.host if request.client else "unknown",
+        client_address=client_address(request),
     )
-    token = found.signer.agent_token(changed.id, changed.token_version)
+    token = await start_session(found.db, found.signer, changed)
     fresh_csrf = csrf.issue(request, csrf.nonce_for(request), session=token)
     response = JSONResponse({"agent": changed.public(), "csrf_token": fresh_csrf})
     set_session_cookie(response, token, found.settings)

@@ -13,11 +13,16 @@ from starlette.routing import Route
 from parley.console import csrf
 from parley.console.render import page, static_file
 from parley.errors import Forbidden, RateLimited, Unauthorized
-from parley.identity.agents import sign_in
+from parley.identity.agents import end_session, sign_in, start_session
 from parley.identity.passwords import MIN_PASSWORD_LENGTH
 from parley.identity.tokens import SESSION_COOKIE
 from parley.services import services
-from parley.web.auth import require_agent, set_session_cookie
+from parley.web.auth import (
+    client_address,
+    presented_agent_token,
+    require_agent,
+    set_session_cookie,
+)
 
 
 def _form_text(value: object) -> str:
@@ -43,7 +48,7 @@ async def login(request: Request) -> Response:
             found.login_throttle,
             email=email,
             password=_form_text(form.get("password")),
-            client_address=request.client.host if request.client else "unknown",
+            client_address=client_address(request),
         )
     except Unauthorized:
         return page(request, "login.html", status=401, email=email,
@@ -52,7 +57,7 @@ async def login(request: Request) -> Response:
         return page(request, "message.html", status=429, heading="Too many attempts",
                     text="Too many failed sign-ins. Wait a few minutes, then try again.",
                     headers={"Retry-After": str(exc.retry_after)})  # fmt: skip
-    token = found.signer.agent_token(agent.id, agent.token_version)
+    token = await start_session(found.db, found.signer, agent)
     response = RedirectResponse("/console", status_code=303)
     set_session_cookie(response, token, found.settings)
     return response
@@ -61,6 +66,10 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     form = await request.form()
     csrf.verify(request, _form_text(form.get(csrf.CSRF_FIELD)))
+    token = presented_agent_token(request)
+    if token is not None:
+        found = services(request)
+        await end_session(found.db, found.signer, token)
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

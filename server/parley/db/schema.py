@@ -70,6 +70,17 @@ agents = Table(
     _created_at(),
 )
 
+# One row per signed-in console or API client: signing out (or a new password) deletes it, and
+# a token whose row is gone is refused, so a session ends on the server, not only in a cookie.
+agent_sessions = Table(
+    "agent_sessions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("agent_id", ForeignKey("agents.id", ondelete="CASCADE"), nullable=False, index=True),
+    _created_at(),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
 team_members = Table(
     "team_members",
     metadata,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from datetime import timedelta
 
 from parley.bus import Bus
 from parley.db import Database
@@ -116,11 +117,33 @@ async def sign_in(
     return agent
 
 
+async def start_session(db: Database, signer: TokenSigner, agent: Agent) -> str:
+    """A new server-side session for a signed-in agent; its token."""
+    lifetime = timedelta(seconds=signer.agent_ttl_seconds)
+    session_id = await store.insert_session(db, agent.id, lifetime)
+    return signer.agent_token(agent.id, agent.token_version, session_id)
+
+
+async def end_session(db: Database, signer: TokenSigner, token: str) -> None:
+    """Sign out: the token's session is deleted, so the token is refused from now on."""
+    try:
+        claim = signer.agent_claim(token)
+    except Unauthorized:
+        return  # forged or expired: there is no session to end
+    await store.delete_session(db, claim.session_id)
+
+
 async def agent_for_token(db: Database, signer: TokenSigner, token: str) -> Agent:
-    """The enabled agent a token belongs to; revoked, expired or forged tokens are refused."""
+    """The enabled agent a token belongs to; signed-out, revoked, expired or forged tokens
+    are refused."""
     claim = signer.agent_claim(token)
-    agent = await store.agent_by_id(db, claim.agent_id)
-    if agent is None or agent.disabled or agent.token_version != claim.token_version:
+    agent = await store.agent_by_session(db, claim.session_id)
+    if (
+        agent is None
+        or agent.id != claim.agent_id
+        or agent.disabled
+        or agent.token_version != claim.token_version
+    ):
         raise Unauthorized("session is no longer valid, sign in again")
     return agent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -14,7 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from parley import clock
 from parley.db import Database
 from parley.db.records import record
-from parley.db.schema import agents, conversations, new_id, team_members, teams, visitors
+from parley.db.schema import (
+    agent_sessions,
+    agents,
+    conversations,
+    new_id,
+    team_members,
+    teams,
+    visitors,
+)
 from parley.errors import BadRequest, Conflict, NotFound
 
 DEFAULT_TEAM = "Support"
@@ -164,6 +172,7 @@ async def update_agent(
         demoted = row["role"] == "admin" and changes.get("role", "admin") != "admin"
         if demoted or (disabled and not row["disabled"]) or password_hash is not None:
             changes["token_version"] = agents.c.token_version + 1
+            await conn.execute(delete(agent_sessions).where(agent_sessions.c.agent_id == agent_id))
         stays_admin = changes.get("role", row["role"]) == "admin" and not changes.get(
             "disabled", row["disabled"]
         )
@@ -353,3 +362,47 @@ async def visitor_by_id(db: Database, visitor_id: str) -> Visitor | None:
             .first()
         )
     return record(Visitor, row) if row else None
+
+
+async def insert_session(db: Database, agent_id: str, lifetime: timedelta) -> str:
+    """A new session for the agent; its id goes into the token."""
+    session_id = new_id("ses")
+    now = clock.now()
+    async with db.transaction() as conn:
+        await conn.execute(
+            insert(agent_sessions).values(
+                id=session_id, agent_id=agent_id, created_at=now, expires_at=now + lifetime
+            )
+        )
+    return session_id
+
+
+async def agent_by_session(db: Database, session_id: str) -> Agent | None:
+    """The agent whose live (not signed out, not expired) session this is."""
+    async with db.read() as conn:
+        row = (
+            (
+                await conn.execute(
+                    select(agents)
+                    .join(agent_sessions, agent_sessions.c.agent_id == agents.c.id)
+                    .where(
+                        agent_sessions.c.id == session_id,
+                        agent_sessions.c.expires_at > clock.now(),
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+    return record(Agent, row) if row else None
+
+
+async def delete_session(db: Database, session_id: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(delete(agent_sessions).where(agent_sessions.c.id == session_id))
+
+
+async def prune_sessions(db: Database) -> None:
+    """Forget sessions past their expiry (their tokens are refused already)."""
+    async with db.transaction() as conn:
+        await conn.execute(delete(agent_sessions).where(agent_sessions.c.expires_at <= clock.now()))

@@ -1,14 +1,14 @@
-"""Signed bearer tokens: a visitor token reads one visitor; an agent token expires.
+"""Signed bearer tokens: a visitor token reads one visitor; an agent token names a session.
 
-Agent tokens carry the agent's ``token_version``; bumping it (disable, password change)
-revokes every token issued before, without a session table.
+Both expire. An agent token carries its session's id (a row that signing out deletes) and the
+agent's ``token_version`` (bumped to revoke every token at once: disable, password change).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from parley.errors import Unauthorized
 
@@ -17,20 +17,26 @@ from parley.errors import Unauthorized
 class AgentClaim:
     agent_id: str
     token_version: int
+    session_id: str
 
 
 class TokenSigner:
-    def __init__(self, secret_key: str, *, agent_ttl_seconds: int) -> None:
-        self._visitor = URLSafeSerializer(secret_key, salt="parley.visitor")
-        self._agent = URLSafeTimedSerializer(secret_key, salt="parley.agent")
+    def __init__(
+        self, secret_key: str, *, agent_ttl_seconds: int, visitor_ttl_seconds: int = 90 * 86400
+    ) -> None:
+        self._visitor = URLSafeTimedSerializer(secret_key, salt="parley.visitor.v2")
+        self._agent = URLSafeTimedSerializer(secret_key, salt="parley.agent.v2")
         self.agent_ttl_seconds = agent_ttl_seconds
+        self.visitor_ttl_seconds = visitor_ttl_seconds
 
     def visitor_token(self, visitor_id: str) -> str:
         return self._visitor.dumps({"v": visitor_id})
 
     def visitor_id(self, token: str) -> str:
         try:
-            payload = self._visitor.loads(token)
+            payload = self._visitor.loads(token, max_age=self.visitor_ttl_seconds)
+        except SignatureExpired:
+            raise Unauthorized("visitor token expired") from None
         except BadSignature:
             raise Unauthorized("invalid visitor token") from None
         visitor_id = payload.get("v") if isinstance(payload, dict) else None
@@ -38,8 +44,8 @@ class TokenSigner:
             raise Unauthorized("invalid visitor token")
         return visitor_id
 
-    def agent_token(self, agent_id: str, token_version: int) -> str:
-        return self._agent.dumps({"a": agent_id, "tv": token_version})
+    def agent_token(self, agent_id: str, token_version: int, session_id: str) -> str:
+        return self._agent.dumps({"a": agent_id, "tv": token_version, "s": session_id})
 
     def agent_claim(self, token: str) -> AgentClaim:
         try:
@@ -50,10 +56,12 @@ class TokenSigner:
             raise Unauthorized("invalid agent token") from None
         if not isinstance(payload, dict):
             raise Unauthorized("invalid agent token")
-        agent_id, version = payload.get("a"), payload.get("tv")
-        if not isinstance(agent_id, str) or not isinstance(version, int):
+        agent_id, version, session_id = payload.get("a"), payload.get("tv"), payload.get("s")
+        if not (isinstance(agent_id, str) and isinstance(version, int)) or not isinstance(
+            session_id, str
+        ):
             raise Unauthorized("invalid agent token")
-        return AgentClaim(agent_id, version)
+        return AgentClaim(agent_id, version, session_id)
 
 
 # The console's session cookie holds the same signed agent token the login API returns.

@@ -40,3 +40,9 @@ def set_session_cookie(response: Response, token: str, settings: Settings) -> No
         samesite="lax",
         secure=settings.secure_cookies,
     )
+
+
+def client_address(connection: HTTPConnection) -> str:
+    """The client's address, the key of every per-address limit: the peer's, or what a proxy
+    in ``PARLEY_TRUSTED_PROXIES`` forwarded (applied by the app's middleware, nowhere else)."""
+    return connection.client.host if connection.client else "unknown"
