@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parley.conversation import store
+from parley.conversation.protocol import MAX_SEQ
 from parley.errors import BadRequest, NotFound, Unauthorized
 from parley.services import services
 from parley.web.json import json_response
@@ -41,6 +42,8 @@ async def conversation_messages(request: Request) -> Response:
         after = int(request.query_params.get("after_seq", "0"))
     except ValueError:
         raise BadRequest("after_seq must be a whole number") from None
+    if not 0 <= after <= MAX_SEQ:
+        raise BadRequest(f"after_seq must be between 0 and {MAX_SEQ}")
     replay = await found.conversations.replay(conversation.id, after, include_internal=False)
     frames = b",".join(frame for _, frame in replay)
     body = b'{"conversation_id":"' + conversation.id.encode() + b'","messages":[' + frames + b"]}"

@@ -21,7 +21,8 @@ ClientId = Annotated[str, Meta(min_length=1, max_length=100)]
 Id = Annotated[str, Meta(min_length=1, max_length=64)]
 Text = Annotated[str, Meta(max_length=MAX_TEXT)]
 AttachmentIds = Annotated[list[Id], Meta(max_length=10)]
-Seq = Annotated[int, Meta(ge=0)]
+MAX_SEQ = 2**63 - 1  # a SQL BIGINT: a larger seq can never exist, and could not be compared
+Seq = Annotated[int, Meta(ge=0, le=MAX_SEQ)]
 
 
 class _Frame(Struct, tag_field="type", forbid_unknown_fields=False, omit_defaults=False):
@@ -168,7 +169,7 @@ _agent_decoder = msgspec.json.Decoder(AgentFrame)
 def _client_id_of(raw: str | bytes) -> str | None:
     try:
         parsed = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None
     ref = parsed.get("client_id") if isinstance(parsed, dict) else None
     return ref if isinstance(ref, str) and len(ref) <= 100 else None
@@ -181,6 +182,8 @@ def _decode(decoder: msgspec.json.Decoder[Any], raw: str | bytes) -> Any:
         raise FrameError(f"invalid frame: {exc}", _client_id_of(raw)) from None
     except msgspec.DecodeError:
         raise FrameError("frame is not valid JSON", None) from None
+    except RecursionError:
+        raise FrameError("frame is nested too deeply", None) from None
 
 
 def decode_visitor_frame(raw: str | bytes) -> VisitorFrame:

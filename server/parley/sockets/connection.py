@@ -35,6 +35,7 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_RATE_LIMITED = 4429
 CLOSE_PROTOCOL = 1008
+CLOSE_INTERNAL_ERROR = 1011
 CLOSE_TRY_AGAIN = 1013
 
 Refill = Callable[[str, int], Awaitable[list[tuple[int, bytes]]]]
@@ -201,6 +202,16 @@ def error_frame(exc: ParleyError, ref: str | None) -> bytes:
     return encode(ErrorOut(code=exc.code, message=exc.message, ref=ref))
 
 
+async def _close_if_failed(websocket: WebSocket, sender: asyncio.Task[None]) -> None:
+    """A socket whose writer failed is closed with 1011 and the reason logged, never left
+    to die silently with frames acknowledged to nobody."""
+    if sender.cancelled() or sender.exception() is None:
+        return
+    logger.error("socket writer failed", exc_info=sender.exception())
+    with contextlib.suppress(Exception):
+        await websocket.close(CLOSE_INTERNAL_ERROR, "server error; reconnect and resume")
+
+
 async def serve_frames(
     websocket: WebSocket,
     outbox: Outbox,
@@ -233,6 +244,7 @@ async def serve_frames(
                 logger.exception("frame handling failed")
                 outbox.send(error_frame(ParleyError("something went wrong on our side"), None))
             if sender.done():
+                await _close_if_failed(websocket, sender)
                 return
     except WebSocketDisconnect:
         return

@@ -30,6 +30,8 @@ async def read_json_object(request: Request) -> dict[str, Any]:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadRequest(f"request body is not valid JSON: {exc}", code="invalid_json") from None
+    except RecursionError:
+        raise BadRequest("request body is nested too deeply", code="invalid_json") from None
     if not isinstance(parsed, dict):
         raise BadRequest("request body must be a JSON object", code="invalid_json")
     return parsed
