@@ -26,7 +26,7 @@ from parley.errors import ParleyError, RateLimited
 from parley.services import Services, services
 from parley.sockets.agent import agent_socket
 from parley.sockets.visitor import visitor_socket
-from parley.web.access_log import AccessLogMiddleware
+from parley.web.access_log import AccessLogMiddleware, redact_server_logs
 
 logger = logging.getLogger("parley")
 
@@ -70,6 +70,8 @@ async def healthz(request: Request) -> Response:
 
 
 def create_app(settings: Settings) -> Starlette:
+    redact_server_logs()
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         found = Services.from_settings(settings)

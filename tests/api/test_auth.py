@@ -7,6 +7,7 @@ import json
 
 import httpx
 
+from parley.app import create_app
 from parley.config import Settings
 from parley.db import Database
 from parley.identity.agents import create_agent
@@ -131,3 +132,24 @@ async def test_logout_ends_the_session_on_the_server_and_refuses_cross_site(
     assert (await client.post("/api/v1/auth/logout", json={})).status_code == 204
     client.cookies.clear()
     assert (await client.get("/api/v1/auth/me", headers=bearer)).status_code == 401
+
+
+async def test_a_trusted_proxys_forwarded_for_names_the_client(settings: Settings) -> None:
+    """Behind a configured proxy each client is limited on its own address, not the proxy's."""
+    app = create_app(settings.with_overrides(trusted_proxies=("203.0.113.0/24",)))
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5000))
+    wrong = {"email": "ann@example.com", "password": "wrong horse"}
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://parley.test") as proxy,
+    ):
+        guesser = {"X-Forwarded-For": "198.51.100.1"}
+        for _ in range(settings.login_max_failures):
+            await proxy.post("/api/v1/auth/login", json=wrong, headers=guesser)
+        assert (
+            await proxy.post("/api/v1/auth/login", json=wrong, headers=guesser)
+        ).status_code == 429
+        other = {"X-Forwarded-For": "198.51.100.2"}
+        assert (
+            await proxy.post("/api/v1/auth/login", json=wrong, headers=other)
+        ).status_code == 401
