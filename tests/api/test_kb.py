@@ -234,11 +234,20 @@ async def test_feedback_is_204_and_stored(client: httpx.AsyncClient, settings: S
     polish = "/api/v1/kb/articles/pl/resetowanie-hasla/feedback"
     assert (await client.post(polish, json={"helpful": True})).status_code == 204
     rows = await _rows(settings, kb_feedback)
-    assert [(r["slug"], r["helpful"]) for r in rows] == [
-        ("reset-password", True),
-        ("reset-password", False),
+    assert sorted((r["slug"], r["helpful"]) for r in rows) == [
         ("pl/resetowanie-hasla", True),
+        ("reset-password", False),  # the reader changed their mind: one vote, the last
     ]
+    assert all("203.0.113.7" not in r["voter"] for r in rows)  # the address is not stored
+
+
+async def test_an_anonymous_reader_cannot_stuff_the_ballot(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    url = "/api/v1/kb/articles/refunds/feedback"
+    for _ in range(40):
+        assert (await client.post(url, json={"helpful": True})).status_code == 204
+    assert len(await _rows(settings, kb_feedback)) == 1
 
 
 @pytest.mark.parametrize(

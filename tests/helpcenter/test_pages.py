@@ -215,6 +215,10 @@ async def test_feedback_form_stores_the_vote_and_thanks(
     assert 'name="helpful"' not in thanked.text
     rows = await _rows(settings, kb_feedback)
     assert [(r["slug"], r["helpful"]) for r in rows] == [("reset-password", False)]
+    for _ in range(5):  # the same reader again: still one vote
+        await client.post("/help/articles/reset-password/feedback", data={"helpful": "yes"})
+    rows = await _rows(settings, kb_feedback)
+    assert [(r["slug"], r["helpful"]) for r in rows] == [("reset-password", True)]
 
 
 async def test_bad_feedback_form(client: httpx.AsyncClient, settings: Settings) -> None:

@@ -59,8 +59,8 @@ async def test_report_has_three_tables(db: Database) -> None:
     await store.record_search(
         db, query="teleport invoice", locale="en", result_count=0, top_score=None, source="api"
     )
-    await store.record_feedback(db, slug="refunds", helpful=False)
-    await store.record_feedback(db, slug="refunds", helpful=True)
+    await store.record_feedback(db, slug="refunds", helpful=False, voter="addr_a")
+    await store.record_feedback(db, slug="refunds", helpful=True, voter="addr_b")
     report = await insights.build_report(db, days=7)
     assert report.days == 7
     assert [row.query for row in report.unanswered] == ["teleport invoice"]
@@ -80,7 +80,7 @@ async def test_empty_report_says_none(db: Database) -> None:
 async def test_popularity_is_reused_for_a_minute_then_recomputed(db: Database) -> None:
     popularity = insights.Popularity(db)
     before = (await popularity.scores()).get("cached-article", 0)
-    await store.record_feedback(db, slug="cached-article", helpful=True)
+    await store.record_feedback(db, slug="cached-article", helpful=True, voter="addr_a")
     assert (await popularity.scores()).get("cached-article", 0) == before  # within the minute
     fresh = insights.Popularity(db, refresh_seconds=0)
     assert (await fresh.scores())["cached-article"] == before + 1

@@ -94,10 +94,10 @@ async def test_counts_clicks_and_unanswered(db: Database) -> None:
 
 async def test_votes_and_their_ratio(db: Database) -> None:
     since = clock.now() - timedelta(hours=1)
-    for helpful in (False, False, True):
-        await store.record_feedback(db, slug="refunds", helpful=helpful)
-    await store.record_feedback(db, slug="invoices", helpful=False)
-    await store.record_feedback(db, slug="reset", helpful=True)
+    for voter, helpful in (("addr_a", False), ("addr_b", False), ("addr_c", True)):
+        await store.record_feedback(db, slug="refunds", helpful=helpful, voter=voter)
+    await store.record_feedback(db, slug="invoices", helpful=False, voter="addr_a")
+    await store.record_feedback(db, slug="reset", helpful=True, voter="addr_a")
     votes = await store.article_votes(db, since=since, limit=10)
     assert [(v.slug, v.not_helpful, v.helpful) for v in votes] == [
         ("refunds", 2, 1),
@@ -110,10 +110,16 @@ async def test_votes_and_their_ratio(db: Database) -> None:
 
 async def test_a_visitors_vote_replaces_their_earlier_one(db: Database) -> None:
     since = clock.now() - timedelta(hours=1)
-    await store.record_feedback(db, slug="refunds", helpful=False, visitor_id="vis_1")
-    await store.record_feedback(db, slug="refunds", helpful=False, visitor_id="vis_1")
-    await store.record_feedback(db, slug="refunds", helpful=False, visitor_id="vis_2")
-    await store.record_feedback(db, slug="refunds", helpful=True, visitor_id="vis_1")
+    await store.record_feedback(
+        db, slug="refunds", helpful=False, visitor_id="vis_1", voter="vis_1"
+    )
+    await store.record_feedback(
+        db, slug="refunds", helpful=False, visitor_id="vis_1", voter="vis_1"
+    )
+    await store.record_feedback(
+        db, slug="refunds", helpful=False, visitor_id="vis_2", voter="vis_2"
+    )
+    await store.record_feedback(db, slug="refunds", helpful=True, visitor_id="vis_1", voter="vis_1")
     (votes,) = await store.article_votes(db, since=since, limit=10)
     assert (votes.helpful, votes.not_helpful) == (1, 1)
 

@@ -16,6 +16,7 @@ from parley.errors import BadRequest, NotFound
 from parley.knowledge import MAX_LIMIT, Article, KnowledgeBase, insights, store
 from parley.knowledge.render import article_url
 from parley.services import services
+from parley.web.auth import client_address
 from parley.web.json import optional_text, read_json_object, required_text
 
 PREFIX = "/api/v1/kb/"
@@ -107,8 +108,17 @@ async def feedback(request: Request) -> Response:
     helpful = body.get("helpful")
     if not isinstance(helpful, bool):
         raise BadRequest("helpful must be true or false")
+    visitor_id = _visitor_id(request)
     await store.record_feedback(
-        found.db, slug=slug, helpful=helpful, visitor_id=_visitor_id(request)
+        found.db,
+        slug=slug,
+        helpful=helpful,
+        visitor_id=visitor_id,
+        voter=insights.voter(
+            visitor_id=visitor_id,
+            address=client_address(request),
+            secret=found.settings.signing_key(),
+        ),
     )
     found.popularity.changed()
     return Response(status_code=204)

@@ -299,6 +299,9 @@ kb_feedback = Table(
     Column("slug", String(300), nullable=False, index=True),
     Column("helpful", Boolean, nullable=False),
     Column("visitor_id", String(40), nullable=True),
+    # Who voted: the visitor, or a keyed digest of an anonymous reader's address. One vote
+    # per voter and article, so a reader cannot push an article up by voting forty times.
+    Column("voter", String(64), nullable=True),
     _created_at(),
 )
 

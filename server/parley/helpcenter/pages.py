@@ -25,6 +25,7 @@ from parley.helpcenter.render import (
 from parley.knowledge import Article, Category, KnowledgeBase, insights, store
 from parley.knowledge.render import article_url
 from parley.services import services
+from parley.web.auth import client_address
 
 SEARCH_LIMIT = 20
 TOP_PER_CATEGORY = 5
@@ -180,7 +181,13 @@ async def feedback(request: Request) -> Response:
             heading=words["bad_request_title"],
             text=f"{words['helpful_question']} {words['yes']} / {words['no']}",
         )
-    await store.record_feedback(found.db, slug=shown.slug, helpful=answer == "yes")
+    address, secret = client_address(request), found.settings.signing_key()
+    await store.record_feedback(
+        found.db,
+        slug=shown.slug,
+        helpful=answer == "yes",
+        voter=insights.voter(visitor_id=None, address=address, secret=secret),
+    )
     found.popularity.changed()
     return RedirectResponse(f"{article_url(shown.slug)}?feedback=thanks#feedback", status_code=303)
 

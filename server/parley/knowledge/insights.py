@@ -8,6 +8,8 @@ what do people look for, what finds nothing, which articles leave them unhelped.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import time
 import unicodedata
 from collections.abc import Iterable
@@ -28,6 +30,15 @@ REFINE_WINDOW = timedelta(minutes=2)
 CLICK_WINDOW = timedelta(hours=1)
 POPULAR_DAYS = 30
 POPULAR_REFRESH_SECONDS = 60.0
+
+
+def voter(*, visitor_id: str | None, address: str, secret: str) -> str:
+    """Who cast a "helpful" vote: the visitor when known, else a keyed digest of the reader's
+    address (the address itself is not stored)."""
+    if visitor_id is not None:
+        return visitor_id
+    digest = hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()
+    return f"addr_{digest[:40]}"
 
 
 @dataclass(frozen=True)

@@ -137,22 +137,20 @@ async def mark_clicked(
 
 
 async def record_feedback(
-    db: Database, *, slug: str, helpful: bool, visitor_id: str | None = None
+    db: Database, *, slug: str, helpful: bool, voter: str, visitor_id: str | None = None
 ) -> None:
-    """Store one vote; a known visitor's new vote on an article replaces their earlier one."""
+    """Store one vote; a voter's new vote on an article replaces their earlier one."""
     async with db.transaction() as conn:
-        if visitor_id is not None:
-            await conn.execute(
-                delete(kb_feedback).where(
-                    kb_feedback.c.slug == slug, kb_feedback.c.visitor_id == visitor_id
-                )
-            )
+        await conn.execute(
+            delete(kb_feedback).where(kb_feedback.c.slug == slug, kb_feedback.c.voter == voter)
+        )
         await conn.execute(
             insert(kb_feedback).values(
                 id=new_id("fb"),
                 slug=slug,
                 helpful=helpful,
                 visitor_id=visitor_id,
+                voter=voter,
                 created_at=clock.now(),
             )
         )
