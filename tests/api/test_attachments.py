@@ -9,6 +9,9 @@ import httpx
 import pytest
 
 from parley.config import Settings
+from parley.db import Database
+from parley.identity.agents import create_agent
+from parley.identity.store import create_team
 from tests.conftest import PASSWORD
 from tests.media import animation_bytes, image_bytes, png_header
 from tests.support.chat import agent_client, agent_token, new_visitor, visitor_client
@@ -190,3 +193,38 @@ async def test_an_image_only_message_is_summed_up_for_the_agents_inbox(
     (summary,) = [c for c in welcome["conversations"] if c["id"] == conversation_id]
     assert summary["last_message"]["text"] == ""
     assert summary["last_message"]["images"] == 1
+
+
+async def test_a_plain_agent_reaches_only_the_attachments_of_conversations_they_may_read(
+    live_url: str, make_agent: Callable[..., Awaitable[str]], settings: Settings
+) -> None:
+    """The socket's rule (``conversation.access``) holds over HTTP too: a conversation
+    assigned to Tia is hers, her team's and the admins', not a plain agent's of another team."""
+    owner, conversation_id = await visitor_with_conversation(live_url)
+    tia = await agent_token(live_url, await make_agent("Tia"), PASSWORD)
+    db = Database(settings.resolved_database_url)
+    try:
+        sales = await create_team(db, "Sales", None)
+        await create_agent(
+            db, email="oz@example.com", name="Oz", password=PASSWORD, team_ids=[sales.id]
+        )
+    finally:
+        await db.close()
+    oz = await agent_token(live_url, "oz@example.com", PASSWORD)
+    boss = await agent_token(live_url, await make_agent("Boss", role="admin"), PASSWORD)
+    async with httpx.AsyncClient(base_url=live_url) as http:
+        made = (await upload(http, owner, conversation_id, image_bytes("PNG"))).json()
+        taker, _ = await agent_client(live_url, tia)
+        await taker.send({"type": "presence", "status": "away"})
+        visitor, _ = await visitor_client(live_url, owner)
+        await visitor.send({"type": "handoff"})
+        await taker.send({"type": "accept", "conversation_id": conversation_id})
+        await visitor.expect("assigned", conversation_id=conversation_id)
+        for token, status in ((tia, 200), (boss, 200), (oz, 404)):
+            assert (await http.get(made["url"], headers=bearer(token))).status_code == status
+            assert (await http.get(made["thumb_url"], headers=bearer(token))).status_code == status
+        added = await upload(http, oz, conversation_id, image_bytes("PNG"))
+        assert added.status_code == 404
+        assert (await upload(http, tia, conversation_id, image_bytes("PNG"))).status_code == 201
+        for client in (taker, visitor):
+            await client.close()

@@ -1,8 +1,9 @@
 """``/api/v1/attachments``: upload an image to a conversation, fetch it and its thumbnail.
 
 Thin edge over ``MediaService``: it works out who is asking (a visitor token, an agent token
-or the console's session cookie) and hands over the body as a stream. Reading is only for the
-conversation's visitor and agents; to everyone else an attachment does not exist (404).
+or the console's session cookie) and hands over the body as a stream. Reading and adding are only
+for the conversation's visitor and the agents who may read it (routing's ``may_read``); to
+everyone else an attachment does not exist (404).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from parley.errors import NotFound, Unauthorized
-from parley.media import Party
+from parley.media import Party, agent_party
 from parley.services import services
 from parley.web.auth import require_agent
 
@@ -33,8 +34,7 @@ async def _party(request: Request) -> Party:
             return Party("visitor", services(request).signer.visitor_id(token.strip()))
         except Unauthorized:
             pass  # not a visitor token: perhaps an agent's
-    agent = await require_agent(request)
-    return Party("agent", agent.id)
+    return await agent_party(services(request).db, await require_agent(request))
 
 
 async def upload(request: Request) -> Response:

@@ -15,7 +15,7 @@ from parley.db import Database
 from parley.errors import BadRequest, Forbidden, NotFound
 from parley.identity.store import Agent
 from parley.library import store
-from parley.media import MediaService, Party
+from parley.media import MediaService, agent_party
 from parley.media.uploads import ReceivedForm
 
 MAX_TITLE = 200
@@ -80,7 +80,7 @@ async def upload(
     """Check the title and tags first, so a bad form stores nothing; then the media pipeline."""
     title = clean_title(form.fields.get("title", ""))
     tags = clean_tags(form.fields.get("tags", ""))
-    attachment = await media.upload_unbound(form, Party("agent", agent.id))
+    attachment = await media.upload_unbound(form, await agent_party(db, agent))
     try:
         item_id = await store.insert_item(
             db,
@@ -105,7 +105,7 @@ async def send(
     if row is None:
         raise NotFound("no such library item")
     copy = await media.copy_to_conversation(
-        row["attachment_id"], conversation_id, Party("agent", agent.id)
+        row["attachment_id"], conversation_id, await agent_party(db, agent)
     )
     # The copy stands even if the item is deleted from here on: answer with what was sent.
     uses = await store.count_use(db, item_id)

@@ -8,7 +8,7 @@ backend holds the files is decided here and nowhere else (docs/media.md).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +17,13 @@ from typing import Any, Literal
 import msgspec
 
 from parley.config import Settings
+from parley.conversation import access
 from parley.conversation import store as conversation_store
 from parley.conversation.shapes import attachment
+from parley.conversation.store import Conversation
 from parley.db import Database
 from parley.errors import BadRequest, NotFound
+from parley.identity.store import Agent
 from parley.media import store
 from parley.media.images import THUMB_CONTENT_TYPE, ImageLimits, process
 from parley.media.storage import LocalDiskStorage, Storage, new_key
@@ -29,10 +32,19 @@ from parley.media.uploads import ReceivedForm, receive_form
 
 @dataclass(frozen=True)
 class Party:
-    """Who is uploading or fetching: a visitor (their own conversations) or an agent (any)."""
+    """Who is uploading or fetching: a visitor (their own conversations) or an agent (those
+    ``reads`` allows; the edges build agents with ``agent_party``)."""
 
     kind: Literal["visitor", "agent"]
     id: str
+    reads: Callable[[Conversation], bool] | None = None
+
+
+async def agent_party(db: Database, agent: Agent) -> Party:
+    """An agent reaches the attachments of the conversations they may read: the one rule
+    (``conversation.access``) their socket's ``watch`` and the console's search follow."""
+    who = await access.reader(db, agent.id, agent.role)
+    return Party("agent", agent.id, lambda conversation: access.may_read(conversation, who))
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,7 @@ class MediaService:
         if form.file_path is None:
             raise BadRequest("the form needs a `file` field holding the image")
         conversation = await conversation_store.conversation_by_id(self.db, conversation_id)
-        if conversation is None or not _may_use(party, conversation.visitor_id):
+        if conversation is None or not _may_use(party, conversation):
             raise NotFound("no such conversation")
         source_id = form.fields.get("source_attachment_id") or None
         if source_id is not None:
@@ -146,7 +158,7 @@ class MediaService:
         """A new attachment of ``conversation_id`` with the same bytes: a new row pointing at
         the same stored files (the bytes were checked once; nothing is copied)."""
         conversation = await conversation_store.conversation_by_id(self.db, conversation_id)
-        if conversation is None or not _may_use(party, conversation.visitor_id):
+        if conversation is None or not _may_use(party, conversation):
             raise NotFound("no such conversation")
         copied = await store.copy_attachment(
             self.db,
@@ -172,12 +184,24 @@ class MediaService:
     async def fetch(self, attachment_id: str, party: Party, *, thumb: bool) -> StoredFile:
         """The image or its thumbnail; anyone but the conversation's parties gets 404."""
         row = await store.attachment_by_id(self.db, attachment_id)
-        if row is None or not _may_use(party, row["visitor_id"]):
+        if row is None or not await self._may_fetch(party, row):
             raise NotFound("no such attachment")
         if thumb and row["thumb_key"]:
             return StoredFile(await self.storage.open(row["thumb_key"]), THUMB_CONTENT_TYPE)
         return StoredFile(await self.storage.open(row["storage_key"]), row["content_type"])
 
+    async def _may_fetch(self, party: Party, row: dict[str, Any]) -> bool:
+        """A conversation's attachment: its visitor and the agents who may read it; one bound
+        to no conversation (the library's originals): any agent."""
+        if party.kind == "visitor":
+            return row["visitor_id"] is not None and row["visitor_id"] == party.id
+        if row["conversation_id"] is None or party.reads is None:
+            return True
+        conversation = await conversation_store.conversation_by_id(self.db, row["conversation_id"])
+        return conversation is not None and party.reads(conversation)
 
-def _may_use(party: Party, visitor_id: str | None) -> bool:
-    return party.kind == "agent" or (visitor_id is not None and visitor_id == party.id)
+
+def _may_use(party: Party, conversation: Conversation) -> bool:
+    if party.kind == "visitor":
+        return conversation.visitor_id == party.id
+    return party.reads is None or party.reads(conversation)
