@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -110,6 +111,9 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
     settings = _settings()
     host = host or settings.host
     port = port or settings.port
+    # Each worker reads its settings from the environment: give it the address it serves on
+    # (the default public URL, PARLEY_PUBLIC_URL unset, is made from it).
+    os.environ.update(PARLEY_HOST=host, PARLEY_PORT=str(port))
     if workers > 1 and not settings.redis_url:
         raise click.ClickException(
             "--workers above 1 needs PARLEY_REDIS_URL: workers share conversations through Redis"

@@ -59,6 +59,14 @@ def _parse_networks(raw: str) -> tuple[str, ...]:
     return networks
 
 
+def _parse_public_url(raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    scheme, _, rest = value.partition("://")
+    if scheme not in ("http", "https") or not rest or "/" in rest or "?" in rest:
+        raise ValueError("expected a URL such as https://help.example.com (no path)")
+    return value
+
+
 def _parse_database_url(raw: str) -> str:
     value = raw.strip()
     if not value.startswith(("sqlite", "postgresql", "postgres://")):
@@ -147,6 +155,14 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     ),
     Setting("host", _parse_text, "127.0.0.1", "Address `parley serve` listens on."),
     Setting("port", _parse_positive_int, "8000", "Port `parley serve` listens on."),
+    Setting(
+        "public_url",
+        _parse_public_url,
+        None,
+        "Where people reach Parley (`https://help.example.com`): the base of canonical links, "
+        "`og:url`, the sitemap and robots.txt, never the request's `Host`. "
+        "Unset: `http://PARLEY_HOST:PARLEY_PORT`.",
+    ),
     Setting("log_level", _parse_log_level, "INFO", "DEBUG, INFO, WARNING or ERROR."),
     Setting(
         "agent_token_ttl",
@@ -248,6 +264,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ("*",)
     host: str = "127.0.0.1"
     port: int = 8000
+    public_url: str | None = None
     log_level: str = "INFO"
     agent_token_ttl: int = 12 * 3600
     login_max_failures: int = 10
@@ -312,6 +329,11 @@ class Settings:
             if url.startswith(plain):
                 return driver + url[len(plain) :]
         return url
+
+    @property
+    def base_url(self) -> str:
+        """The site's own address for absolute links: configured, never taken from a request."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def index_dir(self) -> Path:

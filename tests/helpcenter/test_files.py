@@ -121,3 +121,26 @@ async def test_robots_points_at_the_sitemap(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     assert "Sitemap: http://parley.test/sitemap.xml" in response.text
     assert "Disallow: /api/" in response.text
+
+
+async def test_a_forged_host_header_never_reaches_a_link(client: httpx.AsyncClient) -> None:
+    """Links others are shown (canonical, og:url, sitemap, robots) come from PARLEY_PUBLIC_URL:
+    a cache in front would otherwise keep a page pointing at the attacker's host."""
+    forged = {"Host": "evil.example"}
+    for path in ("/help", "/help/articles/reset-password", "/sitemap.xml", "/robots.txt"):
+        response = await client.get(path, headers=forged)
+        assert response.status_code == 200, path
+        assert "evil.example" not in response.text, path
+        assert "http://parley.test/" in response.text, path
+
+
+async def test_help_center_pages_carry_a_content_security_policy(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/help/articles/reset-password")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "<script>" not in response.text  # nothing inline for the policy to forbid
+    script = await client.get("/help/static/helpcenter.js")
+    assert script.headers["content-type"].startswith("text/javascript")

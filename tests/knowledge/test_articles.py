@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from parley.knowledge import ArticleError, load_all, load_article
+from parley.knowledge.render import render
 from tests.knowledge.conftest import EVALDATA_CORPORA, corpus_file, write
 
 
@@ -263,3 +264,18 @@ def test_microsoft_docs_alerts_and_images_import() -> None:
         "Business hybrid deployment",
         "Symptoms",
     ]
+
+
+def test_an_unclosed_style_does_not_swallow_the_rest_of_the_article() -> None:
+    source = (
+        "# Title\n\nBefore.\n\n<style>\nbody { display: none }\n\nAfter it.\n\n## Later\n\n"
+        "Inline `<style>` stays code; <style>p{}</style> closed goes; <script>x()\n\n"
+        "```html\n<style>kept { as: code }</style>\n```\n\nThe end.\n"
+    )
+    rendered = render(source, "a.md")
+    for survivor in ("After it.", "Later", "The end.", "kept"):
+        assert survivor in rendered.html
+    assert "<code>&lt;style&gt;</code>" in rendered.html
+    assert "p{}" not in rendered.html
+    assert "<style" not in rendered.html
+    assert "<script" not in rendered.html

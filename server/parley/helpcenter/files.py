@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from parley.helpcenter.render import (
     CSS,
+    JS,
     absolute,
     category_url,
     help_url,
@@ -35,12 +36,20 @@ IMAGE_TYPES = {
 _A_YEAR = 365 * 24 * 3600
 
 
-async def stylesheet(request: Request) -> Response:
+def _static(body: bytes, media_type: str) -> Response:
     return Response(
-        CSS,
-        media_type="text/css",
+        body,
+        media_type=media_type,
         headers={"Cache-Control": f"public, max-age={_A_YEAR}, immutable"},
     )
+
+
+async def stylesheet(request: Request) -> Response:
+    return _static(CSS, "text/css")
+
+
+async def script(request: Request) -> Response:
+    return _static(JS, "text/javascript")
 
 
 def image_path(kb_dir: Path, relative: str) -> Path | None:
@@ -101,6 +110,7 @@ async def robots(request: Request) -> Response:
 
 routes = [
     Route("/help/static/helpcenter.css", stylesheet, methods=["GET"]),
+    Route("/help/static/helpcenter.js", script, methods=["GET"]),
     Route("/help/assets/{path:path}", asset, methods=["GET"]),
     Route("/sitemap.xml", sitemap, methods=["GET"]),
     Route("/robots.txt", robots, methods=["GET"]),

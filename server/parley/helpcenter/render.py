@@ -19,11 +19,25 @@ from starlette.responses import HTMLResponse
 
 from parley.helpcenter import i18n
 from parley.knowledge.render import article_url
+from parley.services import services
 
 _HERE = Path(__file__).parent
 CSS = (_HERE / "static" / "helpcenter.css").read_bytes()
 # The stylesheet's URL changes with its content, so it can be cached for a year.
 CSS_URL = f"/help/static/helpcenter.css?v={hashlib.sha256(CSS).hexdigest()[:12]}"
+JS = (_HERE / "static" / "helpcenter.js").read_bytes()
+JS_URL = f"/help/static/helpcenter.js?v={hashlib.sha256(JS).hexdigest()[:12]}"
+# No inline script runs on a help-center page: an article that slipped something past the
+# sanitizer still could not execute it. Styles may be inline (the widget's shadow root).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob: https:; connect-src 'self' ws: wss:; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
 
 
 def help_url(path: str = "", locale: str | None = None, **params: str) -> str:
@@ -48,6 +62,7 @@ _env = Environment(
 )
 _env.globals.update(
     css_url=CSS_URL,
+    js_url=JS_URL,
     help_url=help_url,
     article_url=article_url,
     category_url=category_url,
@@ -59,7 +74,9 @@ _env.globals.update(
 
 
 def absolute(request: Request, path: str) -> str:
-    return str(request.base_url).rstrip("/") + path
+    """``path`` on the configured ``PARLEY_PUBLIC_URL``: a request's ``Host`` header is the
+    client's to choose, and must not end up in links others are shown (cache poisoning)."""
+    return services(request).settings.base_url + path
 
 
 def render(template: str, **context: Any) -> str:
@@ -93,7 +110,7 @@ def page(
         noindex=noindex,
         **context,
     )
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
 def message_page(

@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote
 
 import markdown
 import nh3
+from markdown.preprocessors import Preprocessor
 from pymdownx.slugs import slugify
 
 from parley.knowledge.dialects import normalize
@@ -112,11 +113,41 @@ def render_fragment(source: str, source_path: str) -> str:
     return sanitize(md.convert(normalize(source)), source_path)
 
 
+_RAW_TEXT_TAGS = "script|style|template|iframe|object|noscript"
+_RAW_TEXT_ELEMENT = re.compile(
+    rf"<({_RAW_TEXT_TAGS})\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_RAW_TEXT_TAG = re.compile(rf"<(/?(?:{_RAW_TEXT_TAGS})\b)", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(`+).*?\1", re.DOTALL)
+_BLOCK_BREAK = re.compile(r"(\n[ \t]*\n)")
+
+
+def _contain_raw_text(block: str) -> str:
+    """One Markdown block outside code spans: a ``<style>`` (or script, iframe…) closed in the
+    block goes with its content, one left unclosed is shown as text. Left as it was, an
+    unclosed one runs to the end of the article, and the sanitizer drops everything after it."""
+    parts = _CODE_SPAN.split(block)
+    spans = [match.group(0) for match in _CODE_SPAN.finditer(block)]
+    texts = parts[::2]  # split() also returns each span's backtick group: skip those
+    contained = [_RAW_TEXT_TAG.sub(r"&lt;\1", _RAW_TEXT_ELEMENT.sub("", text)) for text in texts]
+    return "".join(text + span for text, span in zip(contained, [*spans, ""], strict=True))
+
+
+class _RawTextContainer(Preprocessor):  # type: ignore[misc]  # markdown has no type hints
+    """Runs after fenced code is set aside and before raw HTML blocks are read."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        blocks = _BLOCK_BREAK.split("\n".join(lines))
+        return "".join(
+            block if index % 2 else _contain_raw_text(block) for index, block in enumerate(blocks)
+        ).split("\n")
+
+
 def sanitize(raw_html: str, source_path: str) -> str:
     """Allow-list sanitizing: scripts, event handlers and ``javascript:`` URLs cannot survive."""
     cleaner = nh3.Cleaner(
         tags=_TAGS,
-        clean_content_tags={"script", "style", "template", "iframe", "object", "noscript"},
+        clean_content_tags=set(_RAW_TEXT_TAGS.split("|")),
         attributes=_ATTRIBUTES,
         attribute_filter=partial(_rewrite_url, posixpath.dirname(source_path)),
         link_rel=None,
@@ -151,6 +182,7 @@ def _markdown() -> markdown.Markdown:
     md: markdown.Markdown | None = getattr(_local, "md", None)
     if md is None:
         md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
+        md.preprocessors.register(_RawTextContainer(md), "contain_raw_text", 21)
         _local.md = md
     return md
 
