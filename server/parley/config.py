@@ -242,6 +242,21 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "Most frames an animated GIF or WebP may have.",
     ),
     Setting(
+        "image_workers",
+        _parse_positive_int,
+        "2",
+        "Threads that decode and re-encode uploaded images (their own pool: password checks and "
+        "the bot never wait behind them).",
+    ),
+    Setting(
+        "image_memory_mb",
+        _parse_positive_int,
+        "192",
+        "Memory the image workers may hold at once, in MB; an upload waits for its share (from "
+        "its header: a still, or one animation frame, about 12 bytes a pixel) and one that "
+        "could never fit is refused (413).",
+    ),
+    Setting(
         "search_log_days",
         _parse_positive_int,
         "180",
@@ -279,6 +294,8 @@ class Settings:
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_pixels: int = 40_000_000
     upload_max_frames: int = 300
+    image_workers: int = 2
+    image_memory_mb: int = 192
     search_log_days: int = 180
 
     @classmethod

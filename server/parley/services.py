@@ -134,6 +134,7 @@ class Services:
         if self.kb is not None:
             self.kb.close()
         self.site.close()
+        self.media.workers.close()
         await self.bus.close()
         await self.db.close()
 

@@ -15,6 +15,7 @@ from parley.media import MediaService
 from parley.media.images import ImageLimits
 from parley.media.storage import LocalDiskStorage
 from parley.media.uploads import ReceivedForm
+from parley.media.workers import ImageWorkers
 
 
 def image_bytes(
@@ -81,6 +82,7 @@ def media_service(db: Database, tmp_path: Path, *, max_frames: int = 10) -> Medi
         ImageLimits(max_pixels=1_000_000, max_frames=max_frames),
         max_bytes=1_000_000,
         spool_dir=tmp_path / "incoming",
+        workers=ImageWorkers(1, 64 * 2**20),
     )
 
 

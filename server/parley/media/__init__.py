@@ -7,7 +7,6 @@ backend holds the files is decided here and nowhere else (docs/media.md).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -25,9 +24,10 @@ from parley.db import Database
 from parley.errors import BadRequest, NotFound
 from parley.identity.store import Agent
 from parley.media import store
-from parley.media.images import THUMB_CONTENT_TYPE, ImageLimits, process
+from parley.media.images import THUMB_CONTENT_TYPE, ImageLimits
 from parley.media.storage import LocalDiskStorage, Storage, new_key
 from parley.media.uploads import ReceivedForm, receive_form
+from parley.media.workers import ImageWorkers
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,12 @@ class MediaService:
         *,
         max_bytes: int,
         spool_dir: Path,
+        workers: ImageWorkers,
     ) -> None:
         self.db = db
         self.storage = storage
         self.limits = limits
+        self.workers = workers
         self.max_bytes = max_bytes
         self.spool_dir = spool_dir
 
@@ -85,6 +87,7 @@ class MediaService:
             ImageLimits(settings.upload_max_pixels, settings.upload_max_frames),
             max_bytes=settings.upload_max_bytes,
             spool_dir=settings.uploads_dir / "incoming",
+            workers=ImageWorkers(settings.image_workers, settings.image_memory_mb * 2**20),
         )
 
     def receive(
@@ -128,7 +131,7 @@ class MediaService:
         self, form: ReceivedForm, party: Party, conversation_id: str | None, source_id: str | None
     ) -> dict[str, Any]:
         assert form.file_path is not None
-        processed = await asyncio.to_thread(process, form.file_path, self.limits)
+        processed = await self.workers.process(form.file_path, self.limits)
         key, thumb_key = new_key(), new_key()
         try:  # no row without its files, and no files left behind without a row
             await self.storage.put(key, processed.data)

@@ -1,6 +1,8 @@
 """Image checks and re-encoding: type from the bytes, limits before decoding, metadata stripped.
 
-Pure functions on paths and bytes (no web framework), run in a worker thread by the caller.
+Pure functions on paths and bytes (no web framework), run on the image workers
+(``media/workers.py``): ``probe`` reads the header and says what decoding will cost in memory,
+``process`` does the work. Animations are re-encoded frame by frame (``media/animation.py``).
 Every upload is decoded and written again: what is stored is Pillow's output, never the
 visitor's bytes, so EXIF/GPS, comments, ICC profiles and anything smuggled after the image
 data (HTML, scripts) is gone.
@@ -18,19 +20,20 @@ from PIL import (
     Image,
     ImageFile,
     ImageOps,
-    ImageSequence,
     JpegImagePlugin,
     PngImagePlugin,
     WebPImagePlugin,
 )
 
 from parley.errors import PayloadTooLarge, UnsupportedMediaType
+from parley.media.animation import encode_gif, encode_webp
 
 THUMB_SIZE = 480
 THUMB_CONTENT_TYPE = "image/webp"
-# An animation's frames together may hold this many times the per-image pixel limit: every
-# frame is in memory while the animation is written again.
-ANIMATION_PIXEL_FACTOR = 4
+# Decoding holds a few copies of one image (or frame) at once: decoded, converted, written
+# (Pillow keeps every mode but 1-bit and L in 4 bytes a pixel).
+COPIES_HELD = 3
+BYTES_PER_PIXEL = 4
 
 _ACCEPTED = "only PNG, JPEG, WebP and GIF images are accepted"
 
@@ -62,6 +65,22 @@ class Processed:
     frames: int
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What the header says, read before any pixel is decoded."""
+
+    image_format: str
+    width: int
+    height: int
+    frames: int
+
+    @property
+    def memory_bytes(self) -> int:
+        """Memory decoding will hold at once: a still, or one frame of an animation, in the
+        copies the work makes of it. What the image workers reserve from their budget."""
+        return self.width * self.height * BYTES_PER_PIXEL * COPIES_HELD
+
+
 def sniff(head: bytes) -> str:
     """The format named by the file's magic number; anything else is refused."""
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -75,23 +94,39 @@ def sniff(head: bytes) -> str:
     raise UnsupportedMediaType(f"this file is not an image: {_ACCEPTED}")
 
 
-def process(path: Path, limits: ImageLimits) -> Processed:
-    """Validate and re-encode the upload at ``path``; refuses with 413 or 415."""
+def probe(path: Path, limits: ImageLimits) -> Probe:
+    """The upload's type, size and frame count from its header; 413/415 when they are refused."""
     with path.open("rb") as handle:
         image_format = sniff(handle.read(16))
-    opener, content_type = _FORMATS[image_format]
+    opener, _ = _FORMATS[image_format]
     try:
         with opener(str(path)) as image:
             _check_pixels(image.size, limits)
             frames = getattr(image, "n_frames", 1)
-            if frames > limits.max_frames:
-                raise PayloadTooLarge(
-                    f"the animation has {frames} frames; the limit is {limits.max_frames}"
-                )
-            if frames > 1:
-                data = _encode_animation(image, image_format, limits)
+    except Image.DecompressionBombError:
+        raise PayloadTooLarge("the image is far too large") from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise UnsupportedMediaType(f"the image could not be read: {_ACCEPTED}") from None
+    if frames > limits.max_frames:
+        raise PayloadTooLarge(
+            f"the animation has {frames} frames; the limit is {limits.max_frames}"
+        )
+    return Probe(image_format, image.size[0], image.size[1], frames)
+
+
+def process(path: Path, limits: ImageLimits) -> Processed:
+    """Validate and re-encode the upload at ``path``; refuses with 413 or 415."""
+    found = probe(path, limits)
+    opener, content_type = _FORMATS[found.image_format]
+    max_frame_pixels = min(limits.max_pixels, found.width * found.height)
+    try:
+        with opener(str(path)) as image:
+            if found.frames > 1 and found.image_format == "GIF":
+                data = encode_gif(image, max_frame_pixels)
+            elif found.frames > 1:
+                data = encode_webp(image, max_frame_pixels)
             else:
-                data = _encode_still(ImageOps.exif_transpose(image), image_format)
+                data = _encode_still(ImageOps.exif_transpose(image), found.image_format)
             thumb = _thumbnail(image)
     except Image.DecompressionBombError:  # Pillow's own, far above ours: a GIF frame grew
         raise PayloadTooLarge("the image is far too large") from None
@@ -140,33 +175,6 @@ def _save(image: Image.Image, image_format: str, **options: Any) -> bytes:
 
 def _encode_still(image: Image.Image, image_format: str) -> bytes:
     return _save(_clean(image, image_format), image_format)
-
-
-def _encode_animation(image: Image.Image, image_format: str, limits: ImageLimits) -> bytes:
-    """Every frame again, with its duration and the loop count; nothing else survives.
-
-    A GIF frame may be larger than the first one (Pillow grows the canvas), so each frame's
-    size is checked before it is decoded, and all of them together against the budget.
-    """
-    frames: list[Image.Image] = []
-    durations: list[int] = []
-    total_pixels = 0
-    for frame in ImageSequence.Iterator(image):
-        _check_pixels(frame.size, limits)
-        total_pixels += frame.size[0] * frame.size[1]
-        if total_pixels > ANIMATION_PIXEL_FACTOR * limits.max_pixels:
-            raise PayloadTooLarge(
-                f"the animation's frames hold over {ANIMATION_PIXEL_FACTOR} × "
-                f"{limits.max_pixels:,} pixels together"
-            )
-        durations.append(int(frame.info.get("duration", 100)))
-        frames.append(_clean(frame.convert("RGBA"), image_format))
-    options: dict[str, Any] = {"save_all": True, "append_images": frames[1:], "duration": durations}
-    if "loop" in image.info:
-        options["loop"] = image.info["loop"]
-    if image_format == "GIF":
-        options.update(disposal=2, optimize=False)
-    return _save(frames[0], image_format, **options)
 
 
 def _thumbnail(image: Image.Image) -> bytes:
