@@ -24,6 +24,7 @@ from parley.config import Settings
 from parley.db import Database
 from parley.db.schema import metadata
 from parley.identity.agents import create_agent
+from parley.serving import SERVER_OPTIONS
 from tests.support.live_server import free_port
 from tests.support.postgres import POSTGRES_ADMIN_URL, temporary_postgres_database
 
@@ -117,10 +118,7 @@ async def live_app(settings: Settings) -> AsyncIterator[LiveApp]:
         app,
         host="127.0.0.1",
         port=port,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=64 * 1024,
-        proxy_headers=False,  # as `parley serve`: the app applies PARLEY_TRUSTED_PROXIES
+        **SERVER_OPTIONS,  # as `parley serve`
         log_level="warning",
         lifespan="on",
     )

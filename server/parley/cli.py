@@ -41,6 +41,7 @@ from parley.identity.store import Agent
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
 from parley.knowledge import KnowledgeBase, Progress, build_workers, load_all, update_index
 from parley.knowledge.insights import build_report
+from parley.serving import SERVER_OPTIONS
 
 T = TypeVar("T")
 REDRAWS = 200  # at most this many redraws of a progress bar
@@ -146,11 +147,8 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
         port=port,
         workers=workers if not reload else None,
         reload=reload,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=64 * 1024,
+        **SERVER_OPTIONS,
         access_log=False,
-        proxy_headers=False,  # the app applies PARLEY_TRUSTED_PROXIES itself
         log_level=settings.log_level.lower(),
         log_config=None,
     )

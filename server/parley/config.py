@@ -242,6 +242,13 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "Most frames an animated GIF or WebP may have.",
     ),
     Setting(
+        "header_timeout_seconds",
+        _parse_positive_int,
+        "10",
+        "A connection whose request headers are not all in this long after it opens (or after "
+        "the previous response) is closed: half-open connections cannot pile up.",
+    ),
+    Setting(
         "image_workers",
         _parse_positive_int,
         "2",
@@ -294,6 +301,7 @@ class Settings:
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_pixels: int = 40_000_000
     upload_max_frames: int = 300
+    header_timeout_seconds: int = 10
     image_workers: int = 2
     image_memory_mb: int = 192
     search_log_days: int = 180

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,12 @@ from tests.support.live_server import LiveServer, parley_env
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for the module, SQLite in a temporary data dir, logging at INFO."""
     home: Path = tmp_path_factory.mktemp("served")
-    env = parley_env(data_dir=str(home / "data"), kb_dir=str(home / "kb"), log_level="INFO")
+    env = parley_env(
+        data_dir=str(home / "data"),
+        kb_dir=str(home / "kb"),
+        log_level="INFO",
+        header_timeout_seconds="1",
+    )
     server = LiveServer(env, home).start()
     yield server
     server.stop()
@@ -47,3 +53,15 @@ def test_forwarded_for_from_an_untrusted_peer_changes_nothing(served: LiveServer
         for n in range(11)
     ]
     assert statuses == [401] * 10 + [429]
+
+
+async def test_a_connection_that_never_finishes_its_headers_is_closed(served: LiveServer) -> None:
+    port = int(served.url.rsplit(":", 1)[1])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /healthz HTTP/1.1\r\nHost: parley\r\nX-Slow: ")  # and nothing more
+    await writer.drain()
+    closed_after = await asyncio.wait_for(reader.read(), timeout=5)  # EOF once the server closes
+    assert closed_after == b""
+    writer.close()
+    async with httpx.AsyncClient(base_url=served.url) as http:  # a prompt client is served
+        assert (await http.get("/healthz")).status_code == 200
