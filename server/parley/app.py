@@ -25,6 +25,7 @@ from parley.config import Settings
 from parley.errors import ParleyError, RateLimited
 from parley.services import Services, services
 from parley.sockets.agent import agent_socket
+from parley.sockets.limits import SocketLimits
 from parley.sockets.visitor import visitor_socket
 from parley.web.access_log import AccessLogMiddleware, redact_server_logs
 
@@ -104,6 +105,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             *proxies,
             Middleware(AccessLogMiddleware),
+            Middleware(SocketLimits),
             Middleware(PublicApiCors),
         ],
         exception_handlers={

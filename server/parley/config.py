@@ -242,6 +242,46 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "Most frames an animated GIF or WebP may have.",
     ),
     Setting(
+        "visitors_per_minute",
+        _parse_positive_int,
+        "30",
+        "New visitors one client address may create per minute (`POST /api/v1/visitors`); "
+        "past it, 429.",
+    ),
+    Setting(
+        "sockets_per_address",
+        _parse_positive_int,
+        "100",
+        "WebSockets one client address may hold open at once (an office behind one address "
+        "counts together); past it, a new socket is closed with 4429.",
+    ),
+    Setting(
+        "sockets_per_client",
+        _parse_positive_int,
+        "10",
+        "WebSockets one visitor (or agent) may hold open at once: their tabs.",
+    ),
+    Setting(
+        "socket_frames_per_second",
+        _parse_positive_int,
+        "20",
+        "Frames per second one visitor (or agent) may send across all their sockets together "
+        "(bursts of three seconds' worth); past it, the socket is closed with 4429.",
+    ),
+    Setting(
+        "hello_timeout_seconds",
+        _parse_positive_int,
+        "10",
+        "A WebSocket that sends no frame this long after it opens is closed with 1008.",
+    ),
+    Setting(
+        "unattached_upload_mb",
+        _parse_positive_int,
+        "20",
+        "Megabytes of uploads a visitor may hold that no message carries yet; past it, 413 "
+        "until they send or the uploads are attached.",
+    ),
+    Setting(
         "header_timeout_seconds",
         _parse_positive_int,
         "10",
@@ -301,6 +341,12 @@ class Settings:
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_pixels: int = 40_000_000
     upload_max_frames: int = 300
+    visitors_per_minute: int = 30
+    sockets_per_address: int = 100
+    sockets_per_client: int = 10
+    socket_frames_per_second: int = 20
+    hello_timeout_seconds: int = 10
+    unattached_upload_mb: int = 20
     header_timeout_seconds: int = 10
     image_workers: int = 2
     image_memory_mb: int = 192

@@ -31,6 +31,7 @@ from parley.knowledge import KnowledgeBase, build_workers, watch
 from parley.knowledge.insights import Popularity
 from parley.knowledge.store import prune_search_log
 from parley.media import MediaService
+from parley.ratelimit import RateWindow
 from parley.routing.presence import MemoryPresence, Presence, RedisPresence
 from parley.routing.service import RoutingService
 from parley.sitesettings.live import LiveSiteSettings
@@ -56,6 +57,7 @@ class Services:
     media: MediaService
     site: LiveSiteSettings
     popularity: Popularity
+    visitor_creation: RateWindow
     kb: KnowledgeBase | None = None
     _kb_stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -105,6 +107,7 @@ class Services:
             media=MediaService.from_settings(db, settings),
             site=site,
             popularity=Popularity(db),
+            visitor_creation=RateWindow(settings.visitors_per_minute, 60.0),
         )
 
     async def start(self) -> None:

@@ -83,6 +83,7 @@ def media_service(db: Database, tmp_path: Path, *, max_frames: int = 10) -> Medi
         max_bytes=1_000_000,
         spool_dir=tmp_path / "incoming",
         workers=ImageWorkers(1, 64 * 2**20),
+        unattached_max_bytes=20 * 2**20,
     )
 
 

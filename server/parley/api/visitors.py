@@ -9,10 +9,14 @@ from starlette.routing import Route
 from parley.errors import BadRequest
 from parley.identity.visitors import VisitorProfile, register_visitor
 from parley.services import services
+from parley.web.auth import client_address
 from parley.web.json import optional_text, read_json_object
 
 
 async def create_visitor(request: Request) -> Response:
+    services(request).visitor_creation.hit(
+        client_address(request), "new visitors from your address"
+    )
     body = await read_json_object(request)
     attributes = body.get("attributes") or {}
     if not isinstance(attributes, dict):

@@ -21,7 +21,7 @@ from parley.conversation import store as conversation_store
 from parley.conversation.shapes import attachment
 from parley.conversation.store import Conversation
 from parley.db import Database
-from parley.errors import BadRequest, NotFound
+from parley.errors import BadRequest, NotFound, PayloadTooLarge
 from parley.identity.store import Agent
 from parley.media import store
 from parley.media.images import THUMB_CONTENT_TYPE, ImageLimits
@@ -71,11 +71,13 @@ class MediaService:
         max_bytes: int,
         spool_dir: Path,
         workers: ImageWorkers,
+        unattached_max_bytes: int,
     ) -> None:
         self.db = db
         self.storage = storage
         self.limits = limits
         self.workers = workers
+        self.unattached_max_bytes = unattached_max_bytes
         self.max_bytes = max_bytes
         self.spool_dir = spool_dir
 
@@ -88,6 +90,7 @@ class MediaService:
             max_bytes=settings.upload_max_bytes,
             spool_dir=settings.uploads_dir / "incoming",
             workers=ImageWorkers(settings.image_workers, settings.image_memory_mb * 2**20),
+            unattached_max_bytes=settings.unattached_upload_mb * 2**20,
         )
 
     def receive(
@@ -108,6 +111,8 @@ class MediaService:
         conversation = await conversation_store.conversation_by_id(self.db, conversation_id)
         if conversation is None or not _may_use(party, conversation):
             raise NotFound("no such conversation")
+        if party.kind == "visitor":
+            await self._check_unattached(party.id, form.file_bytes)
         source_id = form.fields.get("source_attachment_id") or None
         if source_id is not None:
             source = await store.attachment_by_id(self.db, source_id)
@@ -117,6 +122,17 @@ class MediaService:
                     code="unknown_attachment",
                 )
         return public_json(await self._store(form, party, conversation_id, source_id))
+
+    async def _check_unattached(self, visitor_id: str, incoming: int) -> None:
+        """A visitor may hold only so many bytes of uploads no message carries: uploading
+        without ever sending cannot fill the disk."""
+        held = await store.unattached_visitor_bytes(self.db, visitor_id)
+        if held + incoming > self.unattached_max_bytes:
+            raise PayloadTooLarge(
+                f"you have {held // 2**20} MB of uploads not sent in any message; send them "
+                f"first (the limit is {self.unattached_max_bytes // 2**20} MB)",
+                code="unattached_uploads",
+            )
 
     async def upload_unbound(self, form: ReceivedForm, party: Party) -> dict[str, Any]:
         """An agent's upload that belongs to no conversation (the library's originals): only

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, insert, literal, select
 
 from parley import clock
 from parley.db import Database
-from parley.db.schema import attachments, conversations, new_id
+from parley.db.schema import attachments, conversations, messages, new_id
 
 # What a copy shares with its original: the stored files and what was learnt checking them.
 CONTENT_COLUMNS = (
@@ -101,3 +101,29 @@ async def key_in_use(db: Database, key: str) -> bool:
             .where((attachments.c.storage_key == key) | (attachments.c.thumb_key == key))
         )
     return bool(count)
+
+
+async def unattached_visitor_bytes(db: Database, visitor_id: str) -> int:
+    """Bytes of the visitor's uploads that none of their messages carries yet."""
+    async with db.read() as conn:
+        uploads = (
+            await conn.execute(
+                select(attachments.c.id, attachments.c.bytes, attachments.c.conversation_id).where(
+                    attachments.c.uploader_kind == "visitor",
+                    attachments.c.uploader_id == visitor_id,
+                )
+            )
+        ).all()
+        if not uploads:
+            return 0
+        carried_lists = (
+            await conn.execute(
+                select(messages.c.attachment_ids).where(
+                    messages.c.conversation_id.in_({row.conversation_id for row in uploads}),
+                    messages.c.author_kind == "visitor",
+                    messages.c.author_id == visitor_id,
+                )
+            )
+        ).scalars()
+        carried = {attachment_id for ids in carried_lists for attachment_id in ids or []}
+    return sum(row.bytes for row in uploads if row.id not in carried)

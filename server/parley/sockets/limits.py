@@ -1,0 +1,159 @@
+"""Ceilings on what one client may hold and send over WebSockets, applied in front of the edge.
+
+An ASGI middleware on ``/ws/*``, so the socket handlers stay as they are: it counts sockets per
+client address and per client (a visitor, or an agent), shares one frame allowance among all
+of a client's sockets (fifty sockets each under the per-socket limit are still one client),
+and closes a socket that says nothing within the ``hello`` deadline. A refused socket is
+accepted and closed at once with ``4429`` (or ``1008`` for a silent one), as PROTOCOL.md says.
+Counts are kept per process (each process of a scaled-out site applies them on its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from parley.config import Settings
+from parley.errors import Unauthorized
+from parley.identity.tokens import SESSION_COOKIE, TokenSigner
+from parley.services import services
+from parley.web.auth import client_address
+
+CLOSE_RATE_LIMITED = 4429
+CLOSE_PROTOCOL = 1008
+BURST_SECONDS = 3  # a client's shared allowance holds this many seconds of frames
+
+
+@dataclass
+class _Bucket:
+    """A token bucket shared by a client's sockets."""
+
+    rate: float
+    tokens: float
+    checked: float
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.rate * BURST_SECONDS, self.tokens + (now - self.checked) * self.rate)
+        self.checked = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class SocketLimits:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._per_address: Counter[str] = Counter()
+        self._per_client: Counter[str] = Counter()
+        self._buckets: dict[str, _Bucket] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        settings = services(connection).settings
+        address = client_address(connection)
+        client = _client_of(scope, connection, services(connection).signer)
+        refused = self._refusal(settings, address, client)
+        if refused:
+            await _refuse(receive, send, refused)
+            return
+        self._per_address[address] += 1
+        self._per_client[client] += 1
+        bucket = self._buckets.setdefault(
+            client,
+            _Bucket(settings.socket_frames_per_second, settings.socket_frames_per_second, 0.0),
+        )
+        guard = _Guard(receive, send, bucket, settings.hello_timeout_seconds)
+        try:
+            await self.app(scope, guard.receive, guard.send)
+        finally:
+            self._forget(address, client)
+
+    def _refusal(self, settings: Settings, address: str, client: str) -> str | None:
+        if self._per_address[address] >= settings.sockets_per_address:
+            return "too many sockets from your address"
+        if self._per_client[client] >= settings.sockets_per_client:
+            return "too many sockets for one visitor or agent; close some tabs"
+        return None
+
+    def _forget(self, address: str, client: str) -> None:
+        for counts, key in ((self._per_address, address), (self._per_client, client)):
+            counts[key] -= 1
+            if counts[key] <= 0:
+                del counts[key]
+        if client not in self._per_client:
+            self._buckets.pop(client, None)
+
+
+class _Guard:
+    """One socket's ASGI channels, watched: the first frame must come before the deadline,
+    and every frame is paid from the client's shared allowance."""
+
+    def __init__(self, receive: Receive, send: Send, bucket: _Bucket, hello_timeout: float):
+        self._receive = receive
+        self._send = send
+        self._bucket = bucket
+        self._hello_timeout = hello_timeout
+        self._heard = False
+        self._accepted = False
+        self._closed = False
+
+    async def receive(self) -> Message:
+        if self._closed:
+            return {"type": "websocket.disconnect", "code": CLOSE_RATE_LIMITED}
+        if self._accepted and not self._heard:
+            try:
+                message = await asyncio.wait_for(self._receive(), self._hello_timeout)
+            except TimeoutError:
+                return await self._close(CLOSE_PROTOCOL, "send hello first")
+        else:
+            message = await self._receive()
+        if message["type"] == "websocket.receive":
+            self._heard = True
+            if not self._bucket.take():
+                return await self._close(CLOSE_RATE_LIMITED, "too many frames; slow down")
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self._closed:
+            return  # the guard closed the socket: the handler's late frames go nowhere
+        if message["type"] == "websocket.accept":
+            self._accepted = True
+        elif message["type"] == "websocket.close":
+            self._closed = True
+        await self._send(message)
+
+    async def _close(self, code: int, reason: str) -> Message:
+        await self.send({"type": "websocket.close", "code": code, "reason": reason})
+        return {"type": "websocket.disconnect", "code": code}
+
+
+def _client_of(scope: Scope, connection: HTTPConnection, signer: TokenSigner) -> str:
+    """Whose socket this is, from its credential (checked properly by the handler later)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    token = (query.get("token") or [""])[0]
+    try:
+        if scope["path"] == "/ws/visitor":
+            return f"visitor:{signer.visitor_id(token)}"
+        token = token or connection.cookies.get(SESSION_COOKIE, "")
+        return f"agent:{signer.agent_claim(token).agent_id}"
+    except Unauthorized:
+        return f"unknown:{client_address(connection)}"  # refused by the handler anyway
+
+
+async def _refuse(receive: Receive, send: Send, reason: str) -> None:
+    """Accept and close at once with 4429, so the client learns why (a refused handshake
+    would only say 403)."""
+    await receive()  # websocket.connect
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": CLOSE_RATE_LIMITED, "reason": reason})
