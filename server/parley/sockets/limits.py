@@ -4,7 +4,14 @@ An ASGI middleware on ``/ws/*``, so the socket handlers stay as they are: it cou
 client address and per client (a visitor, or an agent), shares one frame allowance among all
 of a client's sockets (fifty sockets each under the per-socket limit are still one client),
 and closes a socket that says nothing within the ``hello`` deadline. A refused socket is
-accepted and closed at once with ``4429`` (or ``1008`` for a silent one), as PROTOCOL.md says.
+accepted and closed at once with ``4429`` (a silent one with ``1008``), as PROTOCOL.md says.
+
+Frames past the shared allowance are not refused but *paced*: the next one is read only when
+the allowance has room. The server reads a socket one frame at a time, so the client's
+further frames wait in its own buffers and TCP slows its writing; the server parses no more
+than the allowance. (Closing instead would be worse: a closed flooder reconnects at once, and
+the server still parses everything it had already sent.) A single socket that keeps sending
+faster than its own limit is still closed with ``4429`` by the socket edge.
 Counts are kept per process (each process of a scaled-out site applies them on its own).
 """
 
@@ -38,14 +45,14 @@ class _Bucket:
     tokens: float
     checked: float
 
-    def take(self) -> bool:
+    def take(self) -> float:
+        """Take a frame's token; the seconds to wait before it is due (0: at once). Waiting
+        frames queue up as debt, so the client's sockets together keep to the rate."""
         now = time.monotonic()
         self.tokens = min(self.rate * BURST_SECONDS, self.tokens + (now - self.checked) * self.rate)
         self.checked = now
-        if self.tokens < 1:
-            return False
         self.tokens -= 1
-        return True
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
 class SocketLimits:
@@ -97,7 +104,7 @@ class SocketLimits:
 
 class _Guard:
     """One socket's ASGI channels, watched: the first frame must come before the deadline,
-    and every frame is paid from the client's shared allowance."""
+    and every frame is paid from the client's shared allowance (waiting for it if need be)."""
 
     def __init__(self, receive: Receive, send: Send, bucket: _Bucket, hello_timeout: float):
         self._receive = receive
@@ -110,7 +117,7 @@ class _Guard:
 
     async def receive(self) -> Message:
         if self._closed:
-            return {"type": "websocket.disconnect", "code": CLOSE_RATE_LIMITED}
+            return {"type": "websocket.disconnect", "code": CLOSE_PROTOCOL}
         if self._accepted and not self._heard:
             try:
                 message = await asyncio.wait_for(self._receive(), self._hello_timeout)
@@ -120,8 +127,9 @@ class _Guard:
             message = await self._receive()
         if message["type"] == "websocket.receive":
             self._heard = True
-            if not self._bucket.take():
-                return await self._close(CLOSE_RATE_LIMITED, "too many frames; slow down")
+            due_in = self._bucket.take()
+            if due_in:
+                await asyncio.sleep(due_in)
         return message
 
     async def send(self, message: Message) -> None:
