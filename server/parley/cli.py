@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -24,7 +23,7 @@ from parley import __version__, clock
 from parley.bus import Bus
 from parley.bus.memory import MemoryBus
 from parley.bus.redis import RedisBus
-from parley.config import Settings
+from parley.config import Settings, hand_to_workers
 from parley.conversation import store as conversation_store
 from parley.conversation.store import Episode, Event
 from parley.db import Database
@@ -114,7 +113,7 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
     port = port or settings.port
     # Each worker reads its settings from the environment: give it the address it serves on
     # (the default public URL, PARLEY_PUBLIC_URL unset, is made from it).
-    os.environ.update(PARLEY_HOST=host, PARLEY_PORT=str(port))
+    hand_to_workers(host=host, port=str(port))
     if workers > 1 and not settings.redis_url:
         raise click.ClickException(
             "--workers above 1 needs PARLEY_REDIS_URL: workers share conversations through Redis"

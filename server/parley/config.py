@@ -435,6 +435,12 @@ class Settings:
         return key_file.read_text().strip()
 
 
+def hand_to_workers(**values: str) -> None:
+    """Settings for the processes ``parley serve`` starts, which read them from the environment
+    (``host="…"`` becomes ``PARLEY_HOST``): a command-line flag reaches every worker."""
+    os.environ.update({PREFIX + name.upper(): value for name, value in values.items()})
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     """Parse ``NAME=value`` lines; ``#`` comments and blank lines are skipped, quotes trimmed."""
     values: dict[str, str] = {}

@@ -4,6 +4,7 @@ another address, through the trusted proxy) keeps working."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 from typing import Any
@@ -69,18 +70,20 @@ async def test_visitor_creation_is_limited_per_address(live_url: str) -> None:
     await _bystander_still_chats(live_url)
 
 
+async def _greeted(live_url: str, token: str) -> Any:
+    """A socket that said hello (so the hello deadline leaves it open)."""
+    connection = await websockets.connect(_ws(live_url, token), additional_headers=ATTACKER)
+    with contextlib.suppress(websockets.ConnectionClosed):
+        await connection.send('{"type": "hello"}')
+    return connection
+
+
 async def test_sockets_are_limited_per_address_and_per_visitor(live_url: str) -> None:
     token = await _attacker_visitor(live_url)
-    same_visitor = [
-        await websockets.connect(_ws(live_url, token), additional_headers=ATTACKER)
-        for _ in range(4)
-    ]
-    assert await _closed_with(same_visitor[3]) == 4429  # the fourth tab of one visitor
     others = [await _attacker_visitor(live_url) for _ in range(4)]
-    more = [
-        await websockets.connect(_ws(live_url, other), additional_headers=ATTACKER)
-        for other in others
-    ]
+    same_visitor = [await _greeted(live_url, token) for _ in range(4)]
+    assert await _closed_with(same_visitor[3]) == 4429  # the fourth tab of one visitor
+    more = [await _greeted(live_url, other) for other in others]
     assert await _closed_with(more[3]) == 4429  # the seventh socket from one address
     await _bystander_still_chats(live_url)
     for connection in [*same_visitor[:3], *more[:3]]:
