@@ -12,6 +12,14 @@ export function createMessageLog(env) {
   const bySeq = new Map();
   const byClientId = new Map();
   let agentReadSeq = 0;
+  let pinned = true; // the visitor is at the newest message: keep them there as the log grows
+
+  el.addEventListener("scroll", () => {
+    pinned = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+  });
+  // Images arrive after their message (fetched with the visitor's token): a log that was at its
+  // newest message stays there, on a reload as much as live.
+  el.addEventListener("load", () => pinned && scrollToEnd(), true);
 
   /** A message from the server; the visitor's own message from this or another tab included. */
   function add(message) {
@@ -109,6 +117,7 @@ export function createMessageLog(env) {
 
   function scrollToEnd() {
     el.scrollTop = el.scrollHeight;
+    pinned = true;
   }
 
   function clear() {

@@ -45,8 +45,6 @@ export default {
   wait_soon: "Expected wait: under a minute.",
   wait_minutes: { one: "Expected wait: about {n} minute.", other: "Expected wait: about {n} minutes." },
   chatting_with: "Chatting with {name}",
-  offline_title: "Nobody is online right now",
-  offline_text: "Leave your email and we'll reply as soon as we're back.",
   email_label: "Your email",
   email_placeholder: "you@example.com",
   leave_email: "Send",

@@ -54,8 +54,6 @@ export default {
     other: "Przewidywany czas oczekiwania: około {n} minuty.",
   },
   chatting_with: "Rozmawiasz z: {name}",
-  offline_title: "Nikogo teraz nie ma",
-  offline_text: "Zostaw swój e-mail, a odpowiemy, gdy tylko wrócimy.",
   email_label: "Twój e-mail",
   email_placeholder: "ty@przyklad.pl",
   leave_email: "Wyślij",

@@ -54,8 +54,6 @@ export default {
     other: "Predvideno čakanje: približno {n} minut.",
   },
   chatting_with: "Pogovarjate se z: {name}",
-  offline_title: "Trenutno ni nikogar na voljo",
-  offline_text: "Pustite e-poštni naslov in odgovorili vam bomo, takoj ko bomo nazaj.",
   email_label: "Vaš e-poštni naslov",
   email_placeholder: "vi@primer.si",
   leave_email: "Pošlji",
