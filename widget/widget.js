@@ -35,6 +35,8 @@
     color: parseHexColor(script.dataset.color) || parseHexColor(SITE.color) || DEFAULT_COLOR,
     position: (script.dataset.position || SITE.position) === "left" ? "left" : "right",
     team: script.dataset.team || null,
+    siteName: SITE.name || null, // the admin's: the panel's title instead of "Help"
+    logo: SITE.logo || null,
   };
 
   /* ---------- small helpers shared with the panel modules (passed in, never global) ---------- */

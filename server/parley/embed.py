@@ -120,6 +120,8 @@ def widget_defaults(site: SiteSettings) -> tuple[tuple[str, str], ...]:
         "position": site.widget_position,
         "locale": site.widget_locale,
         "greeting": site.widget_greeting,
+        "name": site.site_name,
+        "logo": site.site_logo_url,
         **{f"greeting_{locale}": text for locale, text in site.greetings_by_locale().items()},
     }
     return tuple((name, value) for name, value in chosen.items() if value)
