@@ -6,6 +6,7 @@
 const TYPING_IDLE_MS = 3000; // stop "typing…" after this long without a keystroke
 const TYPING_SHOWN_MAX_MS = 10000; // hide the agent's "typing…" if its stop frame never comes
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const FRESH_MS = 60000; // a replayed message older than this is history, not news to announce
 
 export function createChatView(env) {
   const { h, t, conn, storage, modules, icon, icons } = env;
@@ -84,6 +85,10 @@ export function createChatView(env) {
     if (message.author.kind !== "visitor" && message.seq > (storage.get("state", {}).read_seq || 0)) {
       unread.add(message.seq);
       markReadIfSeen();
+      const fresh = Date.now() - new Date(message.created_at).getTime() < FRESH_MS;
+      if (message.author.kind === "agent" && unread.size > 0 && fresh) {
+        env.notify({ name: message.author.name || t("agent_fallback"), text: message.text || t("image") });
+      }
     }
   });
   conn.on("ack", (ack) => {
@@ -142,6 +147,7 @@ export function createChatView(env) {
     storage.update("state", { read_seq: seq });
     conn.send({ type: "read", seq });
     env.setUnread(0);
+    env.clearNotice();
   }
 
   /** The agent holding the conversation now (the header names them), or null once it is over. */
