@@ -100,7 +100,11 @@ async def test_the_widget_speaks_for_the_site_not_for_parley(
 ) -> None:
     async with httpx.AsyncClient(base_url=live_url) as admin:
         csrf = await signed_in_with_csrf(admin, await make_agent("Ada", "admin"))
-        chosen = {"site_name": "Tallybird", "bot_name": "Tally"}
+        chosen = {
+            "site_name": "Tallybird",
+            "bot_name": "Tally",
+            "offline_text": "The Tallybird crew is out until nine. Leave your email below.",
+        }
         saved = await admin.put(
             "/api/v1/console/admin/settings", json=chosen, headers={"X-CSRF-Token": csrf}
         )
@@ -113,5 +117,7 @@ async def test_the_widget_speaks_for_the_site_not_for_parley(
     await widget.search.press("Enter")
     bot = widget.log.locator(".msg.from-bot .author")
     await expect(bot).to_have_text("Tally")
+    await widget.button("Talk to a person").click()  # nobody is online on this server
+    await expect(widget.message("The Tallybird crew is out until nine.")).to_be_visible()
     # The dialog's heading row is no second banner landmark on the customer's page.
     assert await page.locator("parley-widget header").count() == 0

@@ -84,6 +84,7 @@ def test_good_values_are_normalized() -> None:
             "site_url": " https://tallybird.example/ ",
             "site_logo_url": "https://tallybird.example/logo.png",
             "bot_name": "Tally",
+            "offline_text": " Back at  nine. ",
         }
     )
     assert checked == {
@@ -102,6 +103,7 @@ def test_good_values_are_normalized() -> None:
         "site_url": "https://tallybird.example/",
         "site_logo_url": "https://tallybird.example/logo.png",
         "bot_name": "Tally",
+        "offline_text": "Back at nine.",
     }
     assert validate({"timezone": None}) == {"timezone": None}
     assert set(checked) == set(KEYS)
@@ -126,8 +128,9 @@ def test_good_values_are_normalized() -> None:
         ({"site_name": "x" * 61}, "site_name"),
         ({"site_url": "javascript:alert(1)"}, "site_url"),
         ({"site_url": "tallybird.example"}, "site_url"),
-        ({"site_logo_url": "https://a.example/x.png\" onerror=\"x"}, "site_logo_url"),
+        ({"site_logo_url": 'https://a.example/x.png" onerror="x'}, "site_logo_url"),
         ({"bot_name": "x" * 61}, "bot_name"),
+        ({"offline_text": "x" * 501}, "offline_text"),
     ],
 )
 def test_bad_values_are_refused_naming_the_key(changes: dict[str, object], named: str) -> None:

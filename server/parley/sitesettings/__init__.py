@@ -28,6 +28,7 @@ LOCALE_NAMES = {"en": "English", "pl": "Polski", "sl": "Slovenščina"}
 WIDGET_LOCALES = tuple(LOCALE_NAMES)
 DEFAULT_COLOR = "#1f5fd6"
 MAX_GREETING = 200
+MAX_OFFLINE_TEXT = 500
 MAX_NAME = 60
 MAX_URL = 500
 DEFAULT_BOT_NAME = "Support bot"
@@ -48,6 +49,13 @@ def _greeting(raw: str) -> str:
     text = " ".join(raw.split())
     if len(text) > MAX_GREETING:
         raise ValueError(f"at most {MAX_GREETING} characters")
+    return text
+
+
+def _offline_text(raw: str) -> str:
+    text = " ".join(raw.split())
+    if len(text) > MAX_OFFLINE_TEXT:
+        raise ValueError(f"at most {MAX_OFFLINE_TEXT} characters")
     return text
 
 
@@ -121,6 +129,7 @@ KEYS: dict[str, Key] = {
         Key("site_url", _web_url, lambda s: ""),
         Key("site_logo_url", _web_url, lambda s: ""),
         Key("bot_name", _name, lambda s: ""),
+        Key("offline_text", _offline_text, lambda s: ""),
         Key("widget_color", _color, lambda s: DEFAULT_COLOR),
         Key("widget_greeting", _greeting, lambda s: ""),
         # One per widget language; without it the one above, else the language's built-in.
@@ -172,6 +181,11 @@ class SiteSettings:
         if self.texts["bot_name"]:
             return self.texts["bot_name"]
         return f"{self.site_name} bot" if self.site_name else DEFAULT_BOT_NAME
+
+    @property
+    def offline_text(self) -> str:
+        """What a visitor is told when they ask for a person and nobody is online ("" : ours)."""
+        return self.texts["offline_text"]
 
     @property
     def widget_color(self) -> str:
