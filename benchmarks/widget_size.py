@@ -6,23 +6,33 @@ because ``POST /api/v1/visitors`` is same-origin only for now; the page itself i
 
 - gzipped bytes (response bodies as sent on the wire) downloaded from the Parley server before
   the bubble is opened (budget 12 KB) and after opening it and asking a question (budget 40 KB);
-- milliseconds from the start of the ``widget.js`` request to the bubble being in the page.
+- milliseconds from the start of the ``widget.js`` request to the bubble being in the page;
+- Lighthouse (npm ``lighthouse``, installed on first use into the git-ignored
+  ``benchmarks/node_modules``, driving the same Chromium) on the demo page served from another
+  origin, as a customer's site, with and without the one-line tag, alternating in the same run:
+  the points each category loses with the widget and the total blocking time it adds (the
+  baseline is the page without the tag).
 
-Bytes are exact, so there is no baseline (see shared BENCHMARKS.md). Prints one Markdown table.
-Run: ``.venv/bin/python benchmarks/widget_size.py [N]``.
+Bytes are exact, so there is no baseline for them (see shared BENCHMARKS.md). Prints Markdown
+tables. Run: ``.venv/bin/python benchmarks/widget_size.py [N] [LIGHTHOUSE_PAIRS]``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.metadata
+import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -40,6 +50,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+LIGHTHOUSE = REPO / "benchmarks" / "node_modules" / ".bin" / "lighthouse"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+TAG = '<script src="/widget.js" async></script>'
 BEFORE_BUDGET = 12 * 1024
 AFTER_BUDGET = 40 * 1024
 # Set before any page script: when the widget's host element enters the page, the bubble is up.
@@ -146,7 +159,89 @@ def time_cell(values: list[float]) -> str:
     return f"p50 {statistics.median(values):.0f} ms / max {max(values):.0f} ms"
 
 
-async def main(n: int) -> None:
+class QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def customer_pages(directory: Path, parley_url: str) -> tuple[ThreadingHTTPServer, str]:
+    """The demo page on its own origin, as a customer's site: with the tag (pointing at Parley)
+    and without it. Both link Parley's icon, so neither loses points for a missing one."""
+    page = (REPO / "server" / "parley" / "demo" / "page.html").read_text(encoding="utf-8")
+    page = page.replace('href="/favicon.ico"', f'href="{parley_url}/favicon.ico"')
+    assert TAG in page, "the demo page no longer embeds the widget with the one-line tag"
+    (directory / "with.html").write_text(
+        page.replace(TAG, f'<script src="{parley_url}/widget.js" async></script>'), "utf-8"
+    )
+    (directory / "without.html").write_text(page.replace(TAG, ""), "utf-8")
+    handler = functools.partial(QuietFiles, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def lighthouse_binary() -> Path | None:
+    if not LIGHTHOUSE.exists() and shutil.which("npm"):
+        subprocess.run(
+            ["npm", "install", "--prefix", str(LIGHTHOUSE.parents[2]), "--no-save", "--no-audit",
+             "--no-fund", "lighthouse"],
+            check=False, capture_output=True, timeout=600,
+        )  # fmt: skip
+    return LIGHTHOUSE if LIGHTHOUSE.exists() else None
+
+
+def lighthouse_run(binary: Path, url: str, out: Path) -> dict[str, float]:
+    """One run (Lighthouse's default: mobile, simulated throttling): scores 0-100 and TBT."""
+    subprocess.run(
+        [str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
+         f"--only-categories={','.join(CATEGORIES)}",
+         "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
+        check=True, capture_output=True, timeout=300, env={**os.environ, "CHROME_PATH": CHROMIUM},
+    )  # fmt: skip
+    report = json.loads(out.read_text(encoding="utf-8"))
+    found = {name: 100 * report["categories"][name]["score"] for name in CATEGORIES}
+    found["tbt"] = report["audits"]["total-blocking-time"]["numericValue"]
+    found["version"] = report["lighthouseVersion"]
+    return found
+
+
+def lighthouse_table(parley_url: str, pairs: int) -> None:
+    binary = lighthouse_binary()
+    if binary is None:
+        print("\nLighthouse could not run here: npm could not install it.")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        pages, origin = customer_pages(Path(tmp), parley_url)
+        runs: dict[str, list[dict[str, float]]] = {"without": [], "with": []}
+        try:
+            for i in range(pairs):  # alternate, so drift in the machine's load hits both
+                for variant in ("without", "with") if i % 2 == 0 else ("with", "without"):
+                    url = f"{origin}/{variant}.html"
+                    runs[variant].append(lighthouse_run(binary, url, Path(tmp) / "report.json"))
+        finally:
+            pages.shutdown()
+
+    def median(variant: str, key: str) -> float:
+        return statistics.median(run[key] for run in runs[variant])
+
+    rows = []
+    for key in (*CATEGORIES, "tbt"):
+        without, with_widget = median("without", key), median("with", key)
+        if key == "tbt":
+            name, cells = "total blocking time (ms)", (f"{without:.0f}", f"{with_widget:.0f}")
+            change = f"+{with_widget - without:.0f} ms (budget ≤ 20 ms)"
+        else:
+            name, cells = f"{key} score", (f"{without:.0f}", f"{with_widget:.0f}")
+            change = f"{without - with_widget:.0f} points lost (budget 0)"
+        rows.append((name, *cells, change, str(pairs)))
+    print()
+    header = ["Lighthouse, demo page", "without the tag", "with the widget", "widget's cost", "N"]
+    print_table(header, rows)
+    print(f"\nMedians of N runs each, alternating; Lighthouse {runs['with'][0]['version']}")
+    print("(mobile, simulated throttling) driving the same Chromium; loopback, 2 shared cores.")
+
+
+async def main(n: int, lighthouse_pairs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         process, parley_url = start_parley(Path(tmp) / "data")
         try:
@@ -192,7 +287,16 @@ async def main(n: int) -> None:
     print_table(header, [(name, value, budget, str(n), env) for name, value, budget in rows])
     print("\nLoopback only; the browser shares the machine's 2 cores with the server, so the time")
     print("is noisy (p50 and max over N fresh profiles). Bytes are exact and need no baseline.")
+    if lighthouse_pairs:
+        with tempfile.TemporaryDirectory() as tmp:
+            process, parley_url = start_parley(Path(tmp) / "data")
+            try:
+                lighthouse_table(parley_url, lighthouse_pairs)
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 10))
+    visits = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    asyncio.run(main(visits, int(sys.argv[2]) if len(sys.argv) > 2 else 3))
