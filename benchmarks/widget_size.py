@@ -20,29 +20,25 @@ tables. Run: ``.venv/bin/python benchmarks/widget_size.py [N] [LIGHTHOUSE_PAIRS]
 from __future__ import annotations
 
 import asyncio
-import functools
 import importlib.metadata
-import json
 import os
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.async_api import Browser, Page, Response, async_playwright
 
+from _lighthouse import CATEGORIES, CHROMIUM, customer_pages, lighthouse_binary, lighthouse_run
 from _report import commit_measured, print_table
 
 REPO = Path(__file__).resolve().parent.parent
 PARLEY = Path(sys.executable).with_name("parley")
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -50,9 +46,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-LIGHTHOUSE = REPO / "benchmarks" / "node_modules" / ".bin" / "lighthouse"
-CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-TAG = '<script src="/widget.js" async></script>'
 BEFORE_BUDGET = 12 * 1024
 AFTER_BUDGET = 40 * 1024
 # Set before any page script: when the widget's host element enters the page, the bubble is up.
@@ -159,67 +152,18 @@ def time_cell(values: list[float]) -> str:
     return f"p50 {statistics.median(values):.0f} ms / max {max(values):.0f} ms"
 
 
-class QuietFiles(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def customer_pages(directory: Path, parley_url: str) -> tuple[ThreadingHTTPServer, str]:
-    """The demo page on its own origin, as a customer's site: with the tag (pointing at Parley)
-    and without it. Both link Parley's icon, so neither loses points for a missing one."""
-    page = (REPO / "server" / "parley" / "demo" / "page.html").read_text(encoding="utf-8")
-    page = page.replace('href="/favicon.ico"', f'href="{parley_url}/favicon.ico"')
-    assert TAG in page, "the demo page no longer embeds the widget with the one-line tag"
-    (directory / "with.html").write_text(
-        page.replace(TAG, f'<script src="{parley_url}/widget.js" async></script>'), "utf-8"
-    )
-    (directory / "without.html").write_text(page.replace(TAG, ""), "utf-8")
-    handler = functools.partial(QuietFiles, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
-def lighthouse_binary() -> Path | None:
-    if not LIGHTHOUSE.exists() and shutil.which("npm"):
-        subprocess.run(
-            ["npm", "install", "--prefix", str(LIGHTHOUSE.parents[2]), "--no-save", "--no-audit",
-             "--no-fund", "lighthouse"],
-            check=False, capture_output=True, timeout=600,
-        )  # fmt: skip
-    return LIGHTHOUSE if LIGHTHOUSE.exists() else None
-
-
-def lighthouse_run(binary: Path, url: str, out: Path) -> dict[str, float]:
-    """One run (Lighthouse's default: mobile, simulated throttling): scores 0-100 and TBT."""
-    subprocess.run(
-        [str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
-         f"--only-categories={','.join(CATEGORIES)}",
-         "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
-        check=True, capture_output=True, timeout=300, env={**os.environ, "CHROME_PATH": CHROMIUM},
-    )  # fmt: skip
-    report = json.loads(out.read_text(encoding="utf-8"))
-    found = {name: 100 * report["categories"][name]["score"] for name in CATEGORIES}
-    found["tbt"] = report["audits"]["total-blocking-time"]["numericValue"]
-    found["version"] = report["lighthouseVersion"]
-    return found
-
-
 def lighthouse_table(parley_url: str, pairs: int) -> None:
     binary = lighthouse_binary()
     if binary is None:
         print("\nLighthouse could not run here: npm could not install it.")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        pages, origin = customer_pages(Path(tmp), parley_url)
-        runs: dict[str, list[dict[str, float]]] = {"without": [], "with": []}
-        try:
+        runs: dict[str, list[dict[str, Any]]] = {"without": [], "with": []}
+        with customer_pages(Path(tmp), parley_url) as origin:
             for i in range(pairs):  # alternate, so drift in the machine's load hits both
                 for variant in ("without", "with") if i % 2 == 0 else ("with", "without"):
                     url = f"{origin}/{variant}.html"
                     runs[variant].append(lighthouse_run(binary, url, Path(tmp) / "report.json"))
-        finally:
-            pages.shutdown()
 
     def median(variant: str, key: str) -> float:
         return statistics.median(run[key] for run in runs[variant])
