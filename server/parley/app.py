@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -27,10 +26,10 @@ from parley.services import Services, services
 from parley.sockets.agent import agent_socket
 from parley.sockets.visitor import visitor_socket
 from parley.web.access_log import AccessLogMiddleware
+from parley.web.compression import Compression
 
 logger = logging.getLogger("parley")
 
-COMPRESS_FROM_BYTES = 500  # smaller bodies gain less than the gzip header costs
 _STATUS_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -99,9 +98,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(AccessLogMiddleware),
-            # HTML, CSS, JS and JSON go out gzipped (images and pre-compressed widget files
-            # pass through untouched); level 6: nearly level 9's size for far less CPU.
-            Middleware(GZipMiddleware, minimum_size=COMPRESS_FROM_BYTES, compresslevel=6),
+            Middleware(Compression),  # HTML, CSS, JS and JSON gzipped; images pass through
             Middleware(PublicApiCors),
         ],
         exception_handlers={

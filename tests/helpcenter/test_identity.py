@@ -95,6 +95,8 @@ async def test_html_css_and_javascript_go_out_compressed(client: httpx.AsyncClie
     console_js = await client.get("/console/static/app.js", headers=gzip_only)
     assert console_js.headers["content-encoding"] == "gzip"
     assert (await client.get("/widget.js", headers=gzip_only)).headers["content-encoding"] == "gzip"
+    refused = await client.get("/help", headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "content-encoding" not in refused.headers
     png = await client.get("/help/assets/account/images/reset-form.png", headers=gzip_only)
     assert "content-encoding" not in png.headers  # images are compressed already
 
