@@ -6,10 +6,15 @@ because ``POST /api/v1/visitors`` is same-origin only for now; the page itself i
 
 - gzipped bytes (response bodies as sent on the wire) downloaded from the Parley server before
   the bubble is opened (budget 12 KB) and after opening it and asking a question (budget 40 KB);
-- milliseconds from the start of the ``widget.js`` request to the bubble being in the page.
+- milliseconds from the start of the ``widget.js`` request to the bubble being in the page;
+- Lighthouse (npm ``lighthouse``, installed on first use into the git-ignored
+  ``benchmarks/node_modules``, driving the same Chromium) on the demo page served from another
+  origin, as a customer's site, with and without the one-line tag, alternating in the same run:
+  the points each category loses with the widget and the total blocking time it adds (the
+  baseline is the page without the tag).
 
-Bytes are exact, so there is no baseline (see shared BENCHMARKS.md). Prints one Markdown table.
-Run: ``.venv/bin/python benchmarks/widget_size.py [N]``.
+Bytes are exact, so there is no baseline for them (see shared BENCHMARKS.md). Prints Markdown
+tables. Run: ``.venv/bin/python benchmarks/widget_size.py [N] [LIGHTHOUSE_PAIRS]``.
 """
 
 from __future__ import annotations
@@ -24,15 +29,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.async_api import Browser, Page, Response, async_playwright
 
+from _lighthouse import CATEGORIES, CHROMIUM, customer_pages, lighthouse_binary, lighthouse_run
 from _report import commit_measured, print_table
 
 REPO = Path(__file__).resolve().parent.parent
 PARLEY = Path(sys.executable).with_name("parley")
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -146,7 +152,40 @@ def time_cell(values: list[float]) -> str:
     return f"p50 {statistics.median(values):.0f} ms / max {max(values):.0f} ms"
 
 
-async def main(n: int) -> None:
+def lighthouse_table(parley_url: str, pairs: int) -> None:
+    binary = lighthouse_binary()
+    if binary is None:
+        print("\nLighthouse could not run here: npm could not install it.")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        runs: dict[str, list[dict[str, Any]]] = {"without": [], "with": []}
+        with customer_pages(Path(tmp), parley_url) as origin:
+            for i in range(pairs):  # alternate, so drift in the machine's load hits both
+                for variant in ("without", "with") if i % 2 == 0 else ("with", "without"):
+                    url = f"{origin}/{variant}.html"
+                    runs[variant].append(lighthouse_run(binary, url, Path(tmp) / "report.json"))
+
+    def median(variant: str, key: str) -> float:
+        return statistics.median(run[key] for run in runs[variant])
+
+    rows = []
+    for key in (*CATEGORIES, "tbt"):
+        without, with_widget = median("without", key), median("with", key)
+        if key == "tbt":
+            name, cells = "total blocking time (ms)", (f"{without:.0f}", f"{with_widget:.0f}")
+            change = f"+{with_widget - without:.0f} ms (budget ≤ 20 ms)"
+        else:
+            name, cells = f"{key} score", (f"{without:.0f}", f"{with_widget:.0f}")
+            change = f"{without - with_widget:.0f} points lost (budget 0)"
+        rows.append((name, *cells, change, str(pairs)))
+    print()
+    header = ["Lighthouse, demo page", "without the tag", "with the widget", "widget's cost", "N"]
+    print_table(header, rows)
+    print(f"\nMedians of N runs each, alternating; Lighthouse {runs['with'][0]['version']}")
+    print("(mobile, simulated throttling) driving the same Chromium; loopback, 2 shared cores.")
+
+
+async def main(n: int, lighthouse_pairs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         process, parley_url = start_parley(Path(tmp) / "data")
         try:
@@ -192,7 +231,16 @@ async def main(n: int) -> None:
     print_table(header, [(name, value, budget, str(n), env) for name, value, budget in rows])
     print("\nLoopback only; the browser shares the machine's 2 cores with the server, so the time")
     print("is noisy (p50 and max over N fresh profiles). Bytes are exact and need no baseline.")
+    if lighthouse_pairs:
+        with tempfile.TemporaryDirectory() as tmp:
+            process, parley_url = start_parley(Path(tmp) / "data")
+            try:
+                lighthouse_table(parley_url, lighthouse_pairs)
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 10))
+    visits = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    asyncio.run(main(visits, int(sys.argv[2]) if len(sys.argv) > 2 else 3))

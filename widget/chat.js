@@ -6,6 +6,7 @@
 const TYPING_IDLE_MS = 3000; // stop "typing…" after this long without a keystroke
 const TYPING_SHOWN_MAX_MS = 10000; // hide the agent's "typing…" if its stop frame never comes
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const FRESH_MS = 60000; // a replayed message older than this is history, not news to announce
 
 export function createChatView(env) {
   const { h, t, conn, storage, modules, icon, icons } = env;
@@ -31,7 +32,9 @@ export function createChatView(env) {
   const el = h("div", { class: "view chat" }, notice, log.el, typingLine, forms, tools.preview, composer);
   tools.listenForImages(el, textarea);
 
-  let agentName = null;
+  let agentName = null; // the agent's name for "typing…", kept after they leave
+  let withAgent = false; // an agent holds the conversation now (the header says so)
+  let hadAgent = false; // an agent took part: only then is there a conversation to rate
   let typingSent = false;
   let typingTimer = null;
   let typingHideTimer = null;
@@ -73,14 +76,19 @@ export function createChatView(env) {
   conn.on("message", (message) => {
     log.add(message);
     // The bot's message carries what it suggested, so a reload shows the cards again.
-    if (message.suggestions) log.addBlock(suggestionsCard(message.suggestions));
+    if (message.suggestions) showSuggestions(message.suggestions);
     if (message.author.kind === "agent") {
       agentName = message.author.name || agentName;
+      hadAgent = true;
       showTyping(false);
     }
     if (message.author.kind !== "visitor" && message.seq > (storage.get("state", {}).read_seq || 0)) {
       unread.add(message.seq);
       markReadIfSeen();
+      const fresh = Date.now() - new Date(message.created_at).getTime() < FRESH_MS;
+      if (message.author.kind === "agent" && unread.size > 0 && fresh) {
+        env.notify({ name: message.author.name || t("agent_fallback"), text: message.text || t("image") });
+      }
     }
   });
   conn.on("ack", (ack) => {
@@ -95,16 +103,26 @@ export function createChatView(env) {
     notice.textContent = ""; // no longer queued; the server posts "… joined" in the log
     showAgent(frame.agent.name);
   });
-  conn.on("status", (frame) => {
-    if (frame.status === "resolved") showRating();
-    else forms.querySelector(".rating")?.remove(); // a new message reopened the conversation
-    if (frame.status === "queued") offerOfflineForm();
+  conn.on("status", ({ status }) => {
+    settleSuggestions(status);
+    if (status !== "queued") forms.querySelector(".offline")?.remove(); // someone took it, or it closed
+    if (status === "resolved") {
+      showAgent(null);
+      if (hadAgent) showRating();
+    } else {
+      forms.querySelector(".rating")?.remove(); // a new message reopened the conversation
+    }
+    if (status === "queued") offerOfflineForm();
   });
   conn.on("welcome", ({ conversation }) => {
     if (!conversation) return;
-    if (conversation.assignee) showAgent(conversation.assignee.name);
+    if (conversation.assignee) {
+      hadAgent = true;
+      agentName = conversation.assignee.name;
+      if (conversation.status === "assigned") showAgent(agentName);
+    }
     if (conversation.agent_read_seq) log.markRead(conversation.agent_read_seq);
-    if (conversation.status === "resolved" && !conversation.rating) showRating();
+    if (conversation.status === "resolved" && !conversation.rating && hadAgent) showRating();
   });
   conn.on("conversation", (id) => {
     tools.setEnabled(Boolean(id));
@@ -129,11 +147,18 @@ export function createChatView(env) {
     storage.update("state", { read_seq: seq });
     conn.send({ type: "read", seq });
     env.setUnread(0);
+    env.clearNotice();
   }
 
+  /** The agent holding the conversation now (the header names them), or null once it is over. */
   function showAgent(name) {
-    agentName = name;
-    if (env.isShowing("chat")) env.setSubtitle(t("chatting_with", { name }));
+    withAgent = Boolean(name);
+    if (name) {
+      agentName = name;
+      hadAgent = true;
+      forms.querySelector(".offline")?.remove(); // somebody is here now
+    }
+    if (env.isShowing("chat")) env.setSubtitle(withAgent ? t("chatting_with", { name: agentName }) : "");
   }
 
   function showTyping(on) {
@@ -144,18 +169,37 @@ export function createChatView(env) {
   }
 
   function showQueue(frame) {
+    // No estimate means nobody is online: the server's message says so and the email form
+    // waits; a place in a queue nobody serves would only contradict it.
+    if (frame.expected_wait_s == null) {
+      notice.textContent = "";
+      return offerOfflineForm(true);
+    }
     const place = frame.position <= 1 ? t("queue_next") : t("queue_position", { n: frame.position });
     notice.textContent = [place, waitText(frame.expected_wait_s)].filter(Boolean).join(" ");
-    offerOfflineForm();
   }
 
   function waitText(seconds) {
-    if (seconds === null || seconds === undefined) return "";
     if (seconds < 60) return t("wait_soon");
     return t("wait_minutes", { n: Math.round(seconds / 60) });
   }
 
   /* ---------- cards and forms ---------- */
+
+  /** A bot answer's card; only the latest one, while the bot still holds the conversation,
+   *  offers "This solved it" and "Talk to a person". */
+  function showSuggestions(results) {
+    settleSuggestions("superseded");
+    log.addBlock(suggestionsCard(results));
+    settleSuggestions(conn.status);
+  }
+
+  function settleSuggestions(status) {
+    if (status === "bot" || status === null) return; // null: not known yet (a replay before welcome)
+    for (const actions of log.el.querySelectorAll(".suggestions .actions")) {
+      if (actions.querySelector("button")) actions.remove();
+    }
+  }
 
   function suggestionsCard(results) {
     const actions = h(
@@ -180,18 +224,17 @@ export function createChatView(env) {
   }
 
   /** Nobody online: ask for an email so the answer can reach the visitor later. */
-  function offerOfflineForm() {
-    if (conn.agentsOnline !== 0 || forms.querySelector(".offline")) return;
+  function offerOfflineForm(nobodyOnline = conn.agentsOnline === 0) {
+    if (!nobodyOnline || withAgent || forms.querySelector(".offline")) return;
     const saved = storage.get("state", {}).contact_email;
     if (saved) return;
     const email = h("input", { type: "email", id: "parley-email", autocomplete: "email", required: true, placeholder: t("email_placeholder") });
     const status = h("p", { class: "note", role: "status" });
+    // The server's message above says nobody is online and why the email: the card only asks.
     const form = h(
       "form",
       { class: "card offline", onsubmit: submit, novalidate: true },
-      h("p", { class: "card-title" }, t("offline_title")),
-      h("p", null, t("offline_text")),
-      h("label", { for: "parley-email" }, t("email_label")),
+      h("label", { class: "card-title", for: "parley-email" }, t("email_label")),
       h("div", { class: "row" }, email, h("button", { class: "primary", type: "submit" }, t("leave_email"))),
       status,
     );
@@ -240,7 +283,7 @@ export function createChatView(env) {
   return {
     el,
     show(arg) {
-      if (agentName) env.setSubtitle(t("chatting_with", { name: agentName }));
+      if (withAgent) env.setSubtitle(t("chatting_with", { name: agentName }));
       if (arg && arg.ask) send(arg.ask);
       log.scrollToEnd();
       markReadIfSeen();

@@ -5,6 +5,8 @@
 const SEARCH_DELAY_MS = 150;
 const RESULT_LIMIT = 5;
 const ARTICLE_PATH = /^\/help\/articles\/([^/?#]+)$/;
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const FEW_MINUTES_S = 300;
 
 export function createHomeView(env) {
   const { h, t, conn, config } = env;
@@ -24,6 +26,7 @@ export function createHomeView(env) {
     },
   });
   const resume = h("button", { class: "resume", type: "button", hidden: true, onclick: () => env.navigate("chat") }, t("continue_chat"));
+  const team = teamCard(env);
   const heading = h("h3", { class: "section-title", id: "parley-results-title", hidden: true });
   const status = h("p", { class: "note", role: "status" });
   const list = h("ul", { class: "results", "aria-labelledby": "parley-results-title" });
@@ -37,6 +40,7 @@ export function createHomeView(env) {
       h("button", { class: "primary", type: "submit" }, t("ask")),
     ),
     resume,
+    team,
     heading,
     status,
     list,
@@ -110,6 +114,71 @@ export function createHomeView(env) {
     },
     focus: () => input.focus(),
   };
+}
+
+/** Who answers and when: online or away, the usual reply time, the business hours in the
+ *  visitor's own time zone, and "Message us". Filled in when the server welcomes us. */
+function teamCard(env) {
+  const { h, t, conn, config } = env;
+  const dot = h("span", { class: "dot", "aria-hidden": "true" });
+  const status = h("span", null, "");
+  const hours = h("p", { class: "note hours" });
+  const card = h(
+    "div",
+    { class: "card team", hidden: true },
+    h("div", { class: "team-text" }, h("p", { class: "availability" }, dot, status), hours),
+    h("button", { class: "primary", type: "button", onclick: () => env.navigate("chat") }, t("message_us")),
+  );
+  conn.on("welcome", (frame) => {
+    const online = frame.agents_online > 0;
+    dot.classList.toggle("online", online);
+    if (!online) status.textContent = t("away_now");
+    else if ((frame.expected_wait_s ?? 0) <= FEW_MINUTES_S) status.textContent = t("reply_few_minutes");
+    else status.textContent = t("reply_minutes", { n: Math.round(frame.expected_wait_s / 60) });
+    const spelled = frame.business_hours && localHours(frame.business_hours, config.locale);
+    hours.textContent = spelled ? t("hours_local", { hours: spelled }) : "";
+    card.hidden = false;
+  });
+  return card;
+}
+
+/** "mon-fri 09:00-17:00; sat 10:00-14:00" in the site's zone → "Mon–Fri 10:00–18:00, Sat …" in
+ *  the visitor's (today's offsets; a window that crosses midnight keeps its days). */
+export function localHours({ hours, timezone }, locale) {
+  let shift = 0;
+  try {
+    const now = new Date();
+    shift = zoneOffsetMinutes(timezone, now) - zoneOffsetMinutes(Intl.DateTimeFormat().resolvedOptions().timeZone, now);
+  } catch {
+    return null; // an unknown zone: better nothing than wrong hours
+  }
+  const dayName = (i) => new Intl.DateTimeFormat(locale, { weekday: "short", timeZone: "UTC" }).format(new Date(Date.UTC(2026, 0, 5 + i)));
+  const clock = new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit", timeZone: "UTC" });
+  const at = (hhmm) => {
+    const [hour, minute] = hhmm.split(":").map(Number);
+    const minutes = (((hour * 60 + minute - shift) % 1440) + 1440) % 1440;
+    return clock.format(new Date(Date.UTC(2026, 0, 5, 0, minutes)));
+  };
+  const parts = [];
+  for (const window of String(hours).split(";")) {
+    const match = /^\s*([a-z,\- ]+?)\s+(\d{1,2}:\d{2})-(\d{1,2}:\d{2})\s*$/i.exec(window);
+    if (!match) continue;
+    const days = match[1].split(",").map((span) => span.trim().toLowerCase().split("-").map((d) => DAYS.indexOf(d.trim())));
+    if (days.some((span) => span.some((i) => i < 0))) continue;
+    const named = days.map(([first, last]) => (last === undefined ? dayName(first) : `${dayName(first)}–${dayName(last)}`)).join(", ");
+    parts.push(`${named} ${at(match[2])}–${at(match[3])}`);
+  }
+  return parts.join("; ") || null;
+}
+
+/** Minutes a time zone is ahead of UTC at a moment (Intl knows every zone; no library). */
+function zoneOffsetMinutes(timeZone, at) {
+  const format = new Intl.DateTimeFormat("en-US", {
+    timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric",
+  });
+  const part = Object.fromEntries(format.formatToParts(at).map(({ type, value }) => [type, Number(value)]));
+  const asUtc = Date.UTC(part.year, part.month - 1, part.day, part.hour, part.minute);
+  return Math.round((asUtc - Math.floor(at.getTime() / 60000) * 60000) / 60000);
 }
 
 /** A search result, popular article or suggestion: a button that opens the article here. */

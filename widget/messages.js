@@ -4,6 +4,9 @@
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?)\]'"]+$/;
+// "Reset your password: https://help.example/help/articles/reset-password" (or the URL alone)
+const ARTICLE_LINE = /^(?:(.+?):\s+)?(https?:\/\/\S+)$/;
+const ARTICLE_URL_PATH = /^\/help\/articles\/(.+)$/;
 
 export function createMessageLog(env) {
   const { h, t, config } = env;
@@ -12,6 +15,14 @@ export function createMessageLog(env) {
   const bySeq = new Map();
   const byClientId = new Map();
   let agentReadSeq = 0;
+  let pinned = true; // the visitor is at the newest message: keep them there as the log grows
+
+  el.addEventListener("scroll", () => {
+    pinned = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+  });
+  // Images arrive after their message (fetched with the visitor's token): a log that was at its
+  // newest message stays there, on a reload as much as live.
+  el.addEventListener("load", () => pinned && scrollToEnd(), true);
 
   /** A message from the server; the visitor's own message from this or another tab included. */
   function add(message) {
@@ -81,16 +92,46 @@ export function createMessageLog(env) {
 
   function render({ kind, name, text, attachments, createdAt }) {
     const time = new Date(createdAt);
+    const shared = kind === "agent" || kind === "bot" ? sharedArticles(text) : { text, cards: [] };
     return h(
       "div",
       { class: `msg from-${kind}` },
       kind === "system"
         ? null
         : h("div", { class: "meta" }, h("span", { class: "author" }, name), " ", h("time", { datetime: time.toISOString() }, clock.format(time))),
-      text ? h("div", { class: "bubble" }, linkify(h, text)) : null,
+      shared.text ? h("div", { class: "bubble" }, linkify(h, shared.text)) : null,
+      shared.cards.length ? h("div", { class: "shared" }, shared.cards) : null,
       attachments.length ? h("div", { class: "attachments" }, attachments.map((item) => env.modules.attachments.attachmentView(env, item))) : null,
       kind === "visitor" ? h("div", { class: "receipt", "aria-live": "off" }) : null,
     );
+  }
+
+  /** An agent's "Title: https://…/help/articles/slug" line becomes a card (title, summary,
+   *  opens here) instead of a bare URL; the rest of the text stays as written. */
+  function sharedArticles(text) {
+    const cards = [];
+    const kept = [];
+    for (const line of (text || "").split("\n")) {
+      const match = ARTICLE_LINE.exec(line.trim());
+      const url = match && new URL(match[2]);
+      const slug = url && url.origin === config.origin && ARTICLE_URL_PATH.exec(url.pathname);
+      if (!slug) {
+        kept.push(line);
+        continue;
+      }
+      cards.push(articleCard(decodeURIComponent(slug[1]), (match[1] || "").trim()));
+    }
+    return { text: kept.join("\n").trim(), cards };
+  }
+
+  function articleCard(slug, title) {
+    const card = env.modules.kb.resultButton(env, { slug, title: title || slug });
+    card.classList.add("article-card");
+    env.conn
+      .api(`/api/v1/kb/articles/${encodeURIComponent(slug)}`)
+      .then((article) => card.replaceWith(Object.assign(env.modules.kb.resultButton(env, article), { className: "result article-card" })))
+      .catch(() => {}); // the title alone still opens it
+    return card;
   }
 
   /** Replayed history may arrive after newer live messages: keep the log in seq order. */
@@ -109,6 +150,7 @@ export function createMessageLog(env) {
 
   function scrollToEnd() {
     el.scrollTop = el.scrollHeight;
+    pinned = true;
   }
 
   function clear() {

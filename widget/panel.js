@@ -23,11 +23,13 @@ export function mountPanel(ctx) {
       hidden: true,
       onkeydown: onKeydown,
     },
+    // A <div>, not a <header>: the host page has its own banner, the dialog needs none.
     h(
-      "header",
+      "div",
       { class: "head" },
       back,
-      h("div", { class: "heading" }, h("h2", { id: "parley-title" }, t("title")), subtitle),
+      ctx.config.logo ? h("img", { class: "logo", src: ctx.config.logo, alt: "" }) : null,
+      h("div", { class: "heading" }, h("h2", { id: "parley-title" }, ctx.config.siteName || t("title")), subtitle),
       h("button", { class: "icon-button", type: "button", "aria-label": t("close"), onclick: close }, icon(icons.close)),
     ),
   );

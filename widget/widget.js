@@ -35,6 +35,8 @@
     color: parseHexColor(script.dataset.color) || parseHexColor(SITE.color) || DEFAULT_COLOR,
     position: (script.dataset.position || SITE.position) === "left" ? "left" : "right",
     team: script.dataset.team || null,
+    siteName: SITE.name || null, // the admin's: the panel's title instead of "Help"
+    logo: SITE.logo || null,
   };
 
   /* ---------- small helpers shared with the panel modules (passed in, never global) ---------- */
@@ -147,7 +149,13 @@
 .greeting button{font:inherit;color:inherit;background:none;border:0;cursor:pointer;border-radius:10px;min-height:44px}
 .greeting .say{padding:8px 10px;text-align:start}
 .greeting .dismiss{min-width:44px;font-size:20px;line-height:1;color:#4a5161}
+.greeting .say strong{display:block}
+.greeting .say span{display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
 [hidden]{display:none!important}
+@media (max-width:599px){.greeting{max-width:min(260px,calc(100vw - 40px));bottom:calc(var(--bottom) + 70px)}
+  .greeting:not(.preview) .say{max-height:4.5em;overflow:hidden}}
+@media (prefers-color-scheme:dark){.greeting{background:#1d212b;color:#e7e9ee;box-shadow:0 6px 24px rgba(0,0,0,.5)}
+  .greeting .dismiss{color:#b4bac6}.launcher:focus-visible,.greeting button:focus-visible{outline-color:#fff;box-shadow:0 0 0 6px #111418}}
 @media (prefers-reduced-motion:reduce){.launcher{transition:none}}`;
 
   let t = null; // the translator, once the locale's strings have arrived
@@ -158,7 +166,8 @@
   const root = h("div", { class: "parley", "data-position": config.position });
   const badge = h("span", { class: "badge", "aria-hidden": "true", hidden: true });
   const launcher = h("button", { class: "launcher", type: "button", "aria-expanded": "false", onclick: toggle }, icon(ICONS.chat), badge);
-  let greeting = null;
+  let greeting = null; // the greeting, or the preview of an agent's reply, beside the launcher
+  let flashing = null; // {timer, title} while the page title flashes for an unread reply
 
   function setUnread(count) {
     storage.update("state", { unread: count });
@@ -193,6 +202,45 @@
     greeting = null;
   }
 
+  /** An agent wrote while the panel is closed (or the tab hidden): a preview beside the
+   *  launcher and the page title flashing, as well as the badge. Opening clears both. */
+  function notify({ name, text }) {
+    if (launcher.getAttribute("aria-expanded") !== "true") {
+      if (greeting) greeting.remove();
+      greeting = h(
+        "div",
+        { class: "greeting preview" },
+        h("button", { class: "say", type: "button", onclick: () => open() }, h("strong", null, name), h("span", null, text)),
+        h("button", { class: "dismiss", type: "button", "aria-label": t("dismiss"), onclick: clearNotice }, "×"),
+      );
+      root.prepend(greeting);
+    }
+    if (!flashing) flashTitle(t("new_message", { name }));
+  }
+
+  function flashTitle(alert) {
+    const title = document.title;
+    let on = false;
+    const flip = () => {
+      on = !on;
+      document.title = on ? alert : title;
+    };
+    flip();
+    flashing = { title, timer: setInterval(flip, 1500) };
+  }
+
+  function clearNotice() {
+    if (greeting && greeting.classList.contains("preview")) {
+      greeting.remove();
+      greeting = null;
+    }
+    if (flashing) {
+      clearInterval(flashing.timer);
+      document.title = flashing.title;
+      flashing = null;
+    }
+  }
+
   /* ---------- the panel, loaded on demand ---------- */
 
   function loadStyles() {
@@ -213,7 +261,7 @@
       const byName = Object.fromEntries(PANEL_MODULES.map((name, i) => [name, modules[i]]));
       panel = byName.panel.mountPanel({
         config, storage, h, icon, icons: ICONS, t, root, shadow, modules: byName,
-        setUnread, onClosed: panelClosed,
+        setUnread, notify, clearNotice, onClosed: panelClosed,
       });
       return panel;
     })().catch((error) => {
@@ -225,6 +273,7 @@
 
   async function open({ focus = true } = {}) {
     await started; // Parley.open() may be called before the strings have arrived
+    clearNotice();
     dismissGreeting();
     launcher.setAttribute("aria-busy", "true");
     try {
@@ -254,14 +303,22 @@
     else open();
   }
 
-  function whenIdle(work) {
-    if ("requestIdleCallback" in window) requestIdleCallback(work, { timeout: 3000 });
-    else setTimeout(work, 1000);
+  function whenIdle(work, timeout = 3000) {
+    if ("requestIdleCallback" in window) requestIdleCallback(work, { timeout });
+    else setTimeout(work, Math.min(timeout, 1000));
   }
 
+  /** Draw the bubble once the page has loaded and the browser is idle: the host page's own
+   *  work comes first, so the widget adds no long task to its start (Lighthouse's TBT). The
+   *  strings download meanwhile. */
   async function start() {
-    const { default: strings } = await import(assetUrl(`locales/${config.locale}.js`));
-    t = translator(strings, config.locale);
+    const strings = import(assetUrl(`locales/${config.locale}.js`));
+    await new Promise((resolve) => {
+      const idle = () => whenIdle(resolve, 2000);
+      if (document.readyState === "complete") idle();
+      else addEventListener("load", idle, { once: true });
+    });
+    t = translator((await strings).default, config.locale);
     root.append(launcher);
     shadow.append(h("style", null, LAUNCHER_CSS), root);
     document.body.append(host);
@@ -288,7 +345,5 @@
   window.Parley = Object.freeze({ version: VERSION, open: () => open(), close, toggle, identify });
   window.dispatchEvent(new Event("parley:ready"));
 
-  const started = document.body
-    ? start()
-    : new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true })).then(start);
+  const started = start();
 })();

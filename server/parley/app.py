@@ -28,6 +28,7 @@ from parley.sockets.agent import agent_socket
 from parley.sockets.limits import SocketLimits
 from parley.sockets.visitor import visitor_socket
 from parley.web.access_log import AccessLogMiddleware, redact_server_logs
+from parley.web.compression import Compression
 
 logger = logging.getLogger("parley")
 
@@ -106,6 +107,7 @@ def create_app(settings: Settings) -> Starlette:
             *proxies,
             Middleware(AccessLogMiddleware),
             Middleware(SocketLimits),
+            Middleware(Compression),  # HTML, CSS, JS and JSON gzipped; images pass through
             Middleware(PublicApiCors),
         ],
         exception_handlers={

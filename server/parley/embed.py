@@ -27,6 +27,7 @@ from starlette.routing import Route
 from parley.errors import NotFound
 from parley.services import services
 from parley.sitesettings import SiteSettings
+from parley.web.compression import accepts_gzip
 
 LOADER = "widget.js"
 VERSION_PLACEHOLDER = "__PARLEY_VERSION__"
@@ -120,17 +121,11 @@ def widget_defaults(site: SiteSettings) -> tuple[tuple[str, str], ...]:
         "position": site.widget_position,
         "locale": site.widget_locale,
         "greeting": site.widget_greeting,
+        "name": site.site_name,
+        "logo": site.site_logo_url,
         **{f"greeting_{locale}": text for locale, text in site.greetings_by_locale().items()},
     }
     return tuple((name, value) for name, value in chosen.items() if value)
-
-
-def accepts_gzip(request: Request) -> bool:
-    for coding in request.headers.get("accept-encoding", "").split(","):
-        name, _, params = coding.strip().partition(";")
-        if name.strip().lower() in ("gzip", "*"):
-            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
 
 
 def etag_matches(request: Request, etag: str) -> bool:
@@ -149,7 +144,7 @@ def asset_response(request: Request, asset: Asset, cache_control: str) -> Respon
     if etag_matches(request, asset.etag):
         return Response(status_code=304, headers=headers)
     body = asset.body
-    if accepts_gzip(request):
+    if accepts_gzip(request.headers.get("accept-encoding", "")):
         body = asset.gzipped
         headers["Content-Encoding"] = "gzip"
     return Response(body, media_type=asset.content_type, headers=headers)

@@ -81,7 +81,9 @@ class Services:
         conversations = ConversationService(db, bus)
         site = LiveSiteSettings(db, bus, settings)
         bot = Bot()
-        lifecycle = Lifecycle(db, conversations, bot, lambda: site.current.hours)
+        lifecycle = Lifecycle(
+            db, conversations, bot, lambda: site.current.hours, lambda: site.current
+        )
         routing = RoutingService(
             db,
             lifecycle,

@@ -19,7 +19,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "({timezone}). Leave your email and we will reply there; this conversation stays open "
         "for the first person who comes in.",
         "joined": "{agent} joined the conversation.",
-        "transferred": "{agent} handed this conversation to {target}{reason}.",
+        "transferred": "{agent} handed this conversation to {target}.",
         "disconnected": "Your agent was disconnected; finding someone else to help.",
         "contact_thanks": "Thanks! We will reply to {email} if you are gone by then.",
     },
@@ -34,7 +34,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "{hours} ({timezone}). Zostaw adres e-mail, a odpowiemy na niego; rozmowa poczeka "
         "na pierwszą osobę, która się pojawi.",
         "joined": "{agent} dołącza do rozmowy.",
-        "transferred": "{agent} przekazuje rozmowę: {target}{reason}.",
+        "transferred": "{agent} przekazuje rozmowę: {target}.",
         "disconnected": "Konsultant stracił połączenie; szukamy kogoś innego do pomocy.",
         "contact_thanks": "Dziękujemy! Jeśli już Cię tu nie będzie, odpowiemy na {email}.",
     },
@@ -49,7 +49,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "({timezone}). Pustite e-poštni naslov in odgovorili vam bomo tja; pogovor ostane "
         "odprt za prvo osebo, ki pride.",
         "joined": "{agent} se je pridružil pogovoru.",
-        "transferred": "{agent} je pogovor predal: {target}{reason}.",
+        "transferred": "{agent} je pogovor predal: {target}.",
         "disconnected": "Vaš sogovornik je izgubil povezavo; iščemo nekoga drugega.",
         "contact_thanks": "Hvala! Če vas takrat ne bo več tu, bomo odgovorili na {email}.",
     },

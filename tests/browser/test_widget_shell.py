@@ -98,7 +98,7 @@ async def test_opening_shows_the_search_panel(host_page: HostPage, server: LiveS
     dialog = page.get_by_role("dialog", name="Help")
     await expect(dialog).to_be_visible()
     await expect(widget.search).to_be_focused()
-    await expect(widget.search).to_have_attribute("placeholder", "Search help or ask a question")
+    await expect(widget.search).to_have_attribute("placeholder", "Search or ask a question")
     await expect(widget.greeting).to_have_count(0)
     await expect(widget.launcher).to_have_attribute("aria-expanded", "true")
     await screenshot(page, "panel-home")

@@ -258,8 +258,10 @@ async def test_a_queued_conversation_from_arrival_to_rating_and_reopening(
     await page.get_by_label("Transfer to", exact=True).select_option(label="Support")
     await page.get_by_label("Transfer reason").fill("needs billing rights")
     await page.get_by_role("button", name="Transfer", exact=True).click()
-    handed = "Ann handed this conversation to Support (needs billing rights)."
+    handed = "Ann handed this conversation to Support."
     assert (await visitor.expect("message", text=handed))["author"]["kind"] == "system"
+    # The reason is the team's: a note in the thread, never shown to the visitor.
+    await expect(page.locator("#messages")).to_contain_text("needs billing rights")
     await expect(page.locator("#thread-status")).to_have_text("Queued")
 
     await page.locator("#messages").click()  # leave the reply box: shortcuts are for the page
@@ -272,6 +274,7 @@ async def test_a_queued_conversation_from_arrival_to_rating_and_reopening(
     await screenshot(page, "resolved")
     frames = await visitor.collect(0.3)
     assert not any("Refund needs approval" in str(frame) for frame in frames + visitor.inbox)
+    assert not any("needs billing rights" in str(frame) for frame in frames + visitor.inbox)
 
     # Found again by search, by label; reopened from the Resolved tab.
     search = page.get_by_role("search", name="Conversations")

@@ -14,6 +14,7 @@ import pytest
 from parley import clock
 from parley.bot.answer import Bot
 from parley.bus.memory import MemoryBus
+from parley.config import Settings
 from parley.conversation import store
 from parley.conversation.lifecycle import Lifecycle
 from parley.conversation.service import ConversationService
@@ -25,8 +26,10 @@ from parley.routing import store as routing_store
 from parley.routing.hours import parse_business_hours
 from parley.routing.presence import MemoryPresence
 from parley.routing.service import RoutingService
+from parley.sitesettings import effective
 
 HOURS = parse_business_hours("mon-fri 09:00-17:00", "Europe/Ljubljana")
+VOICE = effective(Settings(), {})  # no admin settings: the built-in bot name and offline words
 FRIDAY_1630 = datetime(2026, 12, 4, 15, 30, tzinfo=UTC)  # 16:30 in Ljubljana
 
 
@@ -61,7 +64,7 @@ async def desk(db: Database) -> Desk:
     """The real lifecycle and router over the database, with no agent online and no articles."""
     conversations = ConversationService(db, MemoryBus())
     bot = Bot()
-    life = Lifecycle(db, conversations, bot, lambda: HOURS)
+    life = Lifecycle(db, conversations, bot, lambda: HOURS, lambda: VOICE)
     routing = RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
     return Desk(db, life, routing, bot)
 

@@ -87,8 +87,20 @@ def test_locale_prefers_the_visitors_language_and_falls_back_to_english(kb: Know
     fallback = kb.search("download invoice pdf", locale="pl")
     assert top(fallback) == "billing/invoices"
 
-    english = kb.search("zwrot", locale="en")
-    assert "pl/zwrot-pieniedzy" not in [hit.slug for hit in english.results]
+    english = kb.search("refund my subscription", locale="en")
+    assert top(english) == "billing/refunds"
+    assert not [hit.slug for hit in english.results if hit.slug.startswith("pl/")]
+
+
+def test_a_question_in_another_language_finds_that_languages_articles(kb: KnowledgeBase) -> None:
+    # A Polish visitor on an English page (or in an English widget) still gets the answer.
+    assert top(kb.search("zwrot pieniędzy", locale="en")) == "pl/zwrot-pieniedzy"
+    assert top(kb.search("zwrot pieniędzy za plan roczny", locale="en-GB")) == "pl/zwrot-pieniedzy"
+
+
+def test_gibberish_finds_nothing_even_when_a_half_word_completes(kb: KnowledgeBase) -> None:
+    assert kb.search("xyzzy qwerty downl").results == []
+    assert top(kb.search("downl")) == "billing/invoices"  # the first letters alone still find it
 
 
 def test_quoted_phrases_must_appear_in_order(kb: KnowledgeBase) -> None:
@@ -204,3 +216,41 @@ def test_categories_and_listing_per_locale(kb: KnowledgeBase) -> None:
         "Download invoices",
         "Refunds",
     ]
+
+
+def test_snippets_read_as_sentences_not_glued_headings_or_flattened_tables(
+    kb_dir: Path, index_dir: Path
+) -> None:
+    write(
+        kb_dir,
+        "billing/plans.md",
+        """
+        ---
+        title: Plans
+        category: Billing
+        ---
+
+        # Plans
+
+        ## Footer and notes
+        If you want a quiet footer, pick a paid plan.
+
+        | | Free | Pro |
+        |---|---|---|
+        | Remove the footer | — | ✓ |
+        | Price | $0 | $12 |
+
+        Zwrot w ciągu 30 dni.
+        """,
+    )
+    kb = KnowledgeBase.open(kb_dir, index_dir)
+    try:
+        snippet = kb.search("footer").results[0].snippet_html
+        assert snippet.startswith("<mark>Footer</mark> and notes. If you")  # not the title again
+        assert "Remove the <mark>footer</mark>. Price: $0, $12." in snippet  # no "— ✓" cells
+        assert "Free" not in snippet  # a header row is no sentence
+        polish = [hit.snippet_html for hit in kb.search("zwrot w ciągu", locale="pl").results]
+        assert any("<mark>ciągu</mark>" in html for html in polish)
+        assert not any("<mark>w</mark>" in html for html in polish)
+    finally:
+        kb.close()

@@ -80,6 +80,11 @@ def test_good_values_are_normalized() -> None:
             "business_hours": "mon-fri 09:00-17:00; sat 10:00-14:00",
             "timezone": "Europe/Ljubljana",
             "identity_secret": "0123456789abcdef0123",
+            "site_name": "  Tallybird\n",
+            "site_url": " https://tallybird.example/ ",
+            "site_logo_url": "https://tallybird.example/logo.png",
+            "bot_name": "Tally",
+            "offline_text": " Back at  nine. ",
         }
     )
     assert checked == {
@@ -94,6 +99,11 @@ def test_good_values_are_normalized() -> None:
         "business_hours": "mon-fri 09:00-17:00; sat 10:00-14:00",
         "timezone": "Europe/Ljubljana",
         "identity_secret": "0123456789abcdef0123",
+        "site_name": "Tallybird",
+        "site_url": "https://tallybird.example/",
+        "site_logo_url": "https://tallybird.example/logo.png",
+        "bot_name": "Tally",
+        "offline_text": "Back at nine.",
     }
     assert validate({"timezone": None}) == {"timezone": None}
     assert set(checked) == set(KEYS)
@@ -115,6 +125,12 @@ def test_good_values_are_normalized() -> None:
         ({"business_hours": "weekdays 9-5"}, "business_hours"),
         ({"timezone": "Europe/Atlantis"}, "timezone"),
         ({"timezone": 7}, "timezone"),
+        ({"site_name": "x" * 61}, "site_name"),
+        ({"site_url": "javascript:alert(1)"}, "site_url"),
+        ({"site_url": "tallybird.example"}, "site_url"),
+        ({"site_logo_url": 'https://a.example/x.png" onerror="x'}, "site_logo_url"),
+        ({"bot_name": "x" * 61}, "bot_name"),
+        ({"offline_text": "x" * 501}, "offline_text"),
     ],
 )
 def test_bad_values_are_refused_naming_the_key(changes: dict[str, object], named: str) -> None:
@@ -122,3 +138,9 @@ def test_bad_values_are_refused_naming_the_key(changes: dict[str, object], named
         validate(changes)
     assert named in refused.value.message
     assert refused.value.code == "invalid_setting"
+
+
+def test_the_bot_speaks_for_the_site_never_for_parley() -> None:
+    assert effective(ENV, {}).bot_name == "Support bot"
+    assert effective(ENV, _rows(site_name="Tallybird")).bot_name == "Tallybird bot"
+    assert effective(ENV, _rows(site_name="Tallybird", bot_name="Tally")).bot_name == "Tally"

@@ -37,7 +37,6 @@ from parley.identity import store as identity_store
 from parley.identity.store import Agent, Visitor
 from parley.texts import say
 
-BOT_NAME = "Parley bot"
 BOT_MISSES_BEFORE_HANDOFF = 2
 HandoffReason = Literal["asked", "bot_unanswered"]
 ResolvedBy = Literal["agent", "visitor", "bot", "timeout"]
@@ -66,6 +65,16 @@ class Hours(Protocol):
     def open_seconds_between(self, start: datetime, end: datetime) -> float: ...
 
 
+class Voice(Protocol):
+    """What the site says in its own name (the admin's settings): the bot's name, and the
+    words for "nobody is online" ("" means Parley's own, in the visitor's language)."""
+
+    @property
+    def bot_name(self) -> str: ...
+    @property
+    def offline_text(self) -> str: ...
+
+
 class Router(Protocol):
     """Routing's side of the life: which team, and giving waiting conversations to agents."""
 
@@ -88,11 +97,13 @@ class Lifecycle:
         conversations: ConversationService,
         answerer: Answerer,
         hours: Callable[[], Hours],
+        voice: Callable[[], Voice],
     ) -> None:
         self.db = db
         self.conversations = conversations
         self._answer = answerer
         self._hours = hours
+        self._voice = voice
         self._router: Router | None = None
 
     def attach(self, router: Router) -> None:
@@ -175,7 +186,7 @@ class Lifecycle:
             conversation.id,
             author_kind="bot",
             author_id=None,
-            author_name=BOT_NAME,
+            author_name=self._voice().bot_name,
             text=reply.text,
             suggestions=reply.results,
         )
@@ -237,7 +248,9 @@ class Lifecycle:
         await self.system_message(queued, asked, internal=True)
         if not await self.router.online_agent_ids():
             hours = self._hours()
-            text = say("offline", queued.locale, hours=hours.text, timezone=hours.zone_name())
+            text = self._voice().offline_text or say(
+                "offline", queued.locale, hours=hours.text, timezone=hours.zone_name()
+            )
             await self.system_message(queued, text)
         await self.router.assign_waiting()
         return await self.conversation(conversation.id)
@@ -399,7 +412,6 @@ class Lifecycle:
         access.check_may_act(conversation, by.id, by.role)
         if (agent_id is None) == (team is None):
             raise BadRequest("transfer to exactly one of agent_id or team")
-        because = f" ({reason})" if reason else ""  # the agent's own words, not translated
         handed_over = {"from_agent": conversation.assignee_id, "reason": reason}
         now = _now()
         if agent_id is not None:
@@ -442,11 +454,11 @@ class Lifecycle:
             raise Conflict("the conversation is resolved", code="resolved")
         transferred = changed.conversation
         await self.conversations.announce(transferred)
+        if reason:  # the agent's words are for the team: the visitor's notice never shows them
+            note = f"{by.name}'s reason for the transfer: {reason}"
+            await self.system_message(transferred, note, internal=True)
         await self.system_message(
-            transferred,
-            say(
-                "transferred", transferred.locale, agent=by.name, target=target_name, reason=because
-            ),
+            transferred, say("transferred", transferred.locale, agent=by.name, target=target_name)
         )
         if agent_id is not None:
             await self._publish_assigned(transferred, transferred.assignee_id or "", target_name)

@@ -1,4 +1,5 @@
-"""What the help center serves besides pages: its stylesheet, article images, sitemap, robots.
+"""What the help center serves besides pages: its stylesheet and icon, article images, sitemap,
+robots.
 
 Article images live beside the Markdown in the KB dir; only image files inside that directory
 are served (no dot-files, nothing a ``..`` or a symlink reaches outside it), never as HTML or
@@ -15,6 +16,7 @@ from starlette.routing import Route
 
 from parley.helpcenter.render import (
     CSS,
+    FAVICON,
     JS,
     absolute,
     category_url,
@@ -50,6 +52,16 @@ async def stylesheet(request: Request) -> Response:
 
 async def script(request: Request) -> Response:
     return _static(JS, "text/javascript")
+
+
+async def favicon(request: Request) -> Response:
+    """The help center's icon; also at /favicon.ico, which browsers ask for on any page."""
+    cache = (
+        f"public, max-age={_A_YEAR}, immutable"
+        if "v" in request.query_params
+        else "public, max-age=86400"
+    )
+    return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": cache})
 
 
 def image_path(kb_dir: Path, relative: str) -> Path | None:
@@ -111,6 +123,8 @@ async def robots(request: Request) -> Response:
 routes = [
     Route("/help/static/helpcenter.css", stylesheet, methods=["GET"]),
     Route("/help/static/helpcenter.js", script, methods=["GET"]),
+    Route("/help/static/favicon.svg", favicon, methods=["GET"]),
+    Route("/favicon.ico", favicon, methods=["GET"]),
     Route("/help/assets/{path:path}", asset, methods=["GET"]),
     Route("/sitemap.xml", sitemap, methods=["GET"]),
     Route("/robots.txt", robots, methods=["GET"]),

@@ -1,4 +1,5 @@
-"""The help center's own words in each language the articles come in (English as fallback).
+"""The help center's own words in each language the articles come in: English, Polish and
+Slovenian, as the widget speaks (English for any other).
 
 Articles carry their own locale; the chrome around them (buttons, headings, dates, plurals)
 should speak the same language, or a Polish article sits inside an English page.
@@ -12,6 +13,8 @@ DEFAULT_LOCALE = "en"
 
 _EN = {
     "site_name": "Help Center",
+    "named_site": "{name} Help Center",
+    "back_to_site": "Go to {name}",
     "home_description": "Guides, answers to common questions and troubleshooting steps.",
     "hero_title": "How can we help?",
     "search_label": "Search the help center",
@@ -50,6 +53,8 @@ _EN = {
 
 _PL = {
     "site_name": "Centrum pomocy",
+    "named_site": "Centrum pomocy {name}",
+    "back_to_site": "Przejdź do {name}",
     "home_description": "Poradniki, odpowiedzi na częste pytania i rozwiązywanie problemów.",
     "hero_title": "Jak możemy pomóc?",
     "search_label": "Przeszukaj centrum pomocy",
@@ -86,13 +91,67 @@ _PL = {
     "breadcrumbs": "Ścieżka nawigacji",
 }
 
-_STRINGS = {"en": _EN, "pl": _PL}
+_SL = {
+    "site_name": "Center za pomoč",
+    "named_site": "Center za pomoč {name}",
+    "back_to_site": "Na {name}",
+    "home_description": "Vodiči, odgovori na pogosta vprašanja in odpravljanje težav.",
+    "hero_title": "Kako vam lahko pomagamo?",
+    "search_label": "Iskanje po centru za pomoč",
+    "search_placeholder": "Iskanje po člankih",
+    "search_button": "Išči",
+    "skip": "Preskoči na vsebino",
+    "browse": "Brskanje po temah",
+    "view_all": "Prikaži vse",
+    "results_for": "Rezultati za",
+    "no_results_for": "Ni rezultatov za",
+    "no_results_hint": "Poskusite z manj ali drugimi besedami ali preverite črkovanje.",
+    "did_you_mean": "Ste mislili",
+    "search_title": "Iskanje",
+    "empty_search": "Vpišite nekaj besed za iskanje po centru za pomoč.",
+    "faq_badge": "Pogosta vprašanja",
+    "contact_title": "Še vedno potrebujete pomoč?",
+    "contact_text": "Naša ekipa za podporo je le sporočilo stran: odprite klepet v kotu strani "
+    "in odgovoril vam bo človek.",
+    "contact_button": "Pišite nam",
+    "on_this_page": "Na tej strani",
+    "faq": "Pogosta vprašanja",
+    "updated": "Posodobljeno",
+    "helpful_question": "Vam je bil ta članek v pomoč?",
+    "yes": "Da",
+    "no": "Ne",
+    "thanks": "Hvala za povratne informacije! Pomagajo nam izboljšati ta članek.",
+    "related": "Sorodni članki",
+    "not_found_title": "Strani ni mogoče najti",
+    "not_found_text": "Te strani nismo našli. Morda je bila premaknjena ali preimenovana; "
+    "iskanje jo običajno najde.",
+    "bad_request_title": "Nekaj manjka",
+    "back_home": "Nazaj v center za pomoč",
+    "language": "Jezik",
+    "breadcrumbs": "Drobtinice",
+}
 
-LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "de": "Deutsch", "fr": "Français"}
+_STRINGS = {"en": _EN, "pl": _PL, "sl": _SL}
 
-# (one, few, many): English uses "few" for every count above one.
-_ARTICLES = {"en": ("article", "articles", "articles"), "pl": ("artykuł", "artykuły", "artykułów")}
-_RESULTS = {"en": ("result", "results", "results"), "pl": ("wynik", "wyniki", "wyników")}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "pl": "Polski",
+    "sl": "Slovenščina",
+    "de": "Deutsch",
+    "fr": "Français",
+}
+
+# Each language's forms by Intl.PluralRules category (the widget's locales use the same rules).
+_ARTICLES = {
+    "en": {"one": "article", "other": "articles"},
+    "pl": {"one": "artykuł", "few": "artykuły", "many": "artykułów"},
+    "sl": {"one": "članek", "two": "članka", "few": "članki", "other": "člankov"},
+}
+_RESULTS = {
+    "en": {"one": "result", "other": "results"},
+    "pl": {"one": "wynik", "few": "wyniki", "many": "wyników"},
+    "sl": {"one": "rezultat", "two": "rezultata", "few": "rezultati", "other": "rezultatov"},
+}
 
 _MONTHS = {
     "en": (
@@ -123,6 +182,20 @@ _MONTHS = {
         "listopada",
         "grudnia",
     ),
+    "sl": (
+        "januar",
+        "februar",
+        "marec",
+        "april",
+        "maj",
+        "junij",
+        "julij",
+        "avgust",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
 }
 
 
@@ -138,13 +211,29 @@ def language_name(locale: str) -> str:
     return LANGUAGE_NAMES.get(language(locale), locale)
 
 
-def _plural(count: int, forms: dict[str, tuple[str, str, str]], locale: str) -> str:
-    one, few, many = forms.get(language(locale), forms[DEFAULT_LOCALE])
-    if count == 1:
-        return f"{count} {one}"
-    if language(locale) == "pl" and not (2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14):
-        return f"{count} {many}"
-    return f"{count} {few}"
+def site_name(admins_name: str, locale: str) -> str:
+    """The help center's name: "Tallybird Help Center" once the admin named the site."""
+    words = strings(locale)
+    return words["named_site"].format(name=admins_name) if admins_name else words["site_name"]
+
+
+def plural_category(count: int, locale: str) -> str:
+    """CLDR's plural category of a whole number (English, Polish, Slovenian)."""
+    lang = language(locale)
+    if lang == "pl":
+        if count == 1:
+            return "one"
+        return "few" if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14 else "many"
+    if lang == "sl":
+        return {1: "one", 2: "two", 3: "few", 4: "few"}.get(count % 100, "other")
+    return "one" if count == 1 else "other"
+
+
+def _plural(count: int, forms: dict[str, dict[str, str]], locale: str) -> str:
+    lang = language(locale)
+    chosen = forms.get(lang, forms[DEFAULT_LOCALE])
+    category = plural_category(count, lang if lang in forms else DEFAULT_LOCALE)
+    return f"{count} {chosen[category]}"
 
 
 def count_articles(count: int, locale: str) -> str:
@@ -157,4 +246,5 @@ def count_results(count: int, locale: str) -> str:
 
 def format_date(moment: datetime, locale: str) -> str:
     months = _MONTHS.get(language(locale), _MONTHS[DEFAULT_LOCALE])
-    return f"{moment.day} {months[moment.month - 1]} {moment.year}"
+    dot = "." if language(locale) == "sl" else ""  # "5. december 2026"
+    return f"{moment.day}{dot} {months[moment.month - 1]} {moment.year}"

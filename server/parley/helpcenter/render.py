@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 from parley.helpcenter import i18n
 from parley.knowledge.render import article_url
 from parley.services import services
+from parley.sitesettings import SiteSettings
 
 _HERE = Path(__file__).parent
 CSS = (_HERE / "static" / "helpcenter.css").read_bytes()
@@ -38,6 +39,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+FAVICON = (_HERE / "static" / "favicon.svg").read_bytes()
+FAVICON_URL = f"/help/static/favicon.svg?v={hashlib.sha256(FAVICON).hexdigest()[:12]}"
 
 
 def help_url(path: str = "", locale: str | None = None, **params: str) -> str:
@@ -63,6 +66,7 @@ _env = Environment(
 _env.globals.update(
     css_url=CSS_URL,
     js_url=JS_URL,
+    favicon_url=FAVICON_URL,
     help_url=help_url,
     article_url=article_url,
     category_url=category_url,
@@ -98,19 +102,45 @@ def page(
 ) -> HTMLResponse:
     """A whole HTML page; ``title`` None means the help center's home (just the site name)."""
     words = i18n.strings(locale)
+    site = services(request).site.current
+    site_name = i18n.site_name(site.site_name, locale)
     html = render(
         template,
         t=words,
+        site_name=site_name,
+        site=site,
+        brand=brand_colour(site),
         locale=locale,
         locales=locales or [],
         page_title=title,
-        title=f"{title} · {words['site_name']}" if title else words["site_name"],
+        title=f"{title} · {site_name}" if title else site_name,
         description=description,
         canonical=absolute(request, canonical),
         noindex=noindex,
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def brand_colour(site: SiteSettings) -> str | None:
+    """The admin's colour for the help center's accents (the widget's, so both match), or None
+    when it is too light for links on white and white text on it (WCAG AA, 4.5:1): then the
+    help center keeps its own."""
+    colour = site.widget_color
+    return colour if _contrast(colour, "#ffffff") >= 4.5 else None
+
+
+def _contrast(one: str, other: str) -> float:
+    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    def channel(i: int) -> float:
+        c = int(colour[i : i + 2], 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
 
 
 def message_page(

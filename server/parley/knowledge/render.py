@@ -69,9 +69,9 @@ _A_TAG = re.compile(r'<a((?:\s+[\w:-]+(?:="[^"]*")?)*)>')
 _HREF = re.compile(r'\shref="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|tr|pre|div|blockquote|dd|dt|summary|figcaption)>|<br>")
-_CELL_END = re.compile(r"</t[dh]>")
-_SPACES = re.compile(r"[ \t\r\f\v\xa0]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
+_CELL_END = re.compile(r"</t[dh]>(?:\s*(?=<t[dh][\s>]))?")
+_SPACES = re.compile(r"[ \r\f\v\xa0]+")  # not tabs: they end table cells (snippets read rows)
+_BLANK_LINES = re.compile(r"[^\S\t]*\n[^\S\t]*")
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _CONTAINER_OPEN = re.compile(r"<(?:div|blockquote|li|td|th|details)[\s>]")
 _CONTAINER_CLOSE = re.compile(r"</(?:div|blockquote|li|td|th|details)>")
@@ -160,8 +160,9 @@ def sanitize(raw_html: str, source_path: str) -> str:
 
 
 def text_of(safe_html: str) -> str:
-    """Readable plain text of sanitized HTML: one line per block, entities decoded."""
-    spaced = _CELL_END.sub(" ", _BLOCK_END.sub("\n", safe_html))
+    """Readable plain text of sanitized HTML: one line per block (a table row's cells end with
+    a tab), entities decoded."""
+    spaced = _CELL_END.sub("\t", _BLOCK_END.sub("\n", safe_html))
     plain = html.unescape(_TAG.sub("", spaced))
     return _BLANK_LINES.sub("\n", _SPACES.sub(" ", plain)).strip()
 

@@ -27,7 +27,7 @@ from parley.errors import BadRequest
 from parley.knowledge.analysis import DEFAULT_LANGUAGE, analyser, language_of
 from parley.knowledge.articles import Article
 from parley.knowledge.associations import Associations
-from parley.knowledge.expansion import EXACT, TYPO, Alternative, Expander
+from parley.knowledge.expansion import EXACT, PREFIX, TYPO, Alternative, Expander
 from parley.knowledge.meaning import word_vectors
 from parley.knowledge.query import Query, parse
 from parley.knowledge.render import article_url
@@ -143,7 +143,15 @@ class Searcher:
         limit = max(1, min(limit, MAX_LIMIT))
         query = parse(text, locale)
         slots = self._slots(query)
-        ranked = self._rank(query, slots, query.language, depth=max(RERANK_DEPTH, 2 * limit))
+        # No word known, only a guess at the half-typed last one: "xyzzy qwerty foo" is noise.
+        noise = len(slots) > 1 and all(a.kind == PREFIX for s in slots for a in s.alternatives)
+        depth = max(RERANK_DEPTH, 2 * limit)
+        ranked = [] if noise else self._rank(query, slots, query.language, depth=depth)
+        if not noise and (not ranked or ranked[0].coverage < GOOD_COVERAGE):
+            # Asked in another language than the page's: that language's articles answer.
+            anywhere = self._rank(query, slots, "", depth=depth)
+            if anywhere and (not ranked or anywhere[0].coverage > ranked[0].coverage):
+                ranked = anywhere
         chosen = _prefer_locale(ranked, self.snapshot, locale, limit)
         hits = [self._hit(c, slots) for c in chosen]
         confidence = self._confidence(ranked)
@@ -201,7 +209,7 @@ class Searcher:
         docs = self.snapshot.docs
         languages = self._languages
         wanted = {language, DEFAULT_LANGUAGE}
-        everyone = len(self._all_languages | wanted) == len(wanted)
+        everyone = not language or len(self._all_languages | wanted) == len(wanted)
         eligible = [
             (docnum, score)
             for docnum, score in scores.items()
@@ -292,7 +300,11 @@ class Searcher:
             url = article_url(article.slug, doc.key.partition("#")[2])
         else:
             url = article_url(article.slug)
-        snippet = snippet_html(doc.text or article.summary, wanted, doc.locale)
+        text = doc.text or article.summary
+        heading, _, rest = text.partition("\n")
+        if rest and heading.strip() == doc.title.strip():
+            text = rest  # the title is shown above the snippet already
+        snippet = snippet_html(text, wanted, doc.locale)
         return SearchHit(
             doc.kind,
             doc.key,

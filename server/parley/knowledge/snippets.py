@@ -24,6 +24,7 @@ def snippet_html(
 ) -> str:
     """The window of ``text`` (written in ``locale``) holding the most distinct ``terms``,
     with each match marked."""
+    text = _readable(text)
     matches = list(_matches(text, terms, analyser(locale)))
     start = _best_start(matches, max_chars)
     start = max(0, start - LEAD_CHARS) if matches else 0
@@ -39,10 +40,10 @@ def snippet_html(
     for match_start, match_end, _ in matches:
         if match_start < start or match_end > end:
             continue
-        out.append(escape(_flat(text[at:match_start]), quote=False))
+        out.append(escape(text[at:match_start], quote=False))
         out.append(f"<mark>{escape(text[match_start:match_end], quote=False)}</mark>")
         at = match_end
-    out.append(escape(_flat(text[at:end]), quote=False))
+    out.append(escape(text[at:end], quote=False))
     out.append("…" if end < len(text) else "")
     return "".join(out).strip()
 
@@ -52,7 +53,8 @@ def _matches(text: str, terms: Collection[str], analysis: Analyser) -> list[tupl
 
     A regular expression of each term's leading letters finds candidates at C speed; only
     those are analysed, so long articles cost little."""
-    stems = {analysis.prefix(t) for t in terms if t}
+    # A one-letter term ("w", "z", "5") is too common to show anything by being marked.
+    stems = {analysis.prefix(t) for t in terms if len(t) > 1}
     if not stems:
         return []
     alternation = "|".join(sorted((re.escape(s) for s in stems), key=len, reverse=True))
@@ -117,5 +119,27 @@ def _best_start(matches: list[tuple[int, int, str]], max_chars: int) -> int:
     return best_start
 
 
-def _flat(text: str) -> str:
-    return text.replace("\n", " ")
+def _readable(text: str) -> str:
+    """The document's lines as running text: a heading or list item that ends without
+    punctuation gets a full stop (so "Reset your password" does not run into "If you…"), and
+    a table row reads "label: value, value" without cells that hold no word ("✓", "—"); rows
+    without a label (a header) are left out."""
+    sentences = []
+    for line in text.split("\n"):
+        if "\t" in line:
+            label, *cells = (cell.strip() for cell in line.split("\t"))
+            values = [cell for cell in cells if _WORDY.search(cell)]
+            if not _WORDY.search(label):
+                line = ""
+            elif values:
+                line = f"{label}: {', '.join(values)}"
+            else:
+                line = label
+        line = line.strip()
+        if line:
+            sentences.append(line if line[-1] in _SENTENCE_END else line + ".")
+    return " ".join(sentences)
+
+
+_WORDY = re.compile(r"[^\W_]")
+_SENTENCE_END = frozenset(".!?:;…")

@@ -1,5 +1,5 @@
-"""What an admin edits in the console: the widget's look, who may embed it, the identity
-secret and business hours.
+"""What an admin edits in the console: the site's identity (name, logo, link, bot name), the
+widget's look, who may embed it, the identity secret and business hours.
 
 A row in ``site_settings`` overrides the environment's value of the same key; without a row the
 ``PARLEY_*`` setting (or, for the widget's look, the widget's own default) holds. Values are
@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from parley.config import SETTINGS_TABLE, Settings
 from parley.errors import BadRequest
@@ -27,6 +28,10 @@ LOCALE_NAMES = {"en": "English", "pl": "Polski", "sl": "Slovenščina"}
 WIDGET_LOCALES = tuple(LOCALE_NAMES)
 DEFAULT_COLOR = "#1f5fd6"
 MAX_GREETING = 200
+MAX_OFFLINE_TEXT = 500
+MAX_NAME = 60
+MAX_URL = 500
+DEFAULT_BOT_NAME = "Support bot"
 MIN_IDENTITY_SECRET = 16
 _ENV_PARSERS = {setting.attribute: setting.parse for setting in SETTINGS_TABLE}
 _HEX = re.compile(r"^#([0-9a-f]{3}|[0-9a-f]{6})$")
@@ -44,6 +49,33 @@ def _greeting(raw: str) -> str:
     text = " ".join(raw.split())
     if len(text) > MAX_GREETING:
         raise ValueError(f"at most {MAX_GREETING} characters")
+    return text
+
+
+def _offline_text(raw: str) -> str:
+    text = " ".join(raw.split())
+    if len(text) > MAX_OFFLINE_TEXT:
+        raise ValueError(f"at most {MAX_OFFLINE_TEXT} characters")
+    return text
+
+
+def _name(raw: str) -> str:
+    text = " ".join(raw.split())
+    if len(text) > MAX_NAME:
+        raise ValueError(f"at most {MAX_NAME} characters")
+    return text
+
+
+def _web_url(raw: str) -> str:
+    """An absolute http(s) URL (a page or an image on the customer's site), or empty."""
+    text = raw.strip()
+    if not text:
+        return ""
+    parsed = urlsplit(text)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(text) > MAX_URL:
+        raise ValueError(f"expected an http:// or https:// address of at most {MAX_URL} characters")
+    if any(ch.isspace() or ch in "\"'<>" for ch in text):
+        raise ValueError("an address has no spaces, quotes or angle brackets")
     return text
 
 
@@ -92,6 +124,12 @@ class Key:
 KEYS: dict[str, Key] = {
     key.name: key
     for key in (
+        # Who the visitor is talking to: the widget's header, the help center, the bot.
+        Key("site_name", _name, lambda s: ""),
+        Key("site_url", _web_url, lambda s: ""),
+        Key("site_logo_url", _web_url, lambda s: ""),
+        Key("bot_name", _name, lambda s: ""),
+        Key("offline_text", _offline_text, lambda s: ""),
         Key("widget_color", _color, lambda s: DEFAULT_COLOR),
         Key("widget_greeting", _greeting, lambda s: ""),
         # One per widget language; without it the one above, else the language's built-in.
@@ -124,6 +162,30 @@ class SiteSettings:
     rows: Mapping[str, StoredValue]
     hours: BusinessHours
     allowed_origins: tuple[str, ...]
+
+    @property
+    def site_name(self) -> str:
+        return self.texts["site_name"]
+
+    @property
+    def site_url(self) -> str:
+        return self.texts["site_url"]
+
+    @property
+    def site_logo_url(self) -> str:
+        return self.texts["site_logo_url"]
+
+    @property
+    def bot_name(self) -> str:
+        """The admin's name for the bot, else "<site> bot", else a neutral one: never Parley's."""
+        if self.texts["bot_name"]:
+            return self.texts["bot_name"]
+        return f"{self.site_name} bot" if self.site_name else DEFAULT_BOT_NAME
+
+    @property
+    def offline_text(self) -> str:
+        """What a visitor is told when they ask for a person and nobody is online ("" : ours)."""
+        return self.texts["offline_text"]
 
     @property
     def widget_color(self) -> str:
