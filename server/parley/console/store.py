@@ -91,6 +91,16 @@ async def list_replies(db: Database) -> list[SavedReply]:
         return [record(SavedReply, row) for row in rows.mappings()]
 
 
+async def reply_by_id(db: Database, reply_id: str) -> SavedReply:
+    async with db.read() as conn:
+        row = (
+            await conn.execute(select(saved_replies).where(saved_replies.c.id == reply_id))
+        ).first()
+    if row is None:
+        raise NotFound("no such saved reply")
+    return record(SavedReply, row._mapping)
+
+
 async def create_reply(
     db: Database, *, shortcut: str, title: str, body: str, created_by: str
 ) -> SavedReply:

@@ -10,7 +10,7 @@ decides "who" (``Router``: which team, which agent, when to try).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -338,8 +338,12 @@ class Lifecycle:
         client_id: str,
         attachment_ids: list[str],
         internal: bool,
+        reply_use: Mapping[str, Any] | None = None,
     ) -> Appended:
-        """An agent's reply (replying to a waiting conversation takes it) or internal note."""
+        """An agent's reply (replying to a waiting conversation takes it) or internal note.
+
+        ``reply_use`` (the saved reply and A/B variant the text came from) goes on the reply's
+        ``agent_reply`` event."""
         conversation = await self.conversation(conversation_id)
         if internal:
             access.check_may_read(conversation, await access.reader(self.db, agent.id, agent.role))
@@ -359,6 +363,7 @@ class Lifecycle:
             internal=internal,
             attachment_ids=attachment_ids,
             business_seconds=self.business_seconds,
+            reply_use=reply_use,
         )
 
     async def accept(self, conversation_id: str, agent: Agent) -> Conversation:

@@ -102,6 +102,9 @@ class AgentMessage(_Frame, tag="message"):
     text: Text
     attachments: AttachmentIds = []
     internal: bool = False
+    # extension: the saved reply (and A/B variant drawn) the text came from
+    saved_reply_id: Id | None = None
+    variant: Annotated[int, Meta(ge=0, le=3)] | None = None
 
 
 class AgentTyping(_Frame, tag="typing"):

@@ -7,6 +7,7 @@ message that was acknowledged or fanned out is always in the store.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from msgspec import Struct
@@ -144,6 +145,7 @@ class ConversationService:
         attachment_ids: list[str] | None = None,
         suggestions: list[dict[str, Any]] | None = None,
         business_seconds: BusinessSeconds | None = None,
+        reply_use: Mapping[str, Any] | None = None,
     ) -> Appended:
         """Store then publish a message; a repeated ``client_id`` returns the stored one."""
         attachment_ids = list(dict.fromkeys(attachment_ids or []))
@@ -167,6 +169,7 @@ class ConversationService:
             attachment_ids=attachment_ids,
             suggestions=suggestions,
             business_seconds=business_seconds,
+            reply_use=reply_use,
         )
         if appended.created:
             message = appended.message

@@ -247,6 +247,41 @@ saved_replies = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# A/B test of a saved reply's wording (quality/experiments.py): 2-4 variants, one running test
+# per reply at a time; each conversation that inserts the reply keeps the variant it drew.
+reply_experiments = Table(
+    "reply_experiments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("saved_reply_id", ForeignKey("saved_replies.id", ondelete="CASCADE"), nullable=False),
+    Column("started_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("winner", Integer, nullable=True),  # the variant number kept when the test ended
+    Index("ix_reply_experiments_saved_reply_id", "saved_reply_id"),
+)
+
+reply_variants = Table(
+    "reply_variants",
+    metadata,
+    Column(
+        "experiment_id", ForeignKey("reply_experiments.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("number", Integer, primary_key=True),  # 0 = A, 1 = B, ...
+    Column("body", Text, nullable=False),
+)
+
+reply_variant_picks = Table(
+    "reply_variant_picks",
+    metadata,
+    Column(
+        "experiment_id", ForeignKey("reply_experiments.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
+    Column("variant", Integer, nullable=False),
+    Column("picked_at", DateTime(timezone=True), nullable=False),
+)
+
 conversation_labels = Table(
     "conversation_labels",
     metadata,

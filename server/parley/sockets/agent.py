@@ -42,6 +42,7 @@ from parley.errors import Forbidden, Unauthorized
 from parley.identity.agents import agent_for_token, revocation_channel
 from parley.identity.store import Agent
 from parley.identity.tokens import SESSION_COOKIE
+from parley.quality import experiments
 from parley.services import Services, services
 from parley.sockets.connection import (
     CLOSE_FORBIDDEN,
@@ -216,6 +217,11 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
                 self._follow(conversation_id, seq, replay=True)
 
     async def message(self, frame: AgentMessage) -> None:
+        reply_use = None
+        if frame.saved_reply_id is not None and not frame.internal:
+            reply_use = await experiments.reply_use(
+                self.services.db, frame.conversation_id, frame.saved_reply_id, frame.variant
+            )
         posted = await self.services.lifecycle.agent_says(
             frame.conversation_id,
             self.agent,
@@ -223,6 +229,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
             client_id=frame.client_id,
             attachment_ids=frame.attachments,
             internal=frame.internal,
+            reply_use=reply_use,
         )
         message = posted.message
         self.outbox.send(

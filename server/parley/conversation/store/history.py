@@ -255,8 +255,10 @@ def record_agent_reply(
     agent_id: str | None,
     at: datetime,
     business_seconds: BusinessSeconds | None,
+    reply_use: Mapping[str, Any] | None = None,
 ) -> None:
-    """``agent_reply``, and on the episode's first reply ``first_response`` with its waits.
+    """``agent_reply`` (with ``reply_use``: the saved reply and variant the text came from), and
+    on the episode's first reply ``first_response`` with its waits.
 
     The wait runs from the handoff (when the visitor asked for a person) or, for an agent who
     wrote first, from the episode's opening; inside business hours too when they are known.
@@ -274,7 +276,7 @@ def record_agent_reply(
         )
         return _event_row(conversation.id, conversation.episode, at, concerns)
 
-    rows = [moment("agent_reply", {})]
+    rows = [moment("agent_reply", reply_use or {})]
     first = conn.execute(_TAKE_FIRST_RESPONSE, {**key, "at": at}).first()
     if first is not None:
         since = clock.as_utc(first.queued_at or first.opened_at)

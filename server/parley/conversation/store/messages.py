@@ -8,6 +8,7 @@ transaction (``history.record_agent_reply``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -104,6 +105,7 @@ async def append_message(
     attachment_ids: list[str] | None = None,
     suggestions: list[dict[str, Any]] | None = None,
     business_seconds: BusinessSeconds | None = None,
+    reply_use: Mapping[str, Any] | None = None,
 ) -> Appended:
     """Store a message with the next ``seq``; a ``client_id`` seen before returns that message.
 
@@ -127,7 +129,9 @@ async def append_message(
         created_at=clock.now(),
     )
     try:
-        return await db.write_batched(lambda conn: _append(conn, draft, business_seconds))
+        return await db.write_batched(
+            lambda conn: _append(conn, draft, business_seconds, reply_use)
+        )
     except IntegrityError:
         # Another process stored this client_id between our check and our insert (two tabs
         # resending through different servers): the stored copy is the answer.
@@ -154,7 +158,12 @@ _NUMBER_MESSAGE = _numbering(conversations.c.last_seq)
 _NUMBER_NOTE = _numbering(conversations.c.last_note_seq)
 
 
-def _append(conn: Connection, draft: Message, business_seconds: BusinessSeconds | None) -> Appended:
+def _append(
+    conn: Connection,
+    draft: Message,
+    business_seconds: BusinessSeconds | None,
+    reply_use: Mapping[str, Any] | None = None,
+) -> Appended:
     """Number and insert one message; runs on the writer, inside a shared transaction."""
     key = {"conversation_id": draft.conversation_id}
     if draft.client_id is not None:
@@ -181,6 +190,7 @@ def _append(conn: Connection, draft: Message, business_seconds: BusinessSeconds 
             agent_id=draft.author_id,
             at=draft.created_at,
             business_seconds=business_seconds,
+            reply_use=reply_use,
         )
     return Appended(stored, True, conversation)
 

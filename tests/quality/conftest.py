@@ -1,0 +1,84 @@
+"""The real lifecycle over each database, a clock the test moves, and people to act in it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from parley import clock
+from parley.bot.answer import Bot
+from parley.bus.memory import MemoryBus
+from parley.conversation.lifecycle import Lifecycle
+from parley.conversation.service import ConversationService
+from parley.db import Database
+from parley.identity import store as identity_store
+from parley.identity.store import Agent, Visitor
+from parley.routing.hours import parse_business_hours
+from parley.routing.presence import MemoryPresence
+from parley.routing.service import RoutingService
+
+HOURS = parse_business_hours("mon-fri 09:00-17:00", "UTC")
+MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+
+
+class MovableClock:
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def moving(monkeypatch: pytest.MonkeyPatch) -> MovableClock:
+    moving = MovableClock(MONDAY_10)
+    monkeypatch.setattr(clock, "now", moving.now)
+    return moving
+
+
+@dataclass
+class Desk:
+    db: Database
+    life: Lifecycle
+
+
+@pytest.fixture
+def desk(db: Database) -> Desk:
+    life = Lifecycle(db, ConversationService(db, MemoryBus()), Bot(), lambda: HOURS)
+    RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
+    return Desk(db, life)
+
+
+@pytest.fixture
+def new_visitor(db: Database) -> Callable[[], Awaitable[Visitor]]:
+    async def make() -> Visitor:
+        return await identity_store.insert_visitor(
+            db,
+            name="Vera",
+            email=None,
+            locale="en",
+            page_url=None,
+            referrer=None,
+            user_agent=None,
+            attributes={},
+            user_id=None,
+            verified=False,
+        )
+
+    return make
+
+
+@pytest.fixture
+def new_agent(db: Database) -> Callable[[str], Awaitable[Agent]]:
+    async def make(name: str) -> Agent:
+        return await identity_store.insert_agent(
+            db, email=f"{name.lower()}@example.com", name=name, password_hash="x", role="agent"
+        )
+
+    return make
