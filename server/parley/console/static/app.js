@@ -8,7 +8,7 @@ import { installKb } from "./kb.js";
 import { installLibrary } from "./library.js";
 import { installShortcuts } from "./keys.js";
 import { installNotifications } from "./notify.js";
-import { installManager, installPicker } from "./replies.js";
+import { installManager, installPicker, takeReplyUse } from "./replies.js";
 import { AgentSocket } from "./socket.js";
 import { installLabels, loadLabelList, setLabelList } from "./labels.js";
 import { messageKey, renderThread, renderTransferTargets, sortedMessages } from "./thread.js";
@@ -171,7 +171,7 @@ function insertIntoComposer(snippet) {
   text.dispatchEvent(new Event("input"));
 }
 const noteToggle = document.getElementById("note-toggle");
-installPicker(text, () => ({ visitor: state.conversations.get(state.activeId)?.visitor, agent: state.me }));
+installPicker(text, () => ({ visitor: state.conversations.get(state.activeId)?.visitor, agent: state.me }), () => state.activeId);
 let typingSent = false;
 let typingTimer = null;
 
@@ -190,6 +190,7 @@ function sendMessage({ conversationId, text: body, attachmentIds = [], internal 
     text: body,
     attachments: attachmentIds,
     internal,
+    ...(internal ? {} : takeReplyUse(conversationId, body)), // the saved reply (and A/B variant) used
   });
   state.scrollDown = true;
 }
@@ -269,7 +270,7 @@ const report = (message) => { document.getElementById("connection").textContent 
 const notifier = installNotifications(document.getElementById("notify-toggle"), { open: openConversation });
 const { filterByLabel } = installInbox(state, render);
 installLabels(state, { render, filterByLabel, report });
-installManager(document.getElementById("replies-button"));
+installManager(document.getElementById("replies-button"), { isAdmin: state.me.role === "admin" });
 // An earlier conversation opens read-only: the summary joins the state, `watch` brings history.
 installEarlier((summary) => {
   mergeSummaries(state, [summary]);

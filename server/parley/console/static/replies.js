@@ -1,8 +1,10 @@
 // Saved replies: the composer's picker ("/" plus a shortcut; arrows + Enter insert, with
-// placeholders filled) and the dialog where the team creates, edits and deletes them.
+// placeholders filled) and the dialog where the team creates, edits and deletes them. A reply
+// under A/B test inserts the wording this conversation drew; the message sent records it.
 
 import { el } from "./dom.js";
 import { api } from "./http.js";
+import { installReplyTests } from "./reply_tests.js";
 
 const TOKEN = /(?:^|\s)\/([\w-]*)$/; // a "/word" right before the caret
 const PLACEHOLDER = /\{\{\s*(visitor|agent)\.(\w+)\s*\}\}/g;
@@ -34,7 +36,27 @@ export function fillPlaceholders(body, { visitor, agent }) {
   });
 }
 
-export function installPicker(textarea, people) {
+// The saved reply (and variant) last inserted, until the message carrying it is sent.
+let inserted = null;
+
+// What the message records: the reply used, if its inserted text is still there unchanged.
+export function takeReplyUse(conversationId, text) {
+  const use = inserted;
+  inserted = null;
+  if (!use || use.conversationId !== conversationId || !text.includes(use.text)) return {};
+  return use.variant === null ? { saved_reply_id: use.replyId } : { saved_reply_id: use.replyId, variant: use.variant };
+}
+
+async function drawText(reply, conversationId) {
+  if (!conversationId) return { body: reply.body, variant: null };
+  try {
+    return await api("POST", `/api/v1/quality/saved-replies/${encodeURIComponent(reply.id)}/draw`, { conversation_id: conversationId });
+  } catch {
+    return { body: reply.body, variant: null }; // the reply was deleted meanwhile: its text still helps
+  }
+}
+
+export function installPicker(textarea, people, conversationId = () => null) {
   const picker = el("ul", { id: "reply-picker", class: "picker", role: "listbox", "aria-label": "Saved replies" });
   picker.hidden = true;
   textarea.before(picker);
@@ -77,13 +99,16 @@ export function installPicker(textarea, people) {
     show();
   }
 
-  function insert(reply) {
+  async function insert(reply) {
     const caret = textarea.selectionStart;
     const before = textarea.value.slice(0, caret).replace(/\/[\w-]*$/, "");
-    const text = fillPlaceholders(reply.body, people());
+    close();
+    const conversation = conversationId();
+    const drawn = await drawText(reply, conversation);
+    const text = fillPlaceholders(drawn.body, people());
+    inserted = { conversationId: conversation, replyId: reply.id, variant: drawn.variant, text };
     textarea.value = before + text + textarea.value.slice(caret);
     textarea.selectionStart = textarea.selectionEnd = before.length + text.length;
-    close();
     textarea.dispatchEvent(new Event("input"));
   }
 
@@ -124,7 +149,7 @@ function field(label, input) {
   return el("label", { class: "field" }, el("span", { text: label }), input);
 }
 
-export function installManager(button) {
+export function installManager(button, { isAdmin = false } = {}) {
   const shortcut = el("input", { name: "shortcut", required: true, maxLength: 61, placeholder: "refund", autocomplete: "off" });
   const title = el("input", { name: "title", required: true, maxLength: 200, placeholder: "Refund issued" });
   const body = el("textarea", { name: "body", required: true, maxLength: 5000, rows: 5 });
@@ -149,6 +174,8 @@ export function installManager(button) {
     el("div", { class: "card wide" }, el("h2", { id: "replies-title", text: "Saved replies" }), list, form, el("div", { class: "form-actions" }, close)),
   );
   document.body.append(dialog);
+  // After this dialog, so the test's dialog opens above it; a kept winner changes the list.
+  const openTests = installReplyTests({ isAdmin, onChange: () => refresh() });
   let replies = [];
   let editing = null;
 
@@ -172,6 +199,7 @@ export function installManager(button) {
           el("span", { class: "reply-title", text: reply.title }),
           el("button", { type: "button", "data-edit": reply.id, text: "Edit", "aria-label": `Edit /${reply.shortcut}` }),
           el("button", { type: "button", "data-delete": reply.id, text: "Delete", "aria-label": `Delete /${reply.shortcut}` }),
+          el("button", { type: "button", "data-test": reply.id, text: "A/B test", "aria-label": `A/B test of /${reply.shortcut}` }),
           el("span", { class: "reply-body", text: reply.body }),
         ),
       ),
@@ -209,9 +237,11 @@ export function installManager(button) {
   });
   list.addEventListener("click", async (event) => {
     const target = event.target.closest("button");
-    const reply = target && replies.find((r) => r.id === (target.dataset.edit || target.dataset.delete));
+    const reply = target && replies.find((r) => r.id === (target.dataset.edit || target.dataset.delete || target.dataset.test));
     if (!reply) return;
-    if (target.dataset.edit) {
+    if (target.dataset.test) {
+      openTests(reply);
+    } else if (target.dataset.edit) {
       edit(reply);
       shortcut.focus();
     } else if (confirm(`Delete /${reply.shortcut} for the whole team?`)) {
