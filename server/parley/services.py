@@ -31,6 +31,7 @@ from parley.knowledge import KnowledgeBase, build_workers, watch
 from parley.knowledge.insights import Popularity
 from parley.knowledge.store import prune_search_log
 from parley.media import MediaService
+from parley.quality import sla
 from parley.ratelimit import RateWindow
 from parley.routing.presence import MemoryPresence, Presence, RedisPresence
 from parley.routing.service import RoutingService
@@ -154,16 +155,18 @@ class Services:
             logger.exception("the knowledge-base watcher stopped: restart to pick up edits")
 
     async def _housekeeping(self) -> None:
-        """Share presence, return abandoned conversations to the queue, assign what waits,
-        resolve conversations visitors left with the bot, re-read site settings should a
-        change's bus message have been lost, checkpoint SQLite's log, and (hourly) forget
-        searches past the search log's retention and expired agent sessions."""
+        """Share presence, return abandoned conversations to the queue, record missed response
+        targets (and escalate them), assign what waits, resolve conversations visitors left
+        with the bot, re-read site settings should a change's bus message have been lost,
+        checkpoint SQLite's log, and (hourly) forget searches past the search log's retention
+        and expired agent sessions."""
         pruned_at = -PRUNE_EVERY_SECONDS
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
             try:
                 await self.presence.publish()
                 await self.routing.requeue_abandoned()
+                await sla.check(self.db, self.lifecycle, self.site.current.hours)
                 await self.routing.assign_waiting()
                 quiet = timedelta(minutes=self.settings.bot_idle_minutes)
                 await self.lifecycle.resolve_idle(quiet_since=clock.now() - quiet)

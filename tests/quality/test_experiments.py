@@ -14,7 +14,7 @@ from parley.conversation.store import Conversation
 from parley.errors import BadRequest, Conflict
 from parley.identity.store import Agent, Visitor
 from parley.quality import experiments
-from parley.quality import store as quality_store
+from parley.quality.store import experiments as quality_store
 from tests.quality.conftest import Desk, MovableClock
 
 NewVisitor = Callable[[], Awaitable[Visitor]]

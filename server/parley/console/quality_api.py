@@ -15,7 +15,7 @@ from parley.console import csrf, store
 from parley.console.admin_api import require_admin
 from parley.conversation import access
 from parley.quality import experiments
-from parley.quality import store as quality_store
+from parley.quality.store import experiments as quality_store
 from parley.services import services
 from parley.web.auth import require_agent
 from parley.web.json import read_json_object, required_text

@@ -557,6 +557,30 @@ class Lifecycle:
         await self._joined(reopened, agent)
         return reopened
 
+    async def requeue(self, conversation_id: str, *, reason: str) -> Conversation | None:
+        """Back to the queue from whoever holds it (a missed response target), for the router."""
+        conversation = await self.conversation(conversation_id)
+        if conversation.assignee_id is None:
+            return None
+        changed = await apply(
+            self.db,
+            conversation_id,
+            Change(
+                moments=(
+                    Moment(
+                        "queued", data={"reason": reason, "from_agent": conversation.assignee_id}
+                    ),
+                ),
+                only_if_status=("assigned",),
+                only_if_assignee=conversation.assignee_id,
+                conversation={"status": "queued", "assignee_id": None, "queued_at": _now()},
+            ),
+        )
+        if changed is None:
+            return None
+        await self.conversations.announce(changed.conversation)
+        return changed.conversation
+
     async def release(self, agent_id: str, conversation_ids: list[str]) -> None:
         """An agent gone offline past the grace period: their conversations wait again."""
         for conversation_id in conversation_ids:

@@ -282,6 +282,32 @@ reply_variant_picks = Table(
     Column("picked_at", DateTime(timezone=True), nullable=False),
 )
 
+# Service-level targets an admin sets (quality/sla.py): first- and next-response times for every
+# conversation, a team's, a label's or verified customers'. A breach is an event; the row in
+# sla_breaches makes it happen once, however many processes run the check.
+sla_targets = Table(
+    "sla_targets",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("applies_to", String(16), nullable=False),  # all | team | label | verified
+    Column("applies_value", String(60), nullable=True),  # the team id or label name
+    Column("first_response_seconds", Integer, nullable=True),
+    Column("next_response_seconds", Integer, nullable=True),
+    Column("business_hours", Boolean, nullable=False),
+    Column("escalation", String(16), nullable=False),  # none | notify | reassign
+    _created_at(),
+)
+
+sla_breaches = Table(
+    "sla_breaches",
+    metadata,
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
+    Column("episode", Integer, primary_key=True),
+    Column("kind", String(8), primary_key=True),  # first | next
+    Column("started_at", DateTime(timezone=True), primary_key=True),  # the clock that ran out
+)
+
 conversation_labels = Table(
     "conversation_labels",
     metadata,

@@ -1,1 +1,2 @@
-"""The quality loop: reply experiments (A/B-tested saved replies and their statistics)."""
+"""The quality loop: service-level targets (``sla``) and A/B tests of saved replies
+(``experiments``, ``stats``)."""

@@ -23,8 +23,9 @@ from typing import Any
 from parley import clock
 from parley.db import Database
 from parley.errors import BadRequest, Conflict
-from parley.quality import stats, store
-from parley.quality.store import Experiment, Use
+from parley.quality import stats
+from parley.quality.store import experiments as store
+from parley.quality.store.experiments import Experiment, Use
 
 MIN_VARIANTS = 2
 MAX_VARIANTS = 4

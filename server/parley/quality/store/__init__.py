@@ -1,0 +1,1 @@
+"""The quality loop's SQL: reply experiments and service-level targets."""
