@@ -9,6 +9,7 @@ import { installLibrary } from "./library.js";
 import { installShortcuts } from "./keys.js";
 import { installNotifications } from "./notify.js";
 import { installManager, installPicker, takeReplyUse } from "./replies.js";
+import { installSla } from "./sla.js";
 import { AgentSocket } from "./socket.js";
 import { installLabels, loadLabelList, setLabelList } from "./labels.js";
 import { messageKey, renderThread, renderTransferTargets, sortedMessages } from "./thread.js";
@@ -105,6 +106,7 @@ function handle(frame) {
     case "conversation": {
       const before = state.conversations.get(frame.conversation.id);
       mergeSummaries(state, [frame.conversation]);
+      refreshSla();
       // News is a conversation newly waiting, not one this agent just handed on.
       if (frame.conversation.status === "queued" && before?.status !== "queued" && before?.assignee !== state.me.id) {
         const visitor = frame.conversation.visitor || {};
@@ -114,6 +116,7 @@ function handle(frame) {
     }
     case "message":
       storeMessage(frame);
+      refreshSla();
       break;
     case "typing":
       if (frame.by === "visitor") visitorTyping(frame.conversation_id, frame.state);
@@ -269,6 +272,7 @@ async function loadDirectory() {
 const report = (message) => { document.getElementById("connection").textContent = `Error: ${message}`; };
 const notifier = installNotifications(document.getElementById("notify-toggle"), { open: openConversation });
 const { filterByLabel } = installInbox(state, render);
+const refreshSla = installSla(state, render); // response-target clocks on the inbox rows
 installLabels(state, { render, filterByLabel, report });
 installManager(document.getElementById("replies-button"), { isAdmin: state.me.role === "admin" });
 // An earlier conversation opens read-only: the summary joins the state, `watch` brings history.

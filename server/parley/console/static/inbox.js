@@ -4,6 +4,7 @@
 import { duration, el } from "./dom.js";
 import { api } from "./http.js";
 import { labelChips, loadLabelList } from "./labels.js";
+import { byUrgency, slaBadge } from "./sla.js";
 
 const OPEN = new Set(["bot", "queued", "assigned"]);
 
@@ -31,7 +32,8 @@ export function unreadTotal(state) {
 export function visible(state, tab) {
   if (searching(state)) return state.search.ids.map((id) => state.conversations.get(id)).filter(Boolean);
   const test = TABS[tab];
-  return [...state.conversations.values()].filter((c) => test(c, state.me)).sort(ORDER[tab] || ORDER.open);
+  const order = ORDER[tab] || byUrgency(state, ORDER.open); // open tabs: the most overdue first
+  return [...state.conversations.values()].filter((c) => test(c, state.me)).sort(order);
 }
 
 function searching(state) {
@@ -65,6 +67,7 @@ function row(state, conversation) {
     { type: "button", class: "row", "data-id": conversation.id },
     el("span", { class: "row-name", text: visitor.name || visitor.email || "Visitor" }),
     waitingSince ? el("span", { class: "row-wait", "data-since": waitingSince, text: duration(waitingSince) }) : null,
+    OPEN.has(conversation.status) ? slaBadge(state.sla?.get(conversation.id)) : null,
     showStatus ? el("span", { class: "row-status", text: STATUS[conversation.status] || conversation.status }) : null,
     unread ? el("span", { class: "unread", text: String(unread), "aria-label": `${unread} unread` }) : null,
     el("span", { class: "row-preview", text: last ? previewText(last) : "No messages yet" }),
