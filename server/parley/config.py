@@ -304,6 +304,13 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "could never fit is refused (413).",
     ),
     Setting(
+        "reviews_per_week",
+        _parse_positive_int,
+        "5",
+        "Resolved conversations of colleagues each reviewer gets to score every week (peer "
+        "review).",
+    ),
+    Setting(
         "search_log_days",
         _parse_positive_int,
         "180",
@@ -351,6 +358,7 @@ class Settings:
     image_workers: int = 2
     image_memory_mb: int = 192
     search_log_days: int = 180
+    reviews_per_week: int = 5
 
     @classmethod
     def from_env(

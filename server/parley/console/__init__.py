@@ -4,7 +4,16 @@ and the admin pages."""
 
 from __future__ import annotations
 
-from parley.console import account, admin_api, admin_pages, api, library, pages, quality_api
+from parley.console import (
+    account,
+    admin_api,
+    admin_pages,
+    api,
+    library,
+    pages,
+    quality_api,
+    review_api,
+)
 
 routes = [
     *pages.routes,
@@ -14,4 +23,5 @@ routes = [
     *admin_pages.routes,
     *admin_api.routes,
     *quality_api.routes,
+    *review_api.routes,
 ]

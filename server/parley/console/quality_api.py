@@ -130,11 +130,17 @@ async def running_clocks(request: Request) -> Response:
 async def compliance(request: Request) -> Response:
     """First-response compliance and breaches per agent and team, ``?from=&to=`` (ISO dates)."""
     await require_admin(request)
+    start, end = period(request)
+    return JSONResponse(await sla.compliance(services(request).db, start, end))
+
+
+def period(request: Request) -> tuple[datetime, datetime]:
+    """``?from=&to=`` (ISO 8601), by default the 30 days up to now."""
     end = _moment(request.query_params.get("to")) or clock.now()
     start = _moment(request.query_params.get("from")) or end - timedelta(days=30)
     if start >= end:
         raise BadRequest("from must come before to", code="invalid_period")
-    return JSONResponse(await sla.compliance(services(request).db, start, end))
+    return start, end
 
 
 def _moment(value: str | None) -> datetime | None:

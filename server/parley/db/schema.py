@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -306,6 +307,51 @@ sla_breaches = Table(
     Column("episode", Integer, primary_key=True),
     Column("kind", String(8), primary_key=True),  # first | next
     Column("started_at", DateTime(timezone=True), primary_key=True),  # the clock that ran out
+)
+
+# Peer review (quality/review.py): a scorecard is never edited in place (a change adds the next
+# version), so each review keeps the criteria it was scored on. Each week every reviewer gets
+# colleagues' resolved episodes to read and score.
+review_scorecards = Table(
+    "review_scorecards",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("criteria", JSON, nullable=False),  # [{"key", "label", "weight"}]
+    Column("scale", Integer, nullable=False),  # scores run 1..scale
+    Column("created_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    _created_at(),
+)
+
+review_assignments = Table(
+    "review_assignments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("week", Date, nullable=False),  # the Monday the week of reviewing starts
+    Column("reviewer_id", ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("episode", Integer, nullable=False),
+    Column("agent_id", ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),  # reviewed
+    Column("team_id", String(40), nullable=True),
+    _created_at(),
+    UniqueConstraint(
+        "reviewer_id", "conversation_id", "episode", name="uq_review_assignments_reviewer_id"
+    ),
+    Index("ix_review_assignments_week", "week", "reviewer_id"),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column(
+        "assignment_id",
+        ForeignKey("review_assignments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("scorecard_id", ForeignKey("review_scorecards.id"), nullable=False),
+    Column("scores", JSON, nullable=False),  # {criterion key: 1..scale}
+    Column("score", Float, nullable=False),  # the weighted IQS, 0..100
+    Column("comment", Text, nullable=True),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
 )
 
 conversation_labels = Table(
