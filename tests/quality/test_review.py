@@ -65,6 +65,9 @@ async def test_a_week_of_reviews_end_to_end(
     assert await review.this_week(db, ann, 5) == week  # drawn once a week
     (for_cid,) = [a for a in await review.this_week(db, cid, 5) if a.conversation_id == bobs.id]
 
+    assert await review.readable_assignment(db, week[0].id, bob) == week[0]  # the reviewed agent
+    with pytest.raises(Forbidden):
+        await review.readable_assignment(db, week[0].id, cid)  # another reviewer's
     thread = await review.thread(db, week[0])
     assert "Bob helps" in [m.text for m in thread]
     assert "one more thing" not in [m.text for m in thread]  # the next episode is not reviewed

@@ -9,6 +9,7 @@ import { installLibrary } from "./library.js";
 import { installShortcuts } from "./keys.js";
 import { installNotifications } from "./notify.js";
 import { installManager, installPicker, takeReplyUse } from "./replies.js";
+import { installReviews } from "./reviews.js";
 import { installSla } from "./sla.js";
 import { AgentSocket } from "./socket.js";
 import { installLabels, loadLabelList, setLabelList } from "./labels.js";
@@ -275,6 +276,7 @@ const { filterByLabel } = installInbox(state, render);
 const refreshSla = installSla(state, render); // response-target clocks on the inbox rows
 installLabels(state, { render, filterByLabel, report });
 installManager(document.getElementById("replies-button"), { isAdmin: state.me.role === "admin" });
+installReviews(document.getElementById("reviews-button"), { isAdmin: state.me.role === "admin" });
 // An earlier conversation opens read-only: the summary joins the state, `watch` brings history.
 installEarlier((summary) => {
   mergeSummaries(state, [summary]);
