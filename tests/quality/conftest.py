@@ -11,6 +11,7 @@ import pytest
 from parley import clock
 from parley.bot.answer import Bot
 from parley.bus.memory import MemoryBus
+from parley.config import Settings
 from parley.conversation.lifecycle import Lifecycle
 from parley.conversation.service import ConversationService
 from parley.db import Database
@@ -19,8 +20,10 @@ from parley.identity.store import Agent, Visitor
 from parley.routing.hours import parse_business_hours
 from parley.routing.presence import MemoryPresence
 from parley.routing.service import RoutingService
+from parley.sitesettings import effective
 
 HOURS = parse_business_hours("mon-fri 09:00-17:00", "UTC")
+VOICE = effective(Settings(), {})  # the built-in bot name and words
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
@@ -50,7 +53,7 @@ class Desk:
 
 @pytest.fixture
 def desk(db: Database) -> Desk:
-    life = Lifecycle(db, ConversationService(db, MemoryBus()), Bot(), lambda: HOURS)
+    life = Lifecycle(db, ConversationService(db, MemoryBus()), Bot(), lambda: HOURS, lambda: VOICE)
     RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
     return Desk(db, life)
 
