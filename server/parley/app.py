@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from parley import console, demo, embed, helpcenter
-from parley.api import attachments, auth, conversations, kb, visitors
+from parley.api import attachments, auth, conversations, kb, mail, visitors
 from parley.api.cors import PublicApiCors
 from parley.config import Settings
 from parley.errors import ParleyError, RateLimited
@@ -88,6 +88,7 @@ def create_app(settings: Settings) -> Starlette:
         *conversations.routes,
         *attachments.routes,
         *kb.routes,
+        *mail.routes,
         *helpcenter.routes,
         *console.routes,
         WebSocketRoute("/ws/visitor", visitor_socket),

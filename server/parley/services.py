@@ -29,6 +29,12 @@ from parley.identity.tokens import TokenSigner
 from parley.knowledge import KnowledgeBase, watch
 from parley.knowledge.insights import Popularity
 from parley.knowledge.store import prune_search_log
+from parley.mail.compose import MailComposer
+from parley.mail.inbound import InboundMail
+from parley.mail.listener import listen
+from parley.mail.sender import MailSender
+from parley.mail.tokens import MailTokens
+from parley.mail.transport import SmtpTransport
 from parley.media import MediaService
 from parley.routing.presence import MemoryPresence, Presence, RedisPresence
 from parley.routing.service import RoutingService
@@ -55,7 +61,11 @@ class Services:
     media: MediaService
     site: LiveSiteSettings
     popularity: Popularity
+    mail: MailSender
+    inbound_mail: InboundMail
+    mail_tokens: MailTokens
     kb: KnowledgeBase | None = None
+    _mail_listener: asyncio.Server | None = None
     _kb_stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -78,13 +88,28 @@ class Services:
         conversations = ConversationService(db, bus)
         site = LiveSiteSettings(db, bus, settings)
         bot = Bot()
-        lifecycle = Lifecycle(db, conversations, bot, lambda: site.current.hours)
+        lifecycle = Lifecycle(
+            db,
+            conversations,
+            bot,
+            lambda: site.current.hours,
+            mail_after=timedelta(minutes=settings.mail_unseen_minutes),
+        )
         routing = RoutingService(
             db,
             lifecycle,
             presence,
             lambda: site.current.hours,
             reassign_after_seconds=settings.reassign_after_seconds,
+        )
+        media = MediaService.from_settings(db, settings)
+        mail_tokens = MailTokens(settings.signing_key())
+        mail = MailSender(
+            db,
+            settings,
+            MailComposer(db, settings, mail_tokens),
+            SmtpTransport(settings.smtp_url) if settings.smtp_url else None,
+            routing.online_agent_ids,
         )
         return cls(
             settings=settings,
@@ -97,9 +122,12 @@ class Services:
             lifecycle=lifecycle,
             bot=bot,
             routing=routing,
-            media=MediaService.from_settings(db, settings),
+            media=media,
             site=site,
             popularity=Popularity(db),
+            mail=mail,
+            inbound_mail=InboundMail(lifecycle, media, mail_tokens),
+            mail_tokens=mail_tokens,
         )
 
     async def start(self) -> None:
@@ -111,6 +139,9 @@ class Services:
         self.bot.kb = self.kb
         self._tasks.append(asyncio.create_task(self._watch_kb(self.kb)))
         self._tasks.append(asyncio.create_task(self._housekeeping()))
+        self._tasks.append(asyncio.create_task(self.mail.run()))
+        if settings.mail_listen:
+            self._mail_listener = await listen(settings.mail_listen, self.inbound_mail)
 
     def require_kb(self) -> KnowledgeBase:
         """The knowledge base; the app serves no request before ``start()`` has opened it."""
@@ -124,6 +155,10 @@ class Services:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._mail_listener is not None:
+            self._mail_listener.close()
+            await self._mail_listener.wait_closed()
+        await self.mail.close()
         if self.kb is not None:
             self.kb.close()
         self.site.close()

@@ -7,6 +7,7 @@ message that was acknowledged or fanned out is always in the store.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from msgspec import Struct
@@ -73,6 +74,7 @@ class ConversationService:
                 internal=message.internal,
                 note_seq=-message.seq if message.internal else None,
                 suggestions=message.suggestions,
+                via=message.via,
             )
         )
 
@@ -144,6 +146,8 @@ class ConversationService:
         attachment_ids: list[str] | None = None,
         suggestions: list[dict[str, Any]] | None = None,
         business_seconds: BusinessSeconds | None = None,
+        via: str | None = None,
+        mail_after: timedelta | None = None,
     ) -> Appended:
         """Store then publish a message; a repeated ``client_id`` returns the stored one."""
         attachment_ids = list(dict.fromkeys(attachment_ids or []))
@@ -167,6 +171,8 @@ class ConversationService:
             attachment_ids=attachment_ids,
             suggestions=suggestions,
             business_seconds=business_seconds,
+            via=via,
+            mail_after=mail_after,
         )
         if appended.created:
             message = appended.message

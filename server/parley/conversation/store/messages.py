@@ -9,7 +9,7 @@ transaction (``history.record_agent_reply``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -55,6 +55,7 @@ class Message:
     attachment_ids: list[str]
     suggestions: list[dict[str, Any]] | None
     created_at: datetime
+    via: str | None = None  # "email": a visitor's reply that came back by mail
 
 
 # The append path's statements, built once: building and keying a statement costs several
@@ -104,6 +105,8 @@ async def append_message(
     attachment_ids: list[str] | None = None,
     suggestions: list[dict[str, Any]] | None = None,
     business_seconds: BusinessSeconds | None = None,
+    via: str | None = None,
+    mail_after: timedelta | None = None,
 ) -> Appended:
     """Store a message with the next ``seq``; a ``client_id`` seen before returns that message.
 
@@ -125,9 +128,12 @@ async def append_message(
         attachment_ids=list(attachment_ids or []),
         suggestions=suggestions,
         created_at=clock.now(),
+        via=via,
     )
     try:
-        return await db.write_batched(lambda conn: _append(conn, draft, business_seconds))
+        return await db.write_batched(
+            lambda conn: _append(conn, draft, business_seconds, mail_after)
+        )
     except IntegrityError:
         # Another process stored this client_id between our check and our insert (two tabs
         # resending through different servers): the stored copy is the answer.
@@ -154,7 +160,12 @@ _NUMBER_MESSAGE = _numbering(conversations.c.last_seq)
 _NUMBER_NOTE = _numbering(conversations.c.last_note_seq)
 
 
-def _append(conn: Connection, draft: Message, business_seconds: BusinessSeconds | None) -> Appended:
+def _append(
+    conn: Connection,
+    draft: Message,
+    business_seconds: BusinessSeconds | None,
+    mail_after: timedelta | None,
+) -> Appended:
     """Number and insert one message; runs on the writer, inside a shared transaction."""
     key = {"conversation_id": draft.conversation_id}
     if draft.client_id is not None:
@@ -181,6 +192,7 @@ def _append(conn: Connection, draft: Message, business_seconds: BusinessSeconds 
             agent_id=draft.author_id,
             at=draft.created_at,
             business_seconds=business_seconds,
+            mail_after=mail_after,
         )
     return Appended(stored, True, conversation)
 
