@@ -265,3 +265,29 @@ async def test_with_no_mail_server_the_mail_is_held_and_readable(
     (mail,) = await room.sink.wait_for(1)
     assert "Answer kept for the console" in text_of(mail.message)
     await configured.close()
+
+
+async def test_agents_hear_of_a_conversation_waiting_with_nobody_online(
+    room: Mailroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quiet = await identity_store.insert_agent(
+        room.db, email="quiet@example.com", name="Quiet", password_hash="x", role="agent"
+    )
+    await outbox.set_agent_mail(room.db, quiet.id, False)
+    conversation = await new_conversation(room.db, name="Vera")
+    await room.life.handoff(conversation, "asked")
+    sender = room.sender()
+    await sender.queue_waiting_mail()
+    await drain(sender)
+    assert room.sink.received == []  # not waiting long enough yet
+
+    later(monkeypatch, room.settings.mail_waiting_minutes + 1)
+    await sender.queue_waiting_mail()
+    await sender.queue_waiting_mail()  # checked again: still one mail per agent
+    await drain(sender)
+    (mail,) = await room.sink.wait_for(1)
+    await asyncio.sleep(0.2)
+    assert len(room.sink.received) == 1
+    assert mail.recipients == ["ann@example.com"]
+    assert "Vera" in text_of(mail.message)
+    await sender.close()

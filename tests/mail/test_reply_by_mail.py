@@ -3,6 +3,7 @@ agent's reply mailed to them, the link in it, their reply by mail shown live in 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from email.message import EmailMessage
 import aiosmtplib
 import httpx
 import pytest
+from PIL import Image
 
 from parley.config import Settings
 from tests.conftest import PASSWORD, serving
@@ -165,4 +167,19 @@ async def test_the_http_endpoint_takes_a_raw_reply_once(
     assert again.json() == first.json()
     shown = await agent.expect("message", conversation_id=conversation_id, via="email")
     assert shown["text"] == "Posted by the relay"
+
+    with_pictures = reply_to(mail.message, "Here is the screen")
+    with_pictures.replace_header("Message-ID", "<reply-2@example.com>")
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(png, "PNG")
+    with_pictures.add_attachment(png.getvalue(), maintype="image", subtype="png", filename="a.png")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    with_pictures.add_attachment(svg, maintype="image", subtype="svg+xml", filename="b.svg")
+    async with httpx.AsyncClient(base_url=site.url) as http:
+        posted = await http.post("/api/v1/mail/inbound", content=with_pictures.as_bytes())
+    assert posted.status_code == 201
+    shown = await agent.expect("message", conversation_id=conversation_id, via="email")
+    assert shown["text"] == "Here is the screen"
+    (picture,) = shown["attachments"]  # the PNG through the media pipeline; the SVG refused
+    assert (picture["content_type"], picture["width"], picture["height"]) == ("image/png", 40, 30)
     await agent.close()
