@@ -29,6 +29,7 @@ from parley.identity.tokens import TokenSigner
 from parley.knowledge import KnowledgeBase, watch
 from parley.knowledge.insights import Popularity
 from parley.knowledge.store import prune_search_log
+from parley.knownissues import KnownIssues
 from parley.mail.compose import MailComposer
 from parley.mail.inbound import InboundMail
 from parley.mail.listener import listen
@@ -64,6 +65,7 @@ class Services:
     mail: MailSender
     inbound_mail: InboundMail
     mail_tokens: MailTokens
+    known_issues: KnownIssues
     kb: KnowledgeBase | None = None
     _mail_listener: asyncio.Server | None = None
     _kb_stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -128,6 +130,9 @@ class Services:
             mail=mail,
             inbound_mail=InboundMail(lifecycle, media, mail_tokens),
             mail_tokens=mail_tokens,
+            known_issues=KnownIssues(
+                db, conversations, mail_after=timedelta(minutes=settings.mail_unseen_minutes)
+            ),
         )
 
     async def start(self) -> None:

@@ -4,7 +4,7 @@ and the admin pages."""
 
 from __future__ import annotations
 
-from parley.console import account, admin_api, admin_pages, api, library, mail, pages
+from parley.console import account, admin_api, admin_pages, api, issues, library, mail, pages
 
 routes = [
     *pages.routes,
@@ -14,4 +14,5 @@ routes = [
     *admin_pages.routes,
     *admin_api.routes,
     *mail.routes,
+    *issues.routes,
 ]

@@ -341,3 +341,33 @@ mail_outbox = Table(
     Index("ix_mail_outbox_status_due", "status", "due_at"),
     Index("ix_mail_outbox_conversation", "conversation_id"),
 )
+
+# Known issues (knownissues/): a problem several customers reported, the conversations it
+# affects, and the announcement when it is fixed. ``fixed_at`` is set once: marking it fixed
+# again announces nothing new. A link's ``notified_seq`` is the seq of the fix message posted
+# into its conversation (read = the visitor's read mark reached it; replied = a visitor message
+# after it).
+known_issues = Table(
+    "known_issues",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("tracker_url", Text, nullable=True),
+    Column("status", String(16), nullable=False),  # open | fixed
+    Column("created_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    _created_at(),
+    Column("fixed_at", DateTime(timezone=True), nullable=True),
+    Column("fixed_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    Column("fix_message", Text, nullable=True),
+)
+
+known_issue_links = Table(
+    "known_issue_links",
+    metadata,
+    Column("issue_id", ForeignKey("known_issues.id", ondelete="CASCADE"), primary_key=True),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
+    Column("linked_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
+    Column("notified_seq", Integer, nullable=True),
+    Index("ix_known_issue_links_conversation", "conversation_id"),
+)

@@ -21,6 +21,7 @@ from parley.conversation.store.conversations import Conversation
 from parley.db import Database
 from parley.identity import store as identity_store
 from parley.identity.store import Visitor
+from parley.knownissues.store import issue_by_id
 from parley.mail import store
 from parley.mail.headers import check_header
 from parley.mail.store import Composed, OutboxRow
@@ -56,6 +57,7 @@ class MailComposer:
             "reply_digest": self._reply_digest,
             "rating_request": self._rating_request,
             "waiting": self._waiting,
+            "issue_fixed": self._issue_fixed,
         }
 
     async def compose(self, row: OutboxRow) -> Composed | Cancel:
@@ -174,6 +176,31 @@ class MailComposer:
             t["rating_subject"],
             "rating_request",
             {"t": t, "rating_urls": rating_urls},
+        )
+
+    async def _issue_fixed(self, row: OutboxRow) -> Composed | Cancel:
+        found = await self._visitor_side(row)
+        if isinstance(found, Cancel):
+            return found
+        conversation, visitor, address = found
+        seq = int(row.data.get("seq", 0))
+        if conversation.visitor_read_seq >= seq:
+            return Cancel("the visitor read it in the widget")
+        issue = await issue_by_id(self.db, str(row.data.get("issue_id", "")))
+        if issue is None:
+            return Cancel("the known issue is gone")
+        t = texts_for(conversation.locale)
+        return self._visitor_mail(
+            conversation,
+            visitor,
+            address,
+            t["fixed_subject"].format(title=issue.title),
+            "issue_fixed",
+            {
+                "t": t,
+                "text": issue.fix_message or "",
+                "open_url": self.url(f"/mail/open/{self.tokens.sign('open', conversation.id)}"),
+            },
         )
 
     # --- to agents ------------------------------------------------------------------------

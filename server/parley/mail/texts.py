@@ -20,6 +20,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "image": "[image]",
         "footer": "Sent by the support team's help desk.",
         "rating_thanks": "Thank you! Your rating is recorded.",
+        "fixed_subject": "Fixed: {title}",
+        "fixed_intro": "Good news about the problem you told us about:",
     },
     "pl": {
         "reply_subject": "{agent} odpowiedział(a) na Twoją wiadomość",
@@ -32,6 +34,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "image": "[obraz]",
         "footer": "Wysłane przez dział obsługi klienta.",
         "rating_thanks": "Dziękujemy! Twoja ocena została zapisana.",
+        "fixed_subject": "Naprawione: {title}",
+        "fixed_intro": "Dobra wiadomość w sprawie problemu, który nam zgłosiłeś(-aś):",
     },
     "sl": {
         "reply_subject": "{agent} je odgovoril(a) na vaše sporočilo",
@@ -44,6 +48,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "image": "[slika]",
         "footer": "Poslala služba za pomoč strankam.",
         "rating_thanks": "Hvala! Vaša ocena je zabeležena.",
+        "fixed_subject": "Odpravljeno: {title}",
+        "fixed_intro": "Dobra novica o težavi, ki ste nam jo sporočili:",
     },
 }
 
