@@ -179,7 +179,7 @@ async def test_a_sender_that_died_after_claiming_loses_nothing(
     await drain(survivor)
     (mail,) = await room.sink.wait_for(1)
     assert "Committed before the crash" in text_of(mail.message)
-    assert not await outbox.finish(room.db, claimed[0].id, crashed.worker, status="sent")
+    assert not await outbox.finish(room.db, claimed[0].id, crashed.worker, status="failed")
     await survivor.close()
 
 

@@ -16,6 +16,7 @@ from PIL import Image
 
 from parley.config import Settings
 from tests.conftest import PASSWORD, serving
+from tests.console.forms import signed_in_with_csrf
 from tests.support.chat import ChatClient, agent_client, agent_token, new_visitor, visitor_client
 from tests.support.live_server import free_port
 from tests.support.smtp import MailSink, smtp_sink, text_of
@@ -183,3 +184,16 @@ async def test_the_http_endpoint_takes_a_raw_reply_once(
     (picture,) = shown["attachments"]  # the PNG through the media pipeline; the SVG refused
     assert (picture["content_type"], picture["width"], picture["height"]) == ("image/png", 40, 30)
     await agent.close()
+
+
+async def test_an_admin_test_mail_arrives(
+    site: MailSite, make_agent: Callable[..., Awaitable[str]]
+) -> None:
+    admin = await make_agent("Ada", "admin")
+    async with httpx.AsyncClient(base_url=site.url) as console:
+        csrf = await signed_in_with_csrf(console, admin)
+        sent = await console.post("/api/v1/console/admin/mail/test", headers={"x-csrf-token": csrf})
+    assert sent.status_code == 202
+    (mail,) = await site.sink.wait_for(1)
+    assert mail.recipients == [admin]
+    assert f"smtp://127.0.0.1:{site.sink.port}".rpartition("/")[2] in text_of(mail.message)

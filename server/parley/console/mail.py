@@ -17,7 +17,7 @@ from parley.console import csrf
 from parley.console.admin_api import PREFIX, require_admin
 from parley.errors import BadRequest, NotFound
 from parley.mail import store
-from parley.mail.store import OutboxRow
+from parley.mail.store import OutboxRow, OutgoingMail
 from parley.services import services
 from parley.web.auth import require_agent
 from parley.web.json import read_json_object
@@ -65,6 +65,17 @@ async def one_mail(request: Request) -> Response:
     return JSONResponse({**_summary(row), "reply_to": row.reply_to, "text_body": row.text_body})
 
 
+async def send_test(request: Request) -> Response:
+    """A test mail to the admin asking, through the outbox like any other."""
+    admin = await require_admin(request)
+    csrf.verify_header(request)
+    found = services(request)
+    words = found.mail.composer.test_mail(admin.email, admin.name)
+    await store.enqueue(found.db, [OutgoingMail("test", agent_id=admin.id, composed=words)])
+    found.mail.wake()
+    return JSONResponse({"recipient": admin.email}, status_code=202)
+
+
 async def my_mail(request: Request) -> Response:
     """GET: whether the agent gets mail; PUT ``{"enabled": bool}`` changes it."""
     if request.method == "PUT":
@@ -80,6 +91,7 @@ async def my_mail(request: Request) -> Response:
 
 routes = [
     Route(f"{PREFIX}/mail", list_mail, methods=["GET"]),
+    Route(f"{PREFIX}/mail/test", send_test, methods=["POST"]),
     Route(f"{PREFIX}/mail/{{mail_id}}", one_mail, methods=["GET"]),
     Route("/api/v1/console/me/mail", my_mail, methods=["GET", "PUT"]),
 ]

@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from parley import clock
 from parley.config import Settings
 from parley.conversation.store import conversation_by_id, current_episodes, read_since
 from parley.conversation.store.conversations import Conversation
@@ -71,6 +72,20 @@ class MailComposer:
         text = self._templates.get_template(f"{name}.txt").render(**context)
         html = self._templates.get_template(f"{name}.html").render(**context)
         return text, html
+
+    def test_mail(self, recipient: str, name: str) -> Composed:
+        """Words known at once: Admin → Mail's "Send a test mail" (and the benchmark's mails)."""
+        server = self.settings.smtp_url.rpartition("@")[2] if self.settings.smtp_url else "none"
+        subject = "Parley test mail"
+        text, html = self.render(
+            "test",
+            subject=subject,
+            lang="en",
+            t=texts_for("en"),
+            sent_at=clock.iso(clock.now()),
+            server=server,
+        )
+        return Composed(recipient, subject, text, html, None, {"to_name": name})
 
     def url(self, path: str) -> str:
         return f"{self.settings.public_url}{path}"

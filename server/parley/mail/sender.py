@@ -91,11 +91,13 @@ class MailSender:
             lease=self.lease,
             include_held=self.transport is not None,
         )
-        for row in rows:
-            await self.handle(row)
+        sent = [row.id for row in rows if await self.handle(row)]
+        await store.finish_sent(self.db, sent, self.worker)
         return len(rows)
 
-    async def handle(self, row: OutboxRow) -> None:
+    async def handle(self, row: OutboxRow) -> bool:
+        """Compose (if not yet) and send one claimed row; True when the server took it (the
+        batch is recorded sent together), False when it ended otherwise (recorded here)."""
         try:
             if not row.composed:
                 composed = await self.composer.compose(row)
@@ -103,11 +105,11 @@ class MailSender:
                     await store.finish(
                         self.db, row.id, self.worker, status="cancelled", error=composed.reason
                     )
-                    return
+                    return False
                 message_id = f"<{row.id}@{self.composer.domain}>"
                 saved = await store.save_composed(self.db, row, self.worker, composed, message_id)
                 if saved is None:
-                    return  # the lease ran out and another process has it now
+                    return False  # the lease ran out and another process has it now
                 row = saved
             if self.transport is None:
                 await store.finish(
@@ -117,7 +119,7 @@ class MailSender:
                     status="held",
                     error="no PARLEY_SMTP_URL: held in the outbox",
                 )
-                return
+                return False
             message = build_message(
                 sender=self.settings.mail_from,
                 sender_name=SENDER_NAME,
@@ -133,7 +135,7 @@ class MailSender:
         except (BadRequest, Rejected) as refused:  # header injection, 5xx: never retried
             logger.warning("mail %s refused: %s", row.id, refused)
             await store.finish(self.db, row.id, self.worker, status="failed", error=str(refused))
-            return
+            return False
         except (aiosmtplib.SMTPException, OSError) as exc:
             spent = row.attempts >= MAX_ATTEMPTS
             await store.finish(
@@ -144,8 +146,8 @@ class MailSender:
                 error=str(exc) or type(exc).__name__,
                 retry_at=None if spent else clock.now() + backoff(row.attempts),
             )
-            return
-        await store.finish(self.db, row.id, self.worker, status="sent")
+            return False
+        return True
 
     async def queue_waiting_mail(self) -> None:
         """Mail every agent who wants it about conversations waiting too long, nobody online."""

@@ -29,6 +29,16 @@ MAX_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
+class Composed:
+    recipient: str
+    subject: str
+    text_body: str
+    html_body: str
+    reply_to: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     """A mail to write into the outbox with a change: what kind, about what, and when."""
 
@@ -38,6 +48,7 @@ class OutgoingMail:
     due_at: datetime | None = None  # None: now
     dedupe_key: str | None = None  # a second mail with the same key is not written
     data: dict[str, Any] = field(default_factory=dict)
+    composed: Composed | None = None  # words known now (a test mail), not decided when due
 
 
 @dataclass(frozen=True)
@@ -68,19 +79,10 @@ class OutboxRow:
         return self.subject is not None
 
 
-@dataclass(frozen=True)
-class Composed:
-    recipient: str
-    subject: str
-    text_body: str
-    html_body: str
-    reply_to: str | None
-    data: dict[str, Any] = field(default_factory=dict)
-
-
 def _rows(mails: Iterable[OutgoingMail], now: datetime) -> list[dict[str, Any]]:
     return [
         {
+            **_words(mail.composed),
             "id": new_id("mail"),
             "kind": mail.kind,
             "conversation_id": mail.conversation_id,
@@ -89,11 +91,20 @@ def _rows(mails: Iterable[OutgoingMail], now: datetime) -> list[dict[str, Any]]:
             "status": "pending",
             "due_at": mail.due_at or now,
             "attempts": 0,
-            "data": dict(mail.data),
+            "data": {**mail.data, **(mail.composed.data if mail.composed else {})},
             "created_at": now,
         }
         for mail in mails
     ]
+
+
+def _words(composed: Composed | None) -> dict[str, Any]:
+    if composed is None:
+        return {name: None for name in _WORDS}
+    return {name: getattr(composed, name) for name in _WORDS}
+
+
+_WORDS = ("recipient", "subject", "text_body", "html_body", "reply_to")
 
 
 def _insert_skipping_duplicates(dialect: str) -> Any:
@@ -213,7 +224,7 @@ async def finish(
     error: str | None = None,
     retry_at: datetime | None = None,
 ) -> bool:
-    """End this worker's claim: sent, held, cancelled, failed, or pending again at ``retry_at``.
+    """End this worker's claim: held, cancelled, failed, or pending again at ``retry_at``.
 
     False when the lease ran out and another process holds the row now.
     """
@@ -223,13 +234,27 @@ async def finish(
         "claimed_until": None,
         "last_error": error,
     }
-    if status == "sent":
-        values["sent_at"] = clock.now()
     if retry_at is not None:
         values["due_at"] = retry_at
     async with db.transaction() as conn:
         result = await conn.execute(update(mail_outbox).where(_mine(row_id, worker)).values(values))
         return bool(result.rowcount)
+
+
+async def finish_sent(db: Database, row_ids: Sequence[str], worker: str) -> None:
+    """A batch recorded sent in one transaction (one commit for the lot, not one per mail)."""
+    if not row_ids:
+        return
+    async with db.transaction() as conn:
+        await conn.execute(
+            update(mail_outbox)
+            .where(
+                mail_outbox.c.id.in_(row_ids),
+                mail_outbox.c.status == "sending",
+                mail_outbox.c.claimed_by == worker,
+            )
+            .values(status="sent", sent_at=clock.now(), claimed_by=None, claimed_until=None)
+        )
 
 
 async def mailed_through(db: Database, conversation_id: str, kind: str) -> int:

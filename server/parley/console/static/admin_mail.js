@@ -49,6 +49,15 @@ export function installMailAdmin({ say }) {
     );
   }
 
+  document.getElementById("mail-test").addEventListener("click", async () => {
+    try {
+      const { recipient } = await api("POST", "/api/v1/console/admin/mail/test");
+      say(`A test mail to ${recipient} is in the outbox.`);
+      setTimeout(load, 1500);
+    } catch (error) {
+      say(error.message, true);
+    }
+  });
   filter.addEventListener("change", load);
   load();
 }
