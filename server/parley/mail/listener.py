@@ -56,4 +56,5 @@ async def listen(url: str, inbound: InboundMail) -> asyncio.Server:
         lambda: protocol(handler, data_size_limit=MAX_MAIL_BYTES, decode_data=False),
         host=parts.hostname,
         port=parts.port or 25,
+        reuse_port=True,  # `parley serve --workers N`: every worker listens, the kernel shares
     )
