@@ -72,8 +72,8 @@ async def resolved_conversation(app: App, locale: str = "en") -> str:
 async def test_one_click_rates_the_episode_once(app: App) -> None:
     conversation_id = await resolved_conversation(app)
     mail = await held(app, "rating_request")
-    links = re.findall(r"http://127\.0\.0\.1:8000(/mail/rate/\S+)", mail.text_body or "")
-    assert [link.rsplit("/", 1)[1] for link in links] == ["1", "2", "3", "4", "5"]
+    links = re.findall(r"http://127\.0\.0\.1:8000(/mail/rate\?\S+)", mail.text_body or "")
+    assert [link.rsplit("=", 1)[1] for link in links] == ["1", "2", "3", "4", "5"]
 
     first = await app.http.get(links[3])  # "4"
     assert first.status_code == 200
@@ -89,9 +89,15 @@ async def test_one_click_rates_the_episode_once(app: App) -> None:
 async def test_an_altered_rating_link_does_nothing(app: App) -> None:
     conversation_id = await resolved_conversation(app)
     mail = await held(app, "rating_request")
-    link = re.findall(r"http://127\.0\.0\.1:8000(/mail/rate/\S+)", mail.text_body or "")[0]
-    token, episode, _score = link.removeprefix("/mail/rate/").split("/")
-    for forged in (f"/mail/rate/{token}/{episode}/5", f"/mail/rate/{token}/2/1"):
+    link = re.findall(r"http://127\.0\.0\.1:8000(/mail/rate\?\S+)", mail.text_body or "")[0]
+    token = re.search(r"token=([^&]+)", link)
+    assert token is not None
+    for forged in (
+        f"/mail/rate?token={token.group(1)}&episode=1&score=5",  # another score
+        f"/mail/rate?token={token.group(1)}&episode=2&score=1",  # another episode
+        "/mail/rate?token=cnv_00000000000000000000.aaaa&episode=1&score=1",
+        "/mail/rate?episode=x&score=1",
+    ):
         response = await app.http.get(forged)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "bad_link"
@@ -113,7 +119,7 @@ async def test_mails_and_pages_speak_the_conversation_language(
     mail = await held(app, "rating_request")
     assert mail.subject == subject
     assert f'<html lang="{locale}">' in (mail.html_body or "")
-    link = re.findall(r"http://127\.0\.0\.1:8000(/mail/rate/\S+)", mail.text_body or "")[4]
+    link = re.findall(r"http://127\.0\.0\.1:8000(/mail/rate\?\S+)", mail.text_body or "")[4]
     assert thanks in (await app.http.get(link)).text
 
 

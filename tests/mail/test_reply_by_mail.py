@@ -97,7 +97,7 @@ async def test_the_reply_goes_by_mail_and_the_answer_comes_back_live(
     assert "Please restart the router" in text_of(mail.message)
     reply_address = str(mail.message["Reply-To"])
     assert re.fullmatch(r"reply\+cnv_[0-9a-f]{20}\.[a-z2-7]{26}@shop\.test", reply_address)
-    link = re.search(r"http://127\.0\.0\.1:\d+/mail/open/\S+", text_of(mail.message))
+    link = re.search(r"http://127\.0\.0\.1:\d+/mail/open\?token=\S+", text_of(mail.message))
     assert link is not None
     async with httpx.AsyncClient() as http:
         opened = await http.get(link.group(0))

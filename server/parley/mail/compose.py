@@ -90,6 +90,11 @@ class MailComposer:
     def url(self, path: str) -> str:
         return f"{self.settings.public_url}{path}"
 
+    def open_url(self, conversation_id: str) -> str:
+        """The "continue the conversation" link. Tokens ride in the query string, which the
+        access log never writes (DESIGN: tokens never appear in logs)."""
+        return self.url(f"/mail/open?token={self.tokens.sign('open', conversation_id)}")
+
     # --- to visitors ----------------------------------------------------------------------
 
     async def _visitor_side(self, row: OutboxRow) -> tuple[Conversation, Visitor, str] | Cancel:
@@ -156,7 +161,7 @@ class MailComposer:
             {
                 "t": t,
                 "messages": shown,
-                "open_url": self.url(f"/mail/open/{self.tokens.sign('open', conversation.id)}"),
+                "open_url": self.open_url(conversation.id),
             },
             {"through_seq": max(message.seq for message in unseen)},
         )
@@ -178,8 +183,8 @@ class MailComposer:
             (
                 score,
                 self.url(
-                    f"/mail/rate/{self.tokens.rating(conversation.id, episode.number, score)}"
-                    f"/{episode.number}/{score}"
+                    f"/mail/rate?token={self.tokens.rating(conversation.id, episode.number, score)}"
+                    f"&episode={episode.number}&score={score}"
                 ),
             )
             for score in SCORES
@@ -214,7 +219,7 @@ class MailComposer:
             {
                 "t": t,
                 "text": issue.fix_message or "",
-                "open_url": self.url(f"/mail/open/{self.tokens.sign('open', conversation.id)}"),
+                "open_url": self.open_url(conversation.id),
             },
         )
 
