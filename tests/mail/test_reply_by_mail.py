@@ -106,7 +106,7 @@ async def test_the_reply_goes_by_mail_and_the_answer_comes_back_live(
 
     answer = reply_to(mail.message, "Restarted it, works now. Thanks!")
     await aiosmtplib.send(answer, hostname="127.0.0.1", port=site.listen_port)
-    shown = await agent.expect("message", conversation_id=conversation_id, via="email")
+    shown = await agent.expect("message", conversation_id=conversation_id, via="email", within=20)
     assert shown["text"] == "Restarted it, works now. Thanks!"
     assert shown["author"]["kind"] == "visitor"
     await agent.close()
@@ -166,7 +166,7 @@ async def test_the_http_endpoint_takes_a_raw_reply_once(
     assert first.status_code == 201
     assert again.status_code == 200
     assert again.json() == first.json()
-    shown = await agent.expect("message", conversation_id=conversation_id, via="email")
+    shown = await agent.expect("message", conversation_id=conversation_id, via="email", within=20)
     assert shown["text"] == "Posted by the relay"
 
     with_pictures = reply_to(mail.message, "Here is the screen")
@@ -179,7 +179,7 @@ async def test_the_http_endpoint_takes_a_raw_reply_once(
     async with httpx.AsyncClient(base_url=site.url) as http:
         posted = await http.post("/api/v1/mail/inbound", content=with_pictures.as_bytes())
     assert posted.status_code == 201
-    shown = await agent.expect("message", conversation_id=conversation_id, via="email")
+    shown = await agent.expect("message", conversation_id=conversation_id, via="email", within=20)
     assert shown["text"] == "Here is the screen"
     (picture,) = shown["attachments"]  # the PNG through the media pipeline; the SVG refused
     assert (picture["content_type"], picture["width"], picture["height"]) == ("image/png", 40, 30)

@@ -41,7 +41,7 @@ class MailSink:
         self.arrived.set()
         return "250 OK"
 
-    async def wait_for(self, count: int, within: float = 10.0) -> list[Received]:
+    async def wait_for(self, count: int, within: float = 30.0) -> list[Received]:
         """Block until ``count`` mails have arrived in all."""
         deadline = asyncio.get_running_loop().time() + within
         while len(self.received) < count:
