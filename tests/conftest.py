@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -109,10 +110,10 @@ class LiveApp(NamedTuple):
     app: Starlette  # its ``state.services`` is the running process's, for tests that reach in
 
 
-@pytest.fixture
-async def live_app(settings: Settings) -> AsyncIterator[LiveApp]:
-    """The app served by uvicorn in this process, on a free port."""
-    port = free_port()
+@asynccontextmanager
+async def serving(settings: Settings, port: int | None = None) -> AsyncIterator[LiveApp]:
+    """The app under uvicorn in this process and event loop, on loopback."""
+    port = port or free_port()
     app = create_app(settings.with_overrides(presence_grace_seconds=1, reassign_after_seconds=2))
     config = uvicorn.Config(
         app,
@@ -128,9 +129,18 @@ async def live_app(settings: Settings) -> AsyncIterator[LiveApp]:
         await asyncio.sleep(0.02)
         if task.done():
             task.result()
-    yield LiveApp(f"http://127.0.0.1:{port}", app)
-    server.should_exit = True
-    await task
+    try:
+        yield LiveApp(f"http://127.0.0.1:{port}", app)
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def live_app(settings: Settings) -> AsyncIterator[LiveApp]:
+    """The app served by uvicorn in this process, on a free port."""
+    async with serving(settings) as live:
+        yield live
 
 
 @pytest.fixture

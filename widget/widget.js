@@ -326,7 +326,9 @@
     showGreeting();
     // Coming back to an open conversation: reopen the panel, or connect quietly for the badge.
     const state = storage.get("state", {});
-    if (state.open) open({ focus: false });
+    // A mail's "Continue the conversation" link lands on the page with #parley-chat.
+    if (location.hash === "#parley-chat") open();
+    else if (state.open) open({ focus: false });
     else if (state.conversation_id) whenIdle(() => loadPanel().catch(() => {}));
   }
 

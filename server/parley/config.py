@@ -41,6 +41,16 @@ def _parse_positive_int(raw: str) -> int:
     return value
 
 
+def _parse_minutes(raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError("expected a whole number of minutes") from None
+    if value < 0:
+        raise ValueError("expected zero or more minutes")
+    return value
+
+
 def _parse_origins(raw: str) -> tuple[str, ...]:
     origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
     for origin in origins:
@@ -99,6 +109,28 @@ def _parse_timezone(raw: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError("expected an IANA time zone such as Europe/Warsaw") from None
     return name
+
+
+def _parse_smtp_url(raw: str) -> str:
+    value = raw.strip()
+    if not value.startswith(("smtp://", "smtps://")):
+        raise ValueError("expected smtp://[user:password@]host[:port] or smtps://...")
+    return value
+
+
+def _parse_mail_listen(raw: str) -> str:
+    value = raw.strip()
+    if not value.startswith(("smtp://", "lmtp://")) or value.count(":") != 2:
+        raise ValueError("expected smtp://host:port or lmtp://host:port")
+    return value
+
+
+def _parse_address(raw: str) -> str:
+    value = raw.strip()
+    local, at, domain = value.rpartition("@")
+    if not at or not local or "." not in domain or any(c in value for c in " <>\r\n"):
+        raise ValueError("expected a plain address such as support@example.com")
+    return value
 
 
 def _parse_business_hours(raw: str) -> str:
@@ -160,7 +192,7 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         _parse_public_url,
         None,
         "Where people reach Parley (`https://help.example.com`): the base of canonical links, "
-        "`og:url`, the sitemap and robots.txt, never the request's `Host`. "
+        "`og:url`, the sitemap, robots.txt and the links in mails, never the request's `Host`. "
         "Unset: `http://PARLEY_HOST:PARLEY_PORT`.",
     ),
     Setting("log_level", _parse_log_level, "INFO", "DEBUG, INFO, WARNING or ERROR."),
@@ -317,6 +349,40 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "Days a knowledge-base search stays in the search log (writers' reports); "
         "older entries are deleted hourly.",
     ),
+    Setting(
+        "smtp_url",
+        _parse_smtp_url,
+        None,
+        "Outgoing mail server, `smtp://user:password@host:587` (STARTTLS when offered) or "
+        "`smtps://…` (TLS). Unset: mail waits in the outbox, readable in Admin → Mail.",
+    ),
+    Setting(
+        "mail_from",
+        _parse_address,
+        "support@parley.localhost",
+        "Sender address of every mail; replies go to `reply+<token>@` its domain.",
+    ),
+    Setting(
+        "mail_unseen_minutes",
+        _parse_minutes,
+        "5",
+        "Minutes an agent's reply may stay unseen in the widget before it is mailed "
+        "(replies in that time go in one mail; 0: at once). A rating not given in the widget "
+        "is asked for by mail as long after the resolve.",
+    ),
+    Setting(
+        "mail_waiting_minutes",
+        _parse_positive_int,
+        "10",
+        "Minutes a conversation may wait with nobody online before agents are mailed.",
+    ),
+    Setting(
+        "mail_listen",
+        _parse_mail_listen,
+        None,
+        "Inbound mail listener for a local MTA to relay replies to, `lmtp://127.0.0.1:2424` "
+        "or `smtp://127.0.0.1:2525`. Unset: replies arrive only through the HTTP endpoint.",
+    ),
 )
 
 
@@ -359,6 +425,11 @@ class Settings:
     image_memory_mb: int = 192
     search_log_days: int = 180
     reviews_per_week: int = 5
+    smtp_url: str | None = None
+    mail_from: str = "support@parley.localhost"
+    mail_unseen_minutes: int = 5
+    mail_waiting_minutes: int = 10
+    mail_listen: str | None = None
 
     @classmethod
     def from_env(

@@ -30,6 +30,13 @@ from parley.identity.tokens import TokenSigner
 from parley.knowledge import KnowledgeBase, build_workers, watch
 from parley.knowledge.insights import Popularity
 from parley.knowledge.store import prune_search_log
+from parley.knownissues import KnownIssues
+from parley.mail.compose import MailComposer
+from parley.mail.inbound import InboundMail
+from parley.mail.listener import listen
+from parley.mail.sender import MailSender
+from parley.mail.tokens import MailTokens
+from parley.mail.transport import SmtpTransport
 from parley.media import MediaService
 from parley.quality import sla
 from parley.ratelimit import RateWindow
@@ -59,7 +66,12 @@ class Services:
     site: LiveSiteSettings
     popularity: Popularity
     visitor_creation: RateWindow
+    mail: MailSender
+    inbound_mail: InboundMail
+    mail_tokens: MailTokens
+    known_issues: KnownIssues
     kb: KnowledgeBase | None = None
+    _mail_listener: asyncio.Server | None = None
     _kb_stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -83,7 +95,12 @@ class Services:
         site = LiveSiteSettings(db, bus, settings)
         bot = Bot()
         lifecycle = Lifecycle(
-            db, conversations, bot, lambda: site.current.hours, lambda: site.current
+            db,
+            conversations,
+            bot,
+            lambda: site.current.hours,
+            lambda: site.current,
+            mail_after=timedelta(minutes=settings.mail_unseen_minutes),
         )
         routing = RoutingService(
             db,
@@ -91,6 +108,15 @@ class Services:
             presence,
             lambda: site.current.hours,
             reassign_after_seconds=settings.reassign_after_seconds,
+        )
+        media = MediaService.from_settings(db, settings)
+        mail_tokens = MailTokens(settings.signing_key())
+        mail = MailSender(
+            db,
+            settings,
+            MailComposer(db, settings, mail_tokens),
+            SmtpTransport(settings.smtp_url) if settings.smtp_url else None,
+            routing.online_agent_ids,
         )
         return cls(
             settings=settings,
@@ -107,10 +133,16 @@ class Services:
             lifecycle=lifecycle,
             bot=bot,
             routing=routing,
-            media=MediaService.from_settings(db, settings),
+            media=media,
             site=site,
             popularity=Popularity(db),
             visitor_creation=RateWindow(settings.visitors_per_minute, 60.0),
+            mail=mail,
+            inbound_mail=InboundMail(lifecycle, media, mail_tokens),
+            mail_tokens=mail_tokens,
+            known_issues=KnownIssues(
+                db, conversations, mail_after=timedelta(minutes=settings.mail_unseen_minutes)
+            ),
         )
 
     async def start(self) -> None:
@@ -124,6 +156,9 @@ class Services:
         self.bot.kb = self.kb
         self._tasks.append(asyncio.create_task(self._watch_kb(self.kb)))
         self._tasks.append(asyncio.create_task(self._housekeeping()))
+        self._tasks.append(asyncio.create_task(self.mail.run()))
+        if settings.mail_listen:
+            self._mail_listener = await listen(settings.mail_listen, self.inbound_mail)
 
     def require_kb(self) -> KnowledgeBase:
         """The knowledge base; the app serves no request before ``start()`` has opened it."""
@@ -137,6 +172,10 @@ class Services:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._mail_listener is not None:
+            self._mail_listener.close()
+            await self._mail_listener.wait_closed()
+        await self.mail.close()
         if self.kb is not None:
             self.kb.close()
         self.site.close()

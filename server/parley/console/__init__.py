@@ -9,7 +9,9 @@ from parley.console import (
     admin_api,
     admin_pages,
     api,
+    issues,
     library,
+    mail,
     pages,
     quality_api,
     review_api,
@@ -24,4 +26,6 @@ routes = [
     *admin_api.routes,
     *quality_api.routes,
     *review_api.routes,
+    *mail.routes,
+    *issues.routes,
 ]

@@ -24,6 +24,7 @@ SECTIONS = {
     "labels": "Labels",
     "hours": "Business hours",
     "widget": "Widget",
+    "mail": "Mail",
 }
 
 

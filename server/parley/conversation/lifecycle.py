@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from parley import clock
@@ -35,6 +35,7 @@ from parley.db import Database
 from parley.errors import BadRequest, Conflict, Forbidden, NotFound
 from parley.identity import store as identity_store
 from parley.identity.store import Agent, Visitor
+from parley.mail.store import OutgoingMail
 from parley.texts import say
 
 BOT_MISSES_BEFORE_HANDOFF = 2
@@ -98,8 +99,12 @@ class Lifecycle:
         answerer: Answerer,
         hours: Callable[[], Hours],
         voice: Callable[[], Voice],
+        *,
+        mail_after: timedelta | None = None,
     ) -> None:
         self.db = db
+        # Unseen agent replies, and a rating not given in the widget, are mailed this late.
+        self.mail_after = mail_after
         self.conversations = conversations
         self._answer = answerer
         self._hours = hours
@@ -147,9 +152,10 @@ class Lifecycle:
         text: str,
         client_id: str,
         attachment_ids: list[str],
+        via: str | None = None,
     ) -> Appended:
         """Store the visitor's message; writing in a resolved conversation reopens it, and a
-        question in self-service gets the bot's turn."""
+        question in self-service gets the bot's turn. ``via``: how it came, if not the widget."""
         posted = await self.conversations.post(
             conversation_id,
             author_kind="visitor",
@@ -158,6 +164,7 @@ class Lifecycle:
             text=text,
             client_id=client_id,
             attachment_ids=attachment_ids,
+            via=via,
         )
         if not posted.created:
             return posted
@@ -364,6 +371,7 @@ class Lifecycle:
             attachment_ids=attachment_ids,
             business_seconds=self.business_seconds,
             reply_use=reply_use,
+            mail_after=self.mail_after,
         )
 
     async def accept(self, conversation_id: str, agent: Agent) -> Conversation:
@@ -489,6 +497,13 @@ class Lifecycle:
             and (by == "visitor" or episode.bot_answers > 0)
         )
         agent_id = agent.id if agent else None
+        rating_request = OutgoingMail(  # sent only if the episode is still unrated by then
+            "rating_request",
+            conversation_id=conversation.id,
+            due_at=None if self.mail_after is None else _now() + self.mail_after,
+            dedupe_key=f"rating:{conversation.id}:{conversation.episode}",
+            data={"episode": conversation.episode},
+        )
         changed = await apply(
             self.db,
             conversation_id,
@@ -511,6 +526,7 @@ class Lifecycle:
                     "resolved_by_agent_id": agent_id,
                     "self_served": self_served,
                 },
+                mails=(rating_request,) if self.mail_after is not None and not self_served else (),
             ),
         )
         if changed is None:

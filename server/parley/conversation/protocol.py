@@ -224,6 +224,7 @@ class MessageOut(_Frame, tag="message"):
     internal: bool = False
     note_seq: int | None = None  # internal notes only: their own numbering (docs/protocol.md)
     suggestions: list[dict[str, Any]] | None = None  # the bot's results, kept for replays
+    via: str | None = None  # "email": the visitor's reply came back by mail (docs/mail.md)
 
 
 class Ack(_Frame, tag="ack"):

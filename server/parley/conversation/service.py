@@ -8,6 +8,7 @@ message that was acknowledged or fanned out is always in the store.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from msgspec import Struct
@@ -74,6 +75,7 @@ class ConversationService:
                 internal=message.internal,
                 note_seq=-message.seq if message.internal else None,
                 suggestions=message.suggestions,
+                via=message.via,
             )
         )
 
@@ -146,6 +148,8 @@ class ConversationService:
         suggestions: list[dict[str, Any]] | None = None,
         business_seconds: BusinessSeconds | None = None,
         reply_use: Mapping[str, Any] | None = None,
+        via: str | None = None,
+        mail_after: timedelta | None = None,
     ) -> Appended:
         """Store then publish a message; a repeated ``client_id`` returns the stored one."""
         attachment_ids = list(dict.fromkeys(attachment_ids or []))
@@ -170,6 +174,8 @@ class ConversationService:
             suggestions=suggestions,
             business_seconds=business_seconds,
             reply_use=reply_use,
+            via=via,
+            mail_after=mail_after,
         )
         if appended.created:
             message = appended.message

@@ -69,6 +69,8 @@ agents = Table(
     # When the router last gave this agent a conversation: ties go to the longest idle.
     Column("last_assigned_at", DateTime(timezone=True), nullable=True),
     _created_at(),
+    # Off: no mail about conversations waiting with nobody online (mail/, docs/mail.md).
+    Column("mail_enabled", Boolean, nullable=False, server_default="1"),
 )
 
 # One row per signed-in console or API client: signing out (or a new password) deletes it, and
@@ -214,6 +216,8 @@ messages = Table(
     # The bot's knowledge-base results, kept with its message so a replay shows them again.
     Column("suggestions", JSON, nullable=True),
     _created_at(),
+    # How it reached Parley when not through a socket: "email" for a visitor's mailed reply.
+    Column("via", String(16), nullable=True),
     UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
     UniqueConstraint("conversation_id", "client_id", name="uq_messages_conversation_client"),
 )
@@ -424,4 +428,67 @@ search_log = Table(
     Column("clicked_slug", String(300), nullable=True),
     _created_at(),
     Index("ix_search_log_created", "created_at"),
+)
+
+# The durable outbox (docs/mail.md): a mail is a row written in the transaction of the change
+# that causes it, and a worker claims, composes and sends it. ``due_at`` is when it may next be
+# tried; ``claimed_until`` is the lease of the process sending it (a crashed sender's rows come
+# back when it runs out). ``dedupe_key`` keeps one mail per cause (one pending reply digest per
+# conversation: the key is released once the digest is composed; one fix notice per issue and
+# conversation). The composed mail stays readable in the console (Admin → Mail).
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(32), nullable=False),  # reply_digest | rating_request | waiting | ...
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), nullable=True),
+    Column("agent_id", ForeignKey("agents.id", ondelete="CASCADE"), nullable=True),
+    Column("dedupe_key", String(200), nullable=True, unique=True),
+    Column("status", String(16), nullable=False),  # pending | sending | sent | failed | cancelled
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(40), nullable=True),
+    Column("claimed_until", DateTime(timezone=True), nullable=True),
+    Column("recipient", String(254), nullable=True),
+    Column("subject", Text, nullable=True),
+    Column("text_body", Text, nullable=True),
+    Column("html_body", Text, nullable=True),
+    Column("reply_to", String(254), nullable=True),
+    Column("message_id", String(200), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("data", JSON, nullable=False, default=dict),
+    _created_at(),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Index("ix_mail_outbox_status_due", "status", "due_at"),
+    Index("ix_mail_outbox_conversation", "conversation_id"),
+)
+
+# Known issues (knownissues/): a problem several customers reported, the conversations it
+# affects, and the announcement when it is fixed. ``fixed_at`` is set once: marking it fixed
+# again announces nothing new. A link's ``notified_seq`` is the seq of the fix message posted
+# into its conversation (read = the visitor's read mark reached it; replied = a visitor message
+# after it).
+known_issues = Table(
+    "known_issues",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("tracker_url", Text, nullable=True),
+    Column("status", String(16), nullable=False),  # open | fixed
+    Column("created_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    _created_at(),
+    Column("fixed_at", DateTime(timezone=True), nullable=True),
+    Column("fixed_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    Column("fix_message", Text, nullable=True),
+)
+
+known_issue_links = Table(
+    "known_issue_links",
+    metadata,
+    Column("issue_id", ForeignKey("known_issues.id", ondelete="CASCADE"), primary_key=True),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
+    Column("linked_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
+    Column("notified_seq", Integer, nullable=True),
+    Index("ix_known_issue_links_conversation", "conversation_id"),
 )

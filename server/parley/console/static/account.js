@@ -37,7 +37,19 @@ export function installAccount(socket) {
       current.focus();
     }
   });
-  button.addEventListener("click", () => show(true));
+  const mailMe = byId("mail-me");
+  mailMe.addEventListener("change", async () => {
+    try {
+      mailMe.checked = (await api("PUT", "/api/v1/console/me/mail", { enabled: mailMe.checked })).enabled;
+    } catch (failure) {
+      error.textContent = failure.message;
+      mailMe.checked = !mailMe.checked;
+    }
+  });
+  button.addEventListener("click", async () => {
+    show(true);
+    mailMe.checked = (await api("GET", "/api/v1/console/me/mail")).enabled;
+  });
   byId("account-close").addEventListener("click", () => show(false));
   dialog.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {

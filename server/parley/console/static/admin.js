@@ -3,6 +3,7 @@
 // textContent or input values only.
 
 import { installLabelAdmin } from "./admin_labels.js";
+import { installMailAdmin } from "./admin_mail.js";
 import { el } from "./dom.js";
 import { api as request } from "./http.js";
 
@@ -305,3 +306,4 @@ show(root.dataset.section, false);
 loadPeople();
 loadSettings();
 installLabelAdmin({ say });
+installMailAdmin({ say });

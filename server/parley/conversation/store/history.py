@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Connection, and_, bindparam, case, insert, select, update
@@ -21,6 +21,7 @@ from parley.conversation.store.conversations import Conversation
 from parley.db import Database
 from parley.db.records import record
 from parley.db.schema import agents, conversation_episodes, conversation_events, conversations
+from parley.mail.store import OutgoingMail, enqueue_in, enqueue_sync
 
 BusinessSeconds = Callable[[datetime, datetime], float]
 
@@ -89,7 +90,8 @@ class Change:
     ``assigns`` is the agent the step gives the conversation to: the episode's first
     assignment (time, agent, the conversation's team) is set if it has none, and the agent's
     ``last_assigned_at`` (the router's longest-idle tie-break) moves. ``bot`` counts the bot's
-    turn in the episode: ``answered`` confidently or ``missed``.
+    turn in the episode: ``answered`` confidently or ``missed``. ``mails`` go into the outbox in
+    the same transaction (docs/mail.md): the change and its mail happen together or not at all.
     """
 
     moments: tuple[Moment, ...]
@@ -101,6 +103,7 @@ class Change:
     opens_episode: str | None = None
     assigns: str | None = None
     bot: Literal["answered", "missed"] | None = None
+    mails: tuple[OutgoingMail, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ async def apply_in(conn: AsyncConnection, conversation_id: str, change: Change) 
             insert(conversation_events),
             [_event_row(conversation_id, number, now, moment) for moment in moments],
         )
+    await enqueue_in(conn, change.mails)
     return Changed(conversation, episode)
 
 
@@ -256,12 +260,15 @@ def record_agent_reply(
     at: datetime,
     business_seconds: BusinessSeconds | None,
     reply_use: Mapping[str, Any] | None = None,
+    mail_after: timedelta | None = None,
 ) -> None:
     """``agent_reply`` (with ``reply_use``: the saved reply and variant the text came from), and
     on the episode's first reply ``first_response`` with its waits.
 
     The wait runs from the handoff (when the visitor asked for a person) or, for an agent who
     wrote first, from the episode's opening; inside business hours too when they are known.
+    With ``mail_after``, the reply digest is scheduled that long after (one pending digest per
+    conversation: later replies join it), to be sent if the visitor has not seen them by then.
     """
     key = {"this_conversation": conversation.id, "this_number": conversation.episode}
 
@@ -287,6 +294,14 @@ def record_agent_reply(
         conn.execute(_FIRST_RESPONSE_WAITS, {**key, **waits})
         rows.append(moment("first_response", waits))
     conn.execute(_INSERT_EVENT, rows)
+    if mail_after is not None:
+        digest = OutgoingMail(
+            "reply_digest",
+            conversation_id=conversation.id,
+            due_at=at + mail_after,
+            dedupe_key=f"reply_digest:{conversation.id}",
+        )
+        enqueue_sync(conn, [digest])
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -56,6 +56,7 @@ class Message:
     attachment_ids: list[str]
     suggestions: list[dict[str, Any]] | None
     created_at: datetime
+    via: str | None = None  # "email": a visitor's reply that came back by mail
 
 
 # The append path's statements, built once: building and keying a statement costs several
@@ -106,6 +107,8 @@ async def append_message(
     suggestions: list[dict[str, Any]] | None = None,
     business_seconds: BusinessSeconds | None = None,
     reply_use: Mapping[str, Any] | None = None,
+    via: str | None = None,
+    mail_after: timedelta | None = None,
 ) -> Appended:
     """Store a message with the next ``seq``; a ``client_id`` seen before returns that message.
 
@@ -127,10 +130,11 @@ async def append_message(
         attachment_ids=list(attachment_ids or []),
         suggestions=suggestions,
         created_at=clock.now(),
+        via=via,
     )
     try:
         return await db.write_batched(
-            lambda conn: _append(conn, draft, business_seconds, reply_use)
+            lambda conn: _append(conn, draft, business_seconds, reply_use, mail_after)
         )
     except IntegrityError:
         # Another process stored this client_id between our check and our insert (two tabs
@@ -163,6 +167,7 @@ def _append(
     draft: Message,
     business_seconds: BusinessSeconds | None,
     reply_use: Mapping[str, Any] | None = None,
+    mail_after: timedelta | None = None,
 ) -> Appended:
     """Number and insert one message; runs on the writer, inside a shared transaction."""
     key = {"conversation_id": draft.conversation_id}
@@ -191,6 +196,7 @@ def _append(
             at=draft.created_at,
             business_seconds=business_seconds,
             reply_use=reply_use,
+            mail_after=mail_after,
         )
     return Appended(stored, True, conversation)
 
