@@ -27,10 +27,12 @@ from parley.conversation.service import ConversationService
 from parley.conversation.store.labels import add_label
 from parley.db import Database
 from parley.identity import store as identity_store
+from parley.identity.agents import create_agent
 from parley.identity.store import Agent, Visitor
 from parley.routing.hours import parse_business_hours
 from parley.routing.presence import MemoryPresence
 from parley.routing.service import RoutingService
+from tests.conftest import PASSWORD
 
 HOURS = parse_business_hours("mon-fri 09:00-17:00", "Europe/Ljubljana")
 
@@ -77,9 +79,7 @@ async def _visitor(db: Database, name: str, locale: str = "en") -> Visitor:
 
 
 async def _agent(db: Database, name: str) -> Agent:
-    return await identity_store.insert_agent(
-        db, email=f"{name.lower()}@example.com", name=name, password_hash="x", role="agent"
-    )
+    return await create_agent(db, email=f"{name.lower()}@example.com", name=name, password=PASSWORD)
 
 
 async def build_history(db: Database, frozen: FrozenClock) -> History:
