@@ -41,8 +41,8 @@ from parley.identity.store import Agent
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
 from parley.knowledge import KnowledgeBase, Progress, build_workers, load_all, update_index
 from parley.knowledge.insights import build_report
-from parley.reports.export import compared_csv, compared_text
-from parley.reports.overview import compared
+from parley.reports.catalog import REPORTS, Report
+from parley.reports.export import compared_text
 from parley.reports.request import parse_request
 from parley.serving import SERVER_OPTIONS
 from parley.sitesettings import effective
@@ -441,33 +441,37 @@ def reports() -> None:
     """The reports of the console and /api/v1/reports, with the same numbers."""
 
 
-@reports.command("overview")
-@click.option("--period", default=None, help="today, 7d, 30d (default) or 90d, ending today.")
-@click.option("--from", "first", default=None, help="First day (YYYY-MM-DD, site time zone).")
-@click.option("--to", "last", default=None, help="Last day, inclusive.")
-@click.option("--team", default=None, help="Only this team's episodes (team id).")
-@click.option("--agent", default=None, help="Only episodes this agent was assigned in (id).")
-@click.option("--label", default=None, help="Only conversations with this label.")
-@click.option("--locale", default=None, help="Only conversations in this language.")
-@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table")
-def reports_overview(
-    output: str, first: str | None, last: str | None, **filters: str | None
-) -> None:
-    """Volume, self-service, first response, resolution and CSAT beside the previous period."""
-    named = {**filters, "from": first, "to": last}  # the API's parameter names
-    asked = {name: value for name, value in named.items() if value is not None}
+def _report_command(name: str, report: Report) -> None:
+    @reports.command(name, help=report.summary)
+    @click.option("--period", default=None, help="today, 7d, 30d (default) or 90d, ending today.")
+    @click.option("--from", "first", default=None, help="First day (YYYY-MM-DD, site time zone).")
+    @click.option("--to", "last", default=None, help="Last day, inclusive.")
+    @click.option("--team", default=None, help="Only this team's episodes (team id).")
+    @click.option("--agent", default=None, help="Only episodes this agent was assigned in (id).")
+    @click.option("--label", default=None, help="Only conversations with this label.")
+    @click.option("--locale", default=None, help="Only conversations in this language.")
+    @click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default=None)
+    def command(
+        output: str | None, first: str | None, last: str | None, **filters: str | None
+    ) -> None:
+        named = {**filters, "from": first, "to": last}  # the API's parameter names
+        asked = {key: value for key, value in named.items() if value is not None}
 
-    async def work(db: Database) -> dict[str, Any]:
-        hours = effective(_settings(), await site_store.read_all(db)).hours
-        request = parse_request(
-            asked, viewer_id=None, viewer_is_admin=True, zone=hours.timezone, now=clock.now()
-        )
-        return await compared(db, request.period, request.scope, hours)
+        async def work(db: Database) -> dict[str, Any]:
+            hours = effective(_settings(), await site_store.read_all(db)).hours
+            request = parse_request(
+                asked, viewer_id=None, viewer_is_admin=True, zone=hours.timezone, now=clock.now()
+            )
+            return await report.compute(db, request.period, request.scope, hours)
 
-    report = _run_with_db(work)
-    if output == "json":
-        click.echo(json.dumps(report, indent=2))
-    elif output == "csv":
-        click.echo(compared_csv(report), nl=False)
-    else:
-        click.echo(compared_text(report))
+        figures = _run_with_db(work)
+        if output == "json":
+            click.echo(json.dumps(figures, indent=2))
+        elif output == "csv" or (output is None and name != "overview"):
+            click.echo(report.csv(figures), nl=False)
+        else:
+            click.echo(compared_text(figures))
+
+
+for _name, _report in REPORTS.items():
+    _report_command(_name, _report)

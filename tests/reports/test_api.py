@@ -108,3 +108,16 @@ async def test_bad_parameters_are_refused_with_a_reason(
 async def test_reports_need_a_signed_in_agent(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/reports/overview")
     assert response.status_code == 401
+
+
+async def test_every_report_has_its_url_and_csv(client: httpx.AsyncClient, seeded: History) -> None:
+    boss = await _token(client, "boss@example.com")
+    agents = await client.get(
+        "/api/v1/reports/agents", params={**FRI_TO_MON, "format": "csv"}, headers=boss
+    )
+    header, ann, bob = agents.text.splitlines()
+    assert bob.split(",")[1:3] == ["Bob", "1"]
+    assert header.startswith("agent_id,name,handled,first_response_median_seconds")
+    assert ann.split(",")[1:3] == ["Ann", "3"]
+    unknown = await client.get("/api/v1/reports/revenue", headers=boss)
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "unknown_report")

@@ -8,15 +8,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from parley import clock
-from parley.reports.export import compared_csv
-from parley.reports.overview import compared
+from parley.errors import NotFound
+from parley.reports.catalog import REPORTS
 from parley.reports.request import parse_request
 from parley.services import services
 from parley.web.auth import require_agent
 
 
-async def overview(request: Request) -> Response:
+async def report(request: Request) -> Response:
     agent = await require_agent(request)
+    name = request.path_params["name"]
+    chosen = REPORTS.get(name)
+    if chosen is None:
+        raise NotFound(f"no report {name!r}; there are {', '.join(REPORTS)}", code="unknown_report")
     found = services(request)
     hours = found.site.current.hours
     asked = parse_request(
@@ -26,15 +30,15 @@ async def overview(request: Request) -> Response:
         zone=hours.timezone,
         now=clock.now(),
     )
-    report = await compared(found.db, asked.period, asked.scope, hours)
+    figures = await chosen.compute(found.db, asked.period, asked.scope, hours)
     if asked.format == "csv":
-        name = f"parley-overview-{asked.period.first}-{asked.period.last}.csv"
+        filename = f"parley-{name}-{asked.period.first}-{asked.period.last}.csv"
         return Response(
-            compared_csv(report),
+            chosen.csv(figures),
             media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{name}"'},
+            headers={"content-disposition": f'attachment; filename="{filename}"'},
         )
-    return JSONResponse(report)
+    return JSONResponse(figures)
 
 
-routes = [Route("/api/v1/reports/overview", overview, methods=["GET"])]
+routes = [Route("/api/v1/reports/{name}", report, methods=["GET"])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 
@@ -44,3 +44,13 @@ def compared_text(report: Mapping[str, Any]) -> str:
 
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def records_csv(records: Sequence[Mapping[str, Any]]) -> str:
+    """A list of flat records (a report's table) as CSV with a header from the first one."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if records:
+        writer.writerow(list(records[0]))
+        writer.writerows([_cell(value) for value in record.values()] for record in records)
+    return out.getvalue()

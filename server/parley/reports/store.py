@@ -140,3 +140,152 @@ async def resolved(db: Database, start: datetime, end: datetime, scope: Scope) -
         ]
     episodes, self_served, rated, satisfied, rating_sum = (int(value) for value in row)
     return Resolved(episodes, self_served, rated, satisfied, rating_sum, handled)
+
+
+# --- moments for the charts -----------------------------------------------------------------
+
+
+async def opened_moments(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[datetime]:
+    """When each episode of the period opened: volume per day and the busiest hours."""
+    statement = select(ep.opened_at).where(_between(ep.opened_at, start, end), *scope.conditions())
+    async with db.read() as conn:
+        return [clock.as_utc(row[0]) for row in await conn.execute(statement)]
+
+
+async def first_response_moments(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[tuple[datetime, float]]:
+    statement = select(ep.first_response_at, ep.first_response_seconds).where(
+        _between(ep.first_response_at, start, end),
+        ep.first_response_seconds.is_not(None),
+        *scope.conditions(),
+    )
+    async with db.read() as conn:
+        return [(clock.as_utc(at), seconds) for at, seconds in await conn.execute(statement)]
+
+
+async def resolved_moments(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[tuple[datetime, int | None]]:
+    """When each episode of the period was resolved, and its rating if any."""
+    statement = select(ep.resolved_at, ep.rating).where(
+        _between(ep.resolved_at, start, end), *scope.conditions()
+    )
+    async with db.read() as conn:
+        return [(clock.as_utc(at), rating) for at, rating in await conn.execute(statement)]
+
+
+# --- agents and ratings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentEpisode:
+    """One episode an agent took part in during the period, with what they did in it."""
+
+    agent_id: str
+    conversation_id: str
+    number: int
+    wrote_first_response: bool
+    first_response_seconds: float | None
+    resolved_it: bool
+    opened_at: datetime
+    resolved_at: datetime | None
+    rating: int | None
+    reopened: bool  # the conversation has a next episode
+
+
+async def agent_episodes(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[AgentEpisode]:
+    """Every (agent, episode) pair where the agent was assigned in an episode opened or
+    resolved in the period."""
+    assigned = (
+        select(ev.agent_id, ev.conversation_id, ev.episode)
+        .where(ev.type == "assigned", ev.agent_id.is_not(None))
+        .distinct()
+        .subquery()
+    )
+    first_reply = conversation_events.alias("first_reply")
+    later = conversation_episodes.alias("later")
+    wrote_first = exists().where(
+        first_reply.c.conversation_id == ep.conversation_id,
+        first_reply.c.episode == ep.number,
+        first_reply.c.type == "first_response",
+        first_reply.c.agent_id == assigned.c.agent_id,
+    )
+    reopened = exists().where(
+        later.c.conversation_id == ep.conversation_id, later.c.number == ep.number + 1
+    )
+    statement = (
+        select(
+            assigned.c.agent_id,
+            ep.conversation_id,
+            ep.number,
+            wrote_first,
+            ep.first_response_seconds,
+            ep.resolved_by_agent_id == assigned.c.agent_id,
+            ep.opened_at,
+            ep.resolved_at,
+            ep.rating,
+            reopened,
+        )
+        .join(
+            assigned,
+            and_(
+                assigned.c.conversation_id == ep.conversation_id,
+                assigned.c.episode == ep.number,
+            ),
+        )
+        .where(
+            or_(_between(ep.opened_at, start, end), _between(ep.resolved_at, start, end)),
+            *scope.conditions(),
+        )
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [
+        AgentEpisode(
+            agent_id=row[0],
+            conversation_id=row[1],
+            number=row[2],
+            wrote_first_response=bool(row[3]),
+            first_response_seconds=row[4],
+            resolved_it=bool(row[5]),
+            opened_at=clock.as_utc(row[6]),
+            resolved_at=None if row[7] is None else clock.as_utc(row[7]),
+            rating=row[8],
+            reopened=bool(row[9]),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Rating:
+    conversation_id: str
+    episode: int
+    score: int
+    comment: str | None
+    rated_at: datetime
+    agent_id: str | None  # who resolved it, else who first took it
+
+
+async def ratings(db: Database, start: datetime, end: datetime, scope: Scope) -> list[Rating]:
+    """Ratings of episodes resolved in the period, lowest score first, then newest."""
+    statement = (
+        select(
+            ep.conversation_id,
+            ep.number,
+            ep.rating,
+            ep.rating_comment,
+            ep.rated_at,
+            func.coalesce(ep.resolved_by_agent_id, ep.first_agent_id),
+        )
+        .where(_between(ep.resolved_at, start, end), ep.rating.is_not(None), *scope.conditions())
+        .order_by(ep.rating, ep.rated_at.desc(), ep.conversation_id)
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [Rating(row[0], row[1], row[2], row[3], clock.as_utc(row[4]), row[5]) for row in rows]
