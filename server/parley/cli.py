@@ -462,7 +462,7 @@ def _report_command(name: str, report: Report) -> None:
             request = parse_request(
                 asked, viewer_id=None, viewer_is_admin=True, zone=hours.timezone, now=clock.now()
             )
-            return await report.compute(db, request.period, request.scope, hours)
+            return await report.compute(db, request.period, request.scope)
 
         figures = _run_with_db(work)
         if output == "json":

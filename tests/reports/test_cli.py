@@ -23,7 +23,7 @@ async def test_the_command_prints_the_same_numbers(
         await db.upgrade()
         await build_history(db, frozen)
         period = Period(date(2026, 12, 4), date(2026, 12, 7), HOURS.timezone)
-        expected = await compared(db, period, Scope(), HOURS)
+        expected = await compared(db, period, Scope())
     finally:
         await db.close()
     env = parley_env(

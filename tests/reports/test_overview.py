@@ -18,7 +18,7 @@ WEEKEND_BUSINESS = 45 * 60  # 16:30-17:00 Friday and 09:00-09:15 Monday
 
 
 async def test_every_figure_matches_the_hand_count(db: Database, history: History) -> None:
-    report = await compared(db, FRI_TO_MON, Scope(), HOURS)
+    report = await compared(db, FRI_TO_MON, Scope())
     now = report["current"]
     # early, invoice, refunds, transfer are new; invoice's second episode is the reopen.
     assert now["conversations"] == {
@@ -60,17 +60,17 @@ async def test_every_figure_matches_the_hand_count(db: Database, history: Histor
 async def test_the_day_boundaries_are_the_sites_midnights(db: Database, history: History) -> None:
     monday = Period(date(2026, 12, 7), date(2026, 12, 7), HOURS.timezone)
     tuesday = Period(date(2026, 12, 8), date(2026, 12, 8), HOURS.timezone)
-    assert (await compared(db, monday, Scope(), HOURS))["current"]["conversations"]["new"] == 1
-    assert (await compared(db, tuesday, Scope(), HOURS))["current"]["conversations"]["new"] == 1
+    assert (await compared(db, monday, Scope()))["current"]["conversations"]["new"] == 1
+    assert (await compared(db, tuesday, Scope()))["current"]["conversations"]["new"] == 1
 
 
 async def test_an_agent_filter_counts_the_episodes_they_were_assigned_in(
     db: Database, history: History
 ) -> None:
-    bob = (await compared(db, FRI_TO_MON, Scope(agent_id=history.bob.id), HOURS))["current"]
+    bob = (await compared(db, FRI_TO_MON, Scope(agent_id=history.bob.id)))["current"]
     assert bob["conversations"] == {"new": 1, "reopened": 0, "handed_to_person": 1, "resolved": 1}
     assert bob["first_response"]["median_seconds"] == 600
-    ann = (await compared(db, FRI_TO_MON, Scope(agent_id=history.ann.id), HOURS))["current"]
+    ann = (await compared(db, FRI_TO_MON, Scope(agent_id=history.ann.id)))["current"]
     # invoice (both episodes) and the transfer she passed on
     assert ann["conversations"] == {"new": 2, "reopened": 1, "handed_to_person": 3, "resolved": 3}
     assert ann["csat"]["ratings"] == 2
@@ -78,10 +78,10 @@ async def test_an_agent_filter_counts_the_episodes_they_were_assigned_in(
 
 async def test_label_and_locale_filters(db: Database, history: History) -> None:
     for scope in (Scope(label="billing"), Scope(locale="de")):
-        only = (await compared(db, FRI_TO_MON, scope, HOURS))["current"]
+        only = (await compared(db, FRI_TO_MON, scope))["current"]
         assert only["conversations"]["new"] == 1
         assert only["resolution"]["median_seconds"] == 1800
-    nobody = (await compared(db, FRI_TO_MON, Scope(label="shipping"), HOURS))["current"]
+    nobody = (await compared(db, FRI_TO_MON, Scope(label="shipping")))["current"]
     assert nobody["conversations"]["new"] == 0
     assert nobody["csat"]["average"] is None
 

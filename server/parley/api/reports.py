@@ -30,7 +30,7 @@ async def report(request: Request) -> Response:
         zone=hours.timezone,
         now=clock.now(),
     )
-    figures = await chosen.compute(found.db, asked.period, asked.scope, hours)
+    figures = await chosen.compute(found.db, asked.period, asked.scope)
     if asked.format == "csv":
         filename = f"parley-{name}-{asked.period.first}-{asked.period.last}.csv"
         return Response(

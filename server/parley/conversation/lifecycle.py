@@ -484,6 +484,8 @@ class Lifecycle:
             and (by == "visitor" or episode.bot_answers > 0)
         )
         agent_id = agent.id if agent else None
+        now = _now()
+        opened = now if episode is None else episode.opened_at
         changed = await apply(
             self.db,
             conversation_id,
@@ -501,10 +503,12 @@ class Lifecycle:
                 only_if_status=OPEN_STATUSES,
                 conversation={"status": "resolved"},
                 episode={
-                    "resolved_at": _now(),
+                    "resolved_at": now,
                     "resolved_by": by,
                     "resolved_by_agent_id": agent_id,
                     "self_served": self_served,
+                    "resolution_seconds": (now - opened).total_seconds(),
+                    "resolution_business_seconds": self.business_seconds(opened, now),
                 },
             ),
         )

@@ -12,9 +12,8 @@ from parley.reports import charts, overview, people
 from parley.reports.export import compared_csv, records_csv
 from parley.reports.period import Period
 from parley.reports.store import Scope
-from parley.routing.hours import BusinessHours
 
-Compute = Callable[[Database, Period, Scope, BusinessHours], Awaitable[dict[str, Any]]]
+Compute = Callable[[Database, Period, Scope], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -40,17 +39,17 @@ REPORTS: dict[str, Report] = {
         "Volume, self-service, first response, resolution and CSAT beside the previous period.",
     ),
     "charts": Report(
-        lambda db, period, scope, _hours: charts.charts(db, period, scope),
+        charts.charts,
         _busiest_rows,
         "Per day: new, resolved, median first response, CSAT; the busiest hours.",
     ),
     "agents": Report(
-        lambda db, period, scope, _hours: people.agents(db, period, scope),
+        people.agents,
         lambda report: records_csv(report["agents"]),
         "Per agent: handled, first response, resolved, resolution, CSAT, reopen rate.",
     ),
     "csat": Report(
-        lambda db, period, scope, _hours: people.csat(db, period, scope),
+        people.csat,
         lambda report: records_csv(report["comments"]),
         "Scores 1-5 and every comment with its conversation, lowest score first.",
     ),

@@ -23,7 +23,6 @@ from parley.db import Database
 from parley.reports import store
 from parley.reports.period import Period
 from parley.reports.store import Scope
-from parley.routing.hours import BusinessHours
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -106,15 +105,11 @@ def _times(times: Times) -> dict[str, Any]:
     }
 
 
-async def overview(db: Database, period: Period, scope: Scope, hours: BusinessHours) -> Overview:
+async def overview(db: Database, period: Period, scope: Scope) -> Overview:
     start, end = period.start, period.end
     opened = await store.opened(db, start, end, scope)
     firsts = await store.first_responses(db, start, end, scope)
     resolved = await store.resolved(db, start, end, scope)
-    resolution_wall = [(done - began).total_seconds() for began, done in resolved.handled_spans]
-    resolution_business = [
-        hours.open_seconds_between(began, done) for began, done in resolved.handled_spans
-    ]
     return Overview(
         new=opened.new,
         reopened=opened.reopened,
@@ -125,7 +120,10 @@ async def overview(db: Database, period: Period, scope: Scope, hours: BusinessHo
         first_response=Times.of(
             [wall for wall, _ in firsts], [inside for _, inside in firsts if inside is not None]
         ),
-        resolution=Times.of(resolution_wall, resolution_business),
+        resolution=Times.of(
+            [wall for wall, _ in resolved.handled_times],
+            [inside for _, inside in resolved.handled_times if inside is not None],
+        ),
         rated=resolved.rated,
         csat_satisfied_share=_ratio(resolved.satisfied, resolved.rated),
         csat_average=round(resolved.rating_sum / resolved.rated, 2) if resolved.rated else None,
@@ -133,13 +131,11 @@ async def overview(db: Database, period: Period, scope: Scope, hours: BusinessHo
     )
 
 
-async def compared(
-    db: Database, period: Period, scope: Scope, hours: BusinessHours
-) -> dict[str, Any]:
+async def compared(db: Database, period: Period, scope: Scope) -> dict[str, Any]:
     """The period's overview beside the one before it, as the API, CSV and CLI give it."""
     return {
         "period": period.as_json(),
         "previous_period": period.previous().as_json(),
-        "current": (await overview(db, period, scope, hours)).as_json(),
-        "previous": (await overview(db, period.previous(), scope, hours)).as_json(),
+        "current": (await overview(db, period, scope)).as_json(),
+        "previous": (await overview(db, period.previous(), scope)).as_json(),
     }

@@ -45,7 +45,7 @@ async def agents(db: Database, period: Period, scope: Scope) -> dict[str, Any]:
             for e in episodes
             if e.resolved_it and e.resolved_at is not None and start <= e.resolved_at < end
         ]
-        spans = [(e.resolved_at - e.opened_at).total_seconds() for e in resolved if e.resolved_at]
+        spans = [e.resolution_seconds for e in resolved if e.resolution_seconds is not None]
         scores = [e.rating for e in resolved if e.rating is not None]
         rows.append(
             {

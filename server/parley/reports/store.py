@@ -118,8 +118,9 @@ class Resolved:
     rated: int
     satisfied: int  # rated 4 or 5
     rating_sum: int
-    # (opened, resolved) of each episode a person took: the resolution times.
-    handled_spans: list[tuple[datetime, datetime]]
+    # Each episode a person took: opening to resolution, wall clock and inside business hours
+    # (measured at the resolve; business is None for episodes resolved before it was kept).
+    handled_times: list[tuple[float, float | None]]
 
 
 async def resolved(db: Database, start: datetime, end: datetime, scope: Scope) -> Resolved:
@@ -131,13 +132,12 @@ async def resolved(db: Database, start: datetime, end: datetime, scope: Scope) -
         _count_if(ep.rating >= 4),
         func.coalesce(func.sum(ep.rating), 0),
     ).where(*where)
-    spans = select(ep.opened_at, ep.resolved_at).where(*where, ep.first_assigned_at.is_not(None))
+    times = select(ep.resolution_seconds, ep.resolution_business_seconds).where(
+        *where, ep.first_assigned_at.is_not(None), ep.resolution_seconds.is_not(None)
+    )
     async with db.read() as conn:
         row = (await conn.execute(totals)).one()
-        handled = [
-            (clock.as_utc(opened_at), clock.as_utc(resolved_at))
-            for opened_at, resolved_at in await conn.execute(spans)
-        ]
+        handled = [(wall, inside) for wall, inside in await conn.execute(times)]
     episodes, self_served, rated, satisfied, rating_sum = (int(value) for value in row)
     return Resolved(episodes, self_served, rated, satisfied, rating_sum, handled)
 
@@ -190,8 +190,8 @@ class AgentEpisode:
     wrote_first_response: bool
     first_response_seconds: float | None
     resolved_it: bool
-    opened_at: datetime
     resolved_at: datetime | None
+    resolution_seconds: float | None
     rating: int | None
     reopened: bool  # the conversation has a next episode
 
@@ -226,8 +226,8 @@ async def agent_episodes(
             wrote_first,
             ep.first_response_seconds,
             ep.resolved_by_agent_id == assigned.c.agent_id,
-            ep.opened_at,
             ep.resolved_at,
+            ep.resolution_seconds,
             ep.rating,
             reopened,
         )
@@ -253,8 +253,8 @@ async def agent_episodes(
             wrote_first_response=bool(row[3]),
             first_response_seconds=row[4],
             resolved_it=bool(row[5]),
-            opened_at=clock.as_utc(row[6]),
-            resolved_at=None if row[7] is None else clock.as_utc(row[7]),
+            resolved_at=None if row[6] is None else clock.as_utc(row[6]),
+            resolution_seconds=row[7],
             rating=row[8],
             reopened=bool(row[9]),
         )

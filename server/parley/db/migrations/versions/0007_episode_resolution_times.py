@@ -1,0 +1,87 @@
+"""episode resolution times: each resolved episode keeps its opening-to-resolution time
+
+The reports' resolution percentiles read these instead of recomputing business hours for every
+episode on every request (benchmarks/reports.py measured that as most of the overview's time).
+Episodes resolved before this migration get their wall-clock time; their business-hours time
+stays unknown (null), since the hours in force back then are not known here.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-06 17:00:00
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+BATCH = 1000
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def upgrade() -> None:
+    op.add_column(
+        "conversation_episodes", sa.Column("resolution_seconds", sa.Float(), nullable=True)
+    )
+    op.add_column(
+        "conversation_episodes",
+        sa.Column("resolution_business_seconds", sa.Float(), nullable=True),
+    )
+    op.create_index(
+        "ix_conversation_episodes_first_response_at",
+        "conversation_episodes",
+        ["first_response_at"],
+    )
+    episodes = sa.table(
+        "conversation_episodes",
+        sa.column("conversation_id", sa.String),
+        sa.column("number", sa.Integer),
+        sa.column("opened_at", sa.DateTime(timezone=True)),
+        sa.column("resolved_at", sa.DateTime(timezone=True)),
+        sa.column("resolution_seconds", sa.Float),
+    )
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.select(
+            episodes.c.conversation_id,
+            episodes.c.number,
+            episodes.c.opened_at,
+            episodes.c.resolved_at,
+        ).where(episodes.c.resolved_at.is_not(None))
+    ).all()
+    change = (
+        sa.update(episodes)
+        .where(
+            episodes.c.conversation_id == sa.bindparam("cid"),
+            episodes.c.number == sa.bindparam("num"),
+        )
+        .values(resolution_seconds=sa.bindparam("seconds"))
+    )
+    for start in range(0, len(rows), BATCH):
+        bind.execute(
+            change,
+            [
+                {
+                    "cid": cid,
+                    "num": number,
+                    "seconds": (_utc(resolved) - _utc(opened)).total_seconds(),
+                }
+                for cid, number, opened, resolved in rows[start : start + BATCH]
+            ],
+        )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_conversation_episodes_first_response_at", "conversation_episodes")
+    op.drop_column("conversation_episodes", "resolution_business_seconds")
+    op.drop_column("conversation_episodes", "resolution_seconds")
