@@ -4,7 +4,7 @@ and the admin pages."""
 
 from __future__ import annotations
 
-from parley.console import account, admin_api, admin_pages, api, library, pages
+from parley.console import account, admin_api, admin_pages, api, library, pages, reports_page
 
 routes = [
     *pages.routes,
@@ -13,4 +13,5 @@ routes = [
     *library.routes,
     *admin_pages.routes,
     *admin_api.routes,
+    *reports_page.routes,
 ]

@@ -46,8 +46,11 @@ class ConsoleAssets:
 
     def __init__(self, directory: Path) -> None:
         self.files = {
-            path.name: StaticFile.of(path.read_bytes(), CONTENT_TYPES[path.suffix])
-            for path in sorted(directory.iterdir())
+            # Sub-folders too: vendor/ holds released libraries a page loads (uPlot on Reports).
+            path.relative_to(directory).as_posix(): StaticFile.of(
+                path.read_bytes(), CONTENT_TYPES[path.suffix]
+            )
+            for path in sorted(directory.rglob("*"))
             if path.is_file() and path.suffix in CONTENT_TYPES
         }
         modules = {URL_PREFIX + name: self.url(name) for name in self.files if name.endswith(".js")}
