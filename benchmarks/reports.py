@@ -198,6 +198,7 @@ async def seed(db: Database, count: int, rng: random.Random) -> int:
             await conn.execute(insert(conversation_episodes), batch["episodes"])
             await conn.execute(insert(conversation_events), batch["events"])
             await conn.execute(insert(messages), batch["messages"])
+        await db.checkpoint()  # as Parley's housekeeping does: the WAL stays small
         total += len(batch["events"])
     return total
 
