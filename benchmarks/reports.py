@@ -248,6 +248,7 @@ def _one_conversation(i: int, rng: random.Random, batch: dict[str, list[dict[str
             "number": number,
             "opened_at": began,
             "opened_by": "visitor",
+            "bot_answers": 0,
             "bot_misses": 0,
         }
         event(number, "created" if number == 1 else "reopened", began)

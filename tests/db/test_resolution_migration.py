@@ -24,6 +24,7 @@ async def test_resolved_episodes_get_their_resolution_time(fresh_db: Database) -
         sa.column("number"),
         sa.column("opened_at", sa.DateTime(timezone=True)),
         sa.column("opened_by"),
+        sa.column("bot_answers"),
         sa.column("bot_misses"),
         sa.column("resolved_at", sa.DateTime(timezone=True)),
     )
@@ -32,7 +33,7 @@ async def test_resolved_episodes_get_their_resolution_time(fresh_db: Database) -
             episodes.insert(),
             [
                 {"conversation_id": cid, "number": 1, "opened_at": OPENED, "opened_by": "visitor",
-                 "bot_misses": 0, "resolved_at": resolved}
+                 "bot_answers": 0, "bot_misses": 0, "resolved_at": resolved}
                 for cid, resolved in ((done, RESOLVED), (still_open, None))
             ],
         )  # fmt: skip
