@@ -1,4 +1,4 @@
-"""Migration 0007 on both backends: episodes resolved before it get their wall-clock
+"""Migration 0009 on both backends: episodes resolved before it get their wall-clock
 resolution time (business hours unknown); open episodes stay without one."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ RESOLVED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
 
 async def test_resolved_episodes_get_their_resolution_time(fresh_db: Database) -> None:
-    await upgrade_to(fresh_db, "0006")
+    await upgrade_to(fresh_db, "0008")
     done, still_open = await old_conversation(fresh_db), await old_conversation(fresh_db)
     episodes = sa.table(  # as 0006 left the table
         "conversation_episodes",

@@ -22,6 +22,7 @@ import pytest
 from parley import clock
 from parley.bot.answer import Bot
 from parley.bus.memory import MemoryBus
+from parley.config import Settings
 from parley.conversation.lifecycle import Lifecycle
 from parley.conversation.service import ConversationService
 from parley.conversation.store.labels import add_label
@@ -32,9 +33,11 @@ from parley.identity.store import Agent, Visitor
 from parley.routing.hours import parse_business_hours
 from parley.routing.presence import MemoryPresence
 from parley.routing.service import RoutingService
+from parley.sitesettings import effective
 from tests.conftest import PASSWORD
 
 HOURS = parse_business_hours("mon-fri 09:00-17:00", "Europe/Ljubljana")
+VOICE = effective(Settings(), {})  # the built-in bot name and offline words
 
 
 class FrozenClock:
@@ -83,7 +86,7 @@ async def _agent(db: Database, name: str) -> Agent:
 
 
 async def build_history(db: Database, frozen: FrozenClock) -> History:
-    life = Lifecycle(db, ConversationService(db, MemoryBus()), Bot(), lambda: HOURS)
+    life = Lifecycle(db, ConversationService(db, MemoryBus()), Bot(), lambda: HOURS, lambda: VOICE)
     RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
     ann, bob = await _agent(db, "Ann"), await _agent(db, "Bob")
 

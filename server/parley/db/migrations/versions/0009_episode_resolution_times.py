@@ -6,8 +6,8 @@ episode on every request (benchmarks/reports.py measured that as most of the ove
 Episodes resolved before this migration get their wall-clock time; their business-hours time
 stays unknown (null), since the hours in force back then are not known here.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 17:00:00
 """
 
@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
