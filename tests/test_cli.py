@@ -35,7 +35,7 @@ async def operator_env(
 
 def test_help_lists_every_command(tmp_path: Path) -> None:
     result = run_parley("--help", env=parley_env(), cwd=tmp_path)
-    for command in ("serve", "agents", "db", "kb", "version"):
+    for command in ("serve", "agents", "db", "kb", "reports", "version"):
         assert command in result.stdout
 
 

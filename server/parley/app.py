@@ -19,7 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from parley import console, demo, embed, helpcenter
-from parley.api import attachments, auth, conversations, kb, mail, visitors
+from parley.api import attachments, auth, conversations, kb, mail, reports, visitors
 from parley.api.cors import PublicApiCors
 from parley.config import Settings
 from parley.errors import ParleyError, RateLimited
@@ -94,6 +94,7 @@ def create_app(settings: Settings) -> Starlette:
         *attachments.routes,
         *kb.routes,
         *mail.routes,
+        *reports.routes,
         *helpcenter.routes,
         *console.routes,
         WebSocketRoute("/ws/visitor", visitor_socket),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
 import logging
 import sys
 import time
@@ -40,7 +41,12 @@ from parley.identity.store import Agent
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
 from parley.knowledge import KnowledgeBase, Progress, build_workers, load_all, update_index
 from parley.knowledge.insights import build_report
+from parley.reports.catalog import REPORTS, Report
+from parley.reports.export import compared_text
+from parley.reports.request import parse_request
 from parley.serving import SERVER_OPTIONS
+from parley.sitesettings import effective
+from parley.sitesettings import store as site_store
 
 T = TypeVar("T")
 REDRAWS = 200  # at most this many redraws of a progress bar
@@ -428,3 +434,44 @@ def kb_check() -> None:
 def kb_report(days: int) -> None:
     """Top searches, searches that found nothing, articles readers found unhelpful."""
     click.echo(_run_with_db(lambda db: build_report(db, days=days)).as_text())
+
+
+@main.group()
+def reports() -> None:
+    """The reports of the console and /api/v1/reports, with the same numbers."""
+
+
+def _report_command(name: str, report: Report) -> None:
+    @reports.command(name, help=report.summary)
+    @click.option("--period", default=None, help="today, 7d, 30d (default) or 90d, ending today.")
+    @click.option("--from", "first", default=None, help="First day (YYYY-MM-DD, site time zone).")
+    @click.option("--to", "last", default=None, help="Last day, inclusive.")
+    @click.option("--team", default=None, help="Only this team's episodes (team id).")
+    @click.option("--agent", default=None, help="Only episodes this agent was assigned in (id).")
+    @click.option("--label", default=None, help="Only conversations with this label.")
+    @click.option("--locale", default=None, help="Only conversations in this language.")
+    @click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default=None)
+    def command(
+        output: str | None, first: str | None, last: str | None, **filters: str | None
+    ) -> None:
+        named = {**filters, "from": first, "to": last}  # the API's parameter names
+        asked = {key: value for key, value in named.items() if value is not None}
+
+        async def work(db: Database) -> dict[str, Any]:
+            hours = effective(_settings(), await site_store.read_all(db)).hours
+            request = parse_request(
+                asked, viewer_id=None, viewer_is_admin=True, zone=hours.timezone, now=clock.now()
+            )
+            return await report.compute(db, request.period, request.scope)
+
+        figures = _run_with_db(work)
+        if output == "json":
+            click.echo(json.dumps(figures, indent=2))
+        elif output == "csv" or (output is None and name != "overview"):
+            click.echo(report.csv(figures), nl=False)
+        else:
+            click.echo(compared_text(figures))
+
+
+for _name, _report in REPORTS.items():
+    _report_command(_name, _report)

@@ -14,6 +14,7 @@ from parley.console import (
     mail,
     pages,
     quality_api,
+    reports_page,
     review_api,
 )
 
@@ -28,4 +29,5 @@ routes = [
     *review_api.routes,
     *mail.routes,
     *issues.routes,
+    *reports_page.routes,
 ]

@@ -46,11 +46,18 @@ class ConsoleAssets:
 
     def __init__(self, directory: Path) -> None:
         self.files = {
-            path.name: StaticFile.of(path.read_bytes(), CONTENT_TYPES[path.suffix])
-            for path in sorted(directory.iterdir())
+            # Sub-folders too: vendor/ holds released libraries a page loads (uPlot on Reports).
+            path.relative_to(directory).as_posix(): StaticFile.of(
+                path.read_bytes(), CONTENT_TYPES[path.suffix]
+            )
+            for path in sorted(directory.rglob("*"))
             if path.is_file() and path.suffix in CONTENT_TYPES
         }
-        modules = {URL_PREFIX + name: self.url(name) for name in self.files if name.endswith(".js")}
+        modules = {  # Parley's own modules; a vendored library is a plain script
+            URL_PREFIX + name: self.url(name)
+            for name in self.files
+            if name.endswith(".js") and "/" not in name
+        }
         # "<" escaped: nothing in the map could end its <script> element early.
         text = json.dumps({"imports": modules}, sort_keys=True).replace("<", "\\u003c")
         self.import_map = Markup(text)  # JSON of our own file names, escaped above

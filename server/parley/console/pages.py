@@ -95,5 +95,5 @@ routes = [
     Route("/console/login", login_form, methods=["GET"]),
     Route("/console/login", login, methods=["POST"]),
     Route("/console/logout", logout, methods=["POST"]),
-    Route("/console/static/{name}", static, methods=["GET"]),
+    Route("/console/static/{name:path}", static, methods=["GET"]),
 ]

@@ -504,6 +504,8 @@ class Lifecycle:
             dedupe_key=f"rating:{conversation.id}:{conversation.episode}",
             data={"episode": conversation.episode},
         )
+        now = _now()
+        opened = now if episode is None else episode.opened_at
         changed = await apply(
             self.db,
             conversation_id,
@@ -521,10 +523,12 @@ class Lifecycle:
                 only_if_status=OPEN_STATUSES,
                 conversation={"status": "resolved"},
                 episode={
-                    "resolved_at": _now(),
+                    "resolved_at": now,
                     "resolved_by": by,
                     "resolved_by_agent_id": agent_id,
                     "self_served": self_served,
+                    "resolution_seconds": (now - opened).total_seconds(),
+                    "resolution_business_seconds": self.business_seconds(opened, now),
                 },
                 mails=(rating_request,) if self.mail_after is not None and not self_served else (),
             ),

@@ -1,0 +1,211 @@
+// The Reports page: the period and filters in the URL's query, the figures from
+// /api/v1/reports/*, each chart drawn by uPlot (vendored, loaded on this page only) beside a
+// table with the same numbers.
+
+import { el } from "./dom.js";
+import { api } from "./http.js";
+
+const root = document.getElementById("reports");
+const form = document.getElementById("report-form");
+const status = document.getElementById("report-status");
+const charts = new Map();
+
+const FIGURES = [
+  ["New conversations", (o) => o.conversations.new, "count"],
+  ["Reopened", (o) => o.conversations.reopened, "count"],
+  ["Handed to a person", (o) => o.conversations.handed_to_person, "count"],
+  ["Resolved", (o) => o.conversations.resolved, "count"],
+  ["Self-service deflection", (o) => o.self_service.deflection, "share"],
+  ["First response, median", (o) => o.first_response.median_seconds, "time"],
+  ["First response, p90", (o) => o.first_response.p90_seconds, "time"],
+  ["First response in business hours, median", (o) => o.first_response.business_median_seconds, "time"],
+  ["First response in business hours, p90", (o) => o.first_response.business_p90_seconds, "time"],
+  ["Resolution, median", (o) => o.resolution.median_seconds, "time"],
+  ["Resolution, p90", (o) => o.resolution.p90_seconds, "time"],
+  ["Resolution in business hours, median", (o) => o.resolution.business_median_seconds, "time"],
+  ["Resolution in business hours, p90", (o) => o.resolution.business_p90_seconds, "time"],
+  ["CSAT: rated 4 or 5", (o) => o.csat.satisfied_share, "share"],
+  ["CSAT: average score", (o) => o.csat.average, "number"],
+  ["CSAT: response rate", (o) => o.csat.response_rate, "share"],
+];
+
+export function formatValue(value, kind) {
+  if (value === null || value === undefined) return "–";
+  if (kind === "share") return `${(value * 100).toFixed(1)} %`;
+  if (kind === "time") return duration(value);
+  return String(value);
+}
+
+function duration(seconds) {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 86400) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} d`;
+}
+
+function query() {
+  const params = new URLSearchParams();
+  for (const [name, value] of new FormData(form)) {
+    if (!value) continue;
+    if ((name === "from" || name === "to") && form.elements.period.value !== "custom") continue;
+    if (name === "period" && value === "custom") continue;
+    params.set(name, value);
+  }
+  return params;
+}
+
+function showCustomDays() {
+  const custom = form.elements.period.value === "custom";
+  for (const label of form.querySelectorAll(".custom-day")) label.hidden = !custom;
+}
+
+function row(cells, header = false) {
+  return el("tr", {}, ...cells.map((text, n) => el(header || n === 0 ? "th" : "td", header ? { scope: "col", text } : n === 0 ? { scope: "row", text } : { text })));
+}
+
+function renderOverview(report) {
+  document.getElementById("this-period").textContent = `${report.period.from} – ${report.period.to}`;
+  document.getElementById("previous-period").textContent = `${report.previous_period.from} – ${report.previous_period.to}`;
+  document.getElementById("overview-rows").replaceChildren(
+    ...FIGURES.map(([name, pick, kind]) => {
+      const tr = row([name, formatValue(pick(report.current), kind), formatValue(pick(report.previous), kind)]);
+      tr.dataset.figure = name;
+      return tr;
+    }),
+  );
+}
+
+function colour(name) {
+  return getComputedStyle(document.body).getPropertyValue(name).trim() || "#2456c5";
+}
+
+// One uPlot line chart per figure; redrawn on every report and on a colour-scheme change.
+function drawChart(id, days, series) {
+  const target = document.getElementById(id);
+  charts.get(id)?.destroy();
+  const axis = { stroke: colour("--text"), grid: { stroke: colour("--line") }, ticks: { stroke: colour("--line") } };
+  const x = days.map((day) => Date.parse(`${day.day}T12:00:00Z`) / 1000);
+  const options = {
+    width: Math.max(280, target.clientWidth || 420),
+    height: 200,
+    legend: { show: false },
+    cursor: { show: false },
+    scales: { x: { time: true } },
+    axes: [axis, axis],
+    series: [{}, ...series.map(([label, , stroke]) => ({ label, stroke: colour(stroke), width: 2, points: { show: true } }))],
+  };
+  const data = [x, ...series.map(([, pick]) => days.map(pick))];
+  charts.set(id, new window.uPlot(options, data, target));
+  target.dataset.values = JSON.stringify(data.slice(1)); // what the chart shows, for scripts and tests
+}
+
+function fillTable(id, header, rows) {
+  document.getElementById(id).replaceChildren(
+    el("thead", {}, row(header, true)),
+    el("tbody", {}, ...rows.map((cells) => row(cells))),
+  );
+}
+
+function renderCharts(report) {
+  const days = report.days;
+  const minutes = (d) => (d.first_response_median_seconds === null ? null : d.first_response_median_seconds / 60);
+  const percent = (d) => (d.csat_satisfied_share === null ? null : d.csat_satisfied_share * 100);
+  drawChart("volume-chart", days, [["New", (d) => d.new, "--chart-1"], ["Resolved", (d) => d.resolved, "--chart-2"]]);
+  drawChart("response-chart", days, [["Median first response (min)", minutes, "--chart-1"]]);
+  drawChart("csat-chart", days, [["Rated 4 or 5 (%)", percent, "--chart-2"]]);
+  fillTable("volume-table", ["Day", "New", "Resolved"], days.map((d) => [d.day, String(d.new), String(d.resolved)]));
+  fillTable("response-table", ["Day", "Median first response"], days.map((d) => [d.day, formatValue(d.first_response_median_seconds, "time")]));
+  fillTable("csat-table", ["Day", "Ratings", "Rated 4 or 5"], days.map((d) => [d.day, String(d.ratings), formatValue(d.csat_satisfied_share, "share")]));
+  renderHeatmap(report.busiest_hours);
+}
+
+// The busiest hours as a table whose cells are shaded by count: readable as numbers too.
+function renderHeatmap(grid) {
+  const most = Math.max(1, ...grid.counts.flat());
+  const header = el("tr", {}, el("th", { scope: "col", text: "Day" }), ...grid.hours.map((h) => el("th", { scope: "col", text: String(h).padStart(2, "0") })));
+  const body = grid.weekdays.map((day, n) =>
+    el("tr", {}, el("th", { scope: "row", text: day }), ...grid.counts[n].map((count) => {
+      const cell = el("td", { text: String(count) });
+      const level = Math.ceil((count / most) * 4);
+      cell.className = `heat-${level}`;
+      return cell;
+    })),
+  );
+  document.getElementById("busiest-hours").replaceChildren(el("thead", {}, header), el("tbody", {}, ...body));
+}
+
+function renderAgents(report) {
+  document.getElementById("agent-rows").replaceChildren(
+    ...report.agents.map((a) => row([
+      a.name,
+      String(a.handled),
+      formatValue(a.first_response_median_seconds, "time"),
+      String(a.resolved),
+      formatValue(a.resolution_median_seconds, "time"),
+      formatValue(a.csat_satisfied_share, "share"),
+      formatValue(a.reopen_rate, "share"),
+    ])),
+  );
+}
+
+function renderCsat(report) {
+  document.getElementById("csat-distribution").replaceChildren(
+    ...["5", "4", "3", "2", "1"].map((score) => row([score, String(report.distribution[score])])),
+  );
+  const comments = report.comments.map((c) =>
+    el("li", { class: `score-${c.score}` },
+      el("span", { class: "score", text: `${c.score}/5` }), " ",
+      el("q", { text: c.comment }), " ",
+      el("a", { href: c.link, text: `conversation ${c.conversation_id}` }),
+      c.agent ? el("span", { class: "hint", text: ` · ${c.agent}` }) : null),
+  );
+  document.getElementById("csat-comments").replaceChildren(...(comments.length ? comments : [el("li", { text: "No comments in this period." })]));
+}
+
+async function load() {
+  const params = query();
+  history.replaceState(null, "", `/console/reports?${params}`);
+  for (const link of document.querySelectorAll("a.csv")) {
+    link.href = `/api/v1/reports/${link.dataset.report}?${params}&format=csv`;
+  }
+  status.textContent = "Loading…";
+  try {
+    const [overview, series, agents, csat] = await Promise.all(
+      ["overview", "charts", "agents", "csat"].map((name) => api("GET", `/api/v1/reports/${name}?${params}`)),
+    );
+    renderOverview(overview);
+    renderCharts(series);
+    renderAgents(agents);
+    renderCsat(csat);
+    lastSeries = series;
+    status.textContent = `Showing ${overview.period.from} – ${overview.period.to} (${overview.period.timezone}).`;
+    root.dataset.loaded = "true";
+  } catch (error) {
+    status.textContent = `Error: ${error.message}`;
+  }
+}
+
+let lastSeries = null;
+
+async function fillFilters() {
+  const { agents, teams } = await api("GET", "/api/v1/console/agents");
+  form.elements.team.append(...teams.map((t) => el("option", { value: t.id, text: t.name })));
+  form.elements.agent?.append(...agents.map((a) => el("option", { value: a.id, text: a.name })));
+}
+
+function restoreFromUrl() {
+  const params = new URLSearchParams(location.search);
+  for (const [name, value] of params) {
+    if (form.elements[name]) form.elements[name].value = value;
+  }
+  if (params.get("from")) form.elements.period.value = "custom";
+}
+
+form.addEventListener("change", (event) => { if (event.target.name === "period") showCustomDays(); });
+form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => { if (lastSeries) renderCharts(lastSeries); });
+
+await fillFilters().catch(() => {});
+restoreFromUrl();
+showCustomDays();
+load();

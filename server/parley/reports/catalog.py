@@ -1,0 +1,56 @@
+"""Every report by name, with how it is computed and which of its tables a CSV holds: the
+API (``/api/v1/reports/{name}``) and ``parley reports {name}`` both serve from this list."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from parley.db import Database
+from parley.reports import charts, overview, people
+from parley.reports.export import compared_csv, records_csv
+from parley.reports.period import Period
+from parley.reports.store import Scope
+
+Compute = Callable[[Database, Period, Scope], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Report:
+    compute: Compute
+    csv: Callable[[Mapping[str, Any]], str]
+    summary: str
+
+
+def _busiest_rows(report: Mapping[str, Any]) -> str:
+    grid = report["busiest_hours"]
+    rows = [
+        {"weekday": day, **{f"{hour:02d}": count for hour, count in enumerate(counts)}}
+        for day, counts in zip(grid["weekdays"], grid["counts"], strict=True)
+    ]
+    return records_csv(report["days"]) + "\n" + records_csv(rows)
+
+
+REPORTS: dict[str, Report] = {
+    "overview": Report(
+        overview.compared,
+        compared_csv,
+        "Volume, self-service, first response, resolution and CSAT beside the previous period.",
+    ),
+    "charts": Report(
+        charts.charts,
+        _busiest_rows,
+        "Per day: new, resolved, median first response, CSAT; the busiest hours.",
+    ),
+    "agents": Report(
+        people.agents,
+        lambda report: records_csv(report["agents"]),
+        "Per agent: handled, first response, resolved, resolution, CSAT, reopen rate.",
+    ),
+    "csat": Report(
+        people.csat,
+        lambda report: records_csv(report["comments"]),
+        "Scores 1-5 and every comment with its conversation, lowest score first.",
+    ),
+}

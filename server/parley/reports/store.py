@@ -1,0 +1,291 @@
+"""The only SQL of the reports: episodes and events, read, never written.
+
+Every query takes the period's UTC bounds and a ``Scope`` (the filters, and for an agent who is
+not an admin their own episodes), and runs unchanged on SQLite and PostgreSQL. Percentiles are
+taken in Python over the values these return (``reports/figures.py``), the same on both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+
+from parley import clock
+from parley.db import Database
+from parley.db.schema import (
+    conversation_episodes,
+    conversation_events,
+    conversation_labels,
+    conversations,
+)
+
+ep = conversation_episodes.c
+ev = conversation_events.c
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which episodes a report counts. ``agent_id``: episodes that agent was assigned in (any
+    assignment, so a transfer counts for both agents). ``locale`` is the conversation's, set
+    once when it was created. ``label``: conversations carrying that label now."""
+
+    team_id: str | None = None
+    agent_id: str | None = None
+    label: str | None = None
+    locale: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.team_id is not None:
+            found.append(ep.first_team_id == self.team_id)
+        if self.agent_id is not None:
+            found.append(
+                exists().where(
+                    ev.conversation_id == ep.conversation_id,
+                    ev.episode == ep.number,
+                    ev.type == "assigned",
+                    ev.agent_id == self.agent_id,
+                )
+            )
+        if self.label is not None:
+            found.append(
+                exists().where(
+                    conversation_labels.c.conversation_id == ep.conversation_id,
+                    conversation_labels.c.label == self.label,
+                )
+            )
+        if self.locale is not None:
+            found.append(
+                exists().where(
+                    conversations.c.id == ep.conversation_id,
+                    conversations.c.locale == self.locale,
+                )
+            )
+        return found
+
+
+def _between(
+    column: ColumnElement[datetime], start: datetime, end: datetime
+) -> ColumnElement[bool]:
+    return and_(column >= start, column < end)
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """Episodes opened in the period."""
+
+    episodes: int
+    new: int  # first episodes: new conversations
+    reopened: int  # later episodes: a resolved conversation came back
+    handed: int  # a person was asked for, or took it
+
+
+async def opened(db: Database, start: datetime, end: datetime, scope: Scope) -> Opened:
+    handed = or_(ep.handoff_at.is_not(None), ep.first_assigned_at.is_not(None))
+    statement = select(
+        func.count(), _count_if(ep.number == 1), _count_if(ep.number > 1), _count_if(handed)
+    ).where(_between(ep.opened_at, start, end), *scope.conditions())
+    async with db.read() as conn:
+        row = (await conn.execute(statement)).one()
+    return Opened(*(int(value) for value in row))
+
+
+async def first_responses(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[tuple[float, float | None]]:
+    """Each first response in the period: seconds waited, and of those inside business hours."""
+    statement = select(ep.first_response_seconds, ep.first_response_business_seconds).where(
+        _between(ep.first_response_at, start, end),
+        ep.first_response_seconds.is_not(None),
+        *scope.conditions(),
+    )
+    async with db.read() as conn:
+        return [(row[0], row[1]) for row in await conn.execute(statement)]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Episodes resolved in the period."""
+
+    episodes: int
+    self_served: int
+    rated: int
+    satisfied: int  # rated 4 or 5
+    rating_sum: int
+    # Each episode a person took: opening to resolution, wall clock and inside business hours
+    # (measured at the resolve; business is None for episodes resolved before it was kept).
+    handled_times: list[tuple[float, float | None]]
+
+
+async def resolved(db: Database, start: datetime, end: datetime, scope: Scope) -> Resolved:
+    where = (_between(ep.resolved_at, start, end), *scope.conditions())
+    totals = select(
+        func.count(),
+        _count_if(ep.self_served.is_(True)),
+        func.count(ep.rating),
+        _count_if(ep.rating >= 4),
+        func.coalesce(func.sum(ep.rating), 0),
+    ).where(*where)
+    times = select(ep.resolution_seconds, ep.resolution_business_seconds).where(
+        *where, ep.first_assigned_at.is_not(None), ep.resolution_seconds.is_not(None)
+    )
+    async with db.read() as conn:
+        row = (await conn.execute(totals)).one()
+        handled = [(wall, inside) for wall, inside in await conn.execute(times)]
+    episodes, self_served, rated, satisfied, rating_sum = (int(value) for value in row)
+    return Resolved(episodes, self_served, rated, satisfied, rating_sum, handled)
+
+
+# --- moments for the charts -----------------------------------------------------------------
+
+
+async def opened_moments(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[datetime]:
+    """When each episode of the period opened: volume per day and the busiest hours."""
+    statement = select(ep.opened_at).where(_between(ep.opened_at, start, end), *scope.conditions())
+    async with db.read() as conn:
+        return [clock.as_utc(row[0]) for row in await conn.execute(statement)]
+
+
+async def first_response_moments(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[tuple[datetime, float]]:
+    statement = select(ep.first_response_at, ep.first_response_seconds).where(
+        _between(ep.first_response_at, start, end),
+        ep.first_response_seconds.is_not(None),
+        *scope.conditions(),
+    )
+    async with db.read() as conn:
+        return [(clock.as_utc(at), seconds) for at, seconds in await conn.execute(statement)]
+
+
+async def resolved_moments(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[tuple[datetime, int | None]]:
+    """When each episode of the period was resolved, and its rating if any."""
+    statement = select(ep.resolved_at, ep.rating).where(
+        _between(ep.resolved_at, start, end), *scope.conditions()
+    )
+    async with db.read() as conn:
+        return [(clock.as_utc(at), rating) for at, rating in await conn.execute(statement)]
+
+
+# --- agents and ratings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentEpisode:
+    """One episode an agent took part in during the period, with what they did in it."""
+
+    agent_id: str
+    conversation_id: str
+    number: int
+    wrote_first_response: bool
+    first_response_seconds: float | None
+    resolved_it: bool
+    resolved_at: datetime | None
+    resolution_seconds: float | None
+    rating: int | None
+    reopened: bool  # the conversation has a next episode
+
+
+async def agent_episodes(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[AgentEpisode]:
+    """Every (agent, episode) pair where the agent was assigned in an episode opened or
+    resolved in the period."""
+    assigned = (
+        select(ev.agent_id, ev.conversation_id, ev.episode)
+        .where(ev.type == "assigned", ev.agent_id.is_not(None))
+        .distinct()
+        .subquery()
+    )
+    first_reply = conversation_events.alias("first_reply")
+    later = conversation_episodes.alias("later")
+    wrote_first = exists().where(
+        first_reply.c.conversation_id == ep.conversation_id,
+        first_reply.c.episode == ep.number,
+        first_reply.c.type == "first_response",
+        first_reply.c.agent_id == assigned.c.agent_id,
+    )
+    reopened = exists().where(
+        later.c.conversation_id == ep.conversation_id, later.c.number == ep.number + 1
+    )
+    statement = (
+        select(
+            assigned.c.agent_id,
+            ep.conversation_id,
+            ep.number,
+            wrote_first,
+            ep.first_response_seconds,
+            ep.resolved_by_agent_id == assigned.c.agent_id,
+            ep.resolved_at,
+            ep.resolution_seconds,
+            ep.rating,
+            reopened,
+        )
+        .join(
+            assigned,
+            and_(
+                assigned.c.conversation_id == ep.conversation_id,
+                assigned.c.episode == ep.number,
+            ),
+        )
+        .where(
+            or_(_between(ep.opened_at, start, end), _between(ep.resolved_at, start, end)),
+            *scope.conditions(),
+        )
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [
+        AgentEpisode(
+            agent_id=row[0],
+            conversation_id=row[1],
+            number=row[2],
+            wrote_first_response=bool(row[3]),
+            first_response_seconds=row[4],
+            resolved_it=bool(row[5]),
+            resolved_at=None if row[6] is None else clock.as_utc(row[6]),
+            resolution_seconds=row[7],
+            rating=row[8],
+            reopened=bool(row[9]),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Rating:
+    conversation_id: str
+    episode: int
+    score: int
+    comment: str | None
+    rated_at: datetime
+    agent_id: str | None  # who resolved it, else who first took it
+
+
+async def ratings(db: Database, start: datetime, end: datetime, scope: Scope) -> list[Rating]:
+    """Ratings of episodes resolved in the period, lowest score first, then newest."""
+    statement = (
+        select(
+            ep.conversation_id,
+            ep.number,
+            ep.rating,
+            ep.rating_comment,
+            ep.rated_at,
+            func.coalesce(ep.resolved_by_agent_id, ep.first_agent_id),
+        )
+        .where(_between(ep.resolved_at, start, end), ep.rating.is_not(None), *scope.conditions())
+        .order_by(ep.rating, ep.rated_at.desc(), ep.conversation_id)
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [Rating(row[0], row[1], row[2], row[3], clock.as_utc(row[4]), row[5]) for row in rows]

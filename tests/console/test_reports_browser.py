@@ -1,0 +1,116 @@
+"""Reports in Chromium on the hand-counted history of tests/reports/conftest.py: the figures,
+the charts (uPlot) and their tables show the seeded numbers; light and dark are axe-clean."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from parley.config import Settings
+from parley.db import Database
+from parley.identity.agents import create_agent
+from tests.browser.conftest import axe_source  # noqa: F401  (a fixture)
+from tests.conftest import PASSWORD
+from tests.console.conftest import screenshot
+from tests.console.test_console_browser import sign_in
+from tests.reports.conftest import FrozenClock, build_history, frozen  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+AXE_SERIOUS = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({id: v.id, nodes: v.nodes.map((n) => n.target)}));
+}"""
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # The live server's housekeeping must not close the seeded chats left with the bot.
+    return settings.with_overrides(
+        timezone="Europe/Ljubljana",
+        business_hours="mon-fri 09:00-17:00",
+        bot_idle_minutes=10**7,
+    )
+
+
+@pytest.fixture
+async def reports_page(browser: Browser) -> AsyncIterator[Page]:
+    """As ``console_page``, but the page's CSP lets the test inject axe-core."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    await context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+async def test_reports_show_the_seeded_numbers_in_charts_and_tables(
+    reports_page: Page,
+    live_url: str,
+    settings: Settings,
+    frozen: FrozenClock,  # noqa: F811  (the fixture imported above)
+    axe_source: str,  # noqa: F811
+) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        await build_history(db, frozen)
+        await create_agent(
+            db, email="boss@example.com", name="Boss", password=PASSWORD, role="admin"
+        )
+    finally:
+        await db.close()
+    page = reports_page
+    await sign_in(page, live_url, "boss@example.com")
+    await page.get_by_role("link", name="Reports").click()
+    await expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
+
+    form = page.locator("#report-form")
+    await form.get_by_label("Period", exact=True).select_option("custom")
+    await form.get_by_label("From", exact=True).fill("2026-12-04")
+    await form.get_by_label("To", exact=True).fill("2026-12-07")
+    await form.get_by_role("button", name="Show").click()
+    await expect(page.get_by_role("status")).to_have_text(
+        "Showing 2026-12-04 – 2026-12-07 (Europe/Ljubljana)."
+    )
+    figures = page.locator("#overview-rows")
+    await expect(figures.locator("tr[data-figure='New conversations'] td")).to_have_text(["4", "0"])
+    await expect(
+        figures.locator("tr[data-figure='Self-service deflection'] td").first
+    ).to_have_text("25.0 %")
+    await expect(
+        figures.locator("tr[data-figure='First response in business hours, median'] td").first
+    ).to_have_text("10 min")
+
+    volume = page.locator("#volume-chart")
+    await expect(volume.locator("canvas")).to_have_count(1)
+    assert json.loads(await volume.get_attribute("data-values") or "") == [
+        [2, 0, 1, 2],
+        [0, 0, 1, 3],
+    ]
+    csat = json.loads(await page.locator("#csat-chart").get_attribute("data-values") or "")
+    assert csat == [[None, None, 100, 50]]
+    await page.get_by_text("Table").first.click()
+    rows = page.locator("#volume-table tbody tr")
+    await expect(rows).to_have_count(4)
+    await expect(rows.nth(3)).to_have_text("2026-12-0723")  # Monday: 2 new, 3 resolved
+    await expect(page.locator("#busiest-hours tbody tr").nth(4).locator("td").nth(16)).to_have_text(
+        "1"
+    )
+    await expect(page.locator("#agent-rows tr").first).to_contain_text("Ann")
+    await expect(page.locator("#csat-comments li").first).to_contain_text("2/5")
+    await expect(page.get_by_role("link", name="CSV").first).to_have_attribute(
+        "href", "/api/v1/reports/overview?from=2026-12-04&to=2026-12-07&format=csv"
+    )
+    await screenshot(page, "reports-light")
+
+    await page.add_script_tag(content=axe_source)
+    assert await page.evaluate(AXE_SERIOUS) == []
+    await page.emulate_media(color_scheme="dark")
+    await screenshot(page, "reports-dark")
+    assert await page.evaluate(AXE_SERIOUS) == []

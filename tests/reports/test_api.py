@@ -1,0 +1,124 @@
+"""``GET /api/v1/reports/overview`` over HTTP: the hand-counted figures as JSON and CSV, an
+admin's whole view against an agent's own, and clear refusals."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import httpx
+import pytest
+
+from parley.config import Settings
+from parley.db import Database
+from parley.identity.agents import create_agent
+from tests.conftest import PASSWORD
+from tests.reports.conftest import FrozenClock, History, build_history
+
+FRI_TO_MON = {"from": "2026-12-04", "to": "2026-12-07"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        kb_dir=tmp_path / "kb",
+        secret_key=secrets.token_urlsafe(32),
+        business_hours="mon-fri 09:00-17:00",
+        timezone="Europe/Ljubljana",
+        bot_idle_minutes=10**7,  # housekeeping leaves the seeded chats with the bot alone
+    )
+
+
+@pytest.fixture
+async def seeded(client: httpx.AsyncClient, settings: Settings, frozen: FrozenClock) -> History:
+    db = Database(settings.resolved_database_url)
+    try:
+        history = await build_history(db, frozen)
+        await create_agent(
+            db, email="boss@example.com", name="Boss", password=PASSWORD, role="admin"
+        )
+    finally:
+        await db.close()
+    return history
+
+
+async def _token(client: httpx.AsyncClient, email: str) -> dict[str, str]:
+    response = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def test_an_admin_sees_every_conversation_and_an_agent_their_own(
+    client: httpx.AsyncClient, seeded: History
+) -> None:
+    boss = await _token(client, "boss@example.com")
+    everything = await client.get("/api/v1/reports/overview", params=FRI_TO_MON, headers=boss)
+    assert everything.status_code == 200
+    body = everything.json()
+    assert body["period"]["timezone"] == "Europe/Ljubljana"
+    assert body["current"]["conversations"]["new"] == 4
+    assert body["current"]["first_response"]["business_median_seconds"] == 600
+
+    bob = await _token(client, "bob@example.com")
+    own = await client.get("/api/v1/reports/overview", params=FRI_TO_MON, headers=bob)
+    assert own.json()["current"]["conversations"] == {
+        "new": 1,
+        "reopened": 0,
+        "handed_to_person": 1,
+        "resolved": 1,
+    }
+    peeking = await client.get(
+        "/api/v1/reports/overview", params={**FRI_TO_MON, "agent": seeded.ann.id}, headers=bob
+    )
+    assert peeking.status_code == 403
+    assert peeking.json()["error"]["code"] == "own_only"
+
+
+async def test_the_csv_holds_the_same_numbers(client: httpx.AsyncClient, seeded: History) -> None:
+    boss = await _token(client, "boss@example.com")
+    response = await client.get(
+        "/api/v1/reports/overview", params={**FRI_TO_MON, "format": "csv"}, headers=boss
+    )
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "parley-overview-2026-12-04-2026-12-07.csv" in response.headers["content-disposition"]
+    lines = response.text.splitlines()
+    assert lines[0] == "metric,2026-12-04..2026-12-07,2026-11-30..2026-12-03"
+    assert "conversations.new,4,0" in lines
+    assert "csat.satisfied_share,0.6667," in lines
+    assert "self_service.deflection,0.25," in lines
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "code"),
+    [
+        ({"period": "fortnight"}, 400, "bad_period"),
+        ({"from": "2026-12-07", "to": "2026-12-01"}, 400, "bad_period"),
+        ({"format": "xlsx"}, 400, "bad_report_parameter"),
+        ({"colour": "red"}, 400, "bad_report_parameter"),
+    ],
+)
+async def test_bad_parameters_are_refused_with_a_reason(
+    client: httpx.AsyncClient, seeded: History, params: dict[str, str], status: int, code: str
+) -> None:
+    boss = await _token(client, "boss@example.com")
+    response = await client.get("/api/v1/reports/overview", params=params, headers=boss)
+    assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+
+
+async def test_reports_need_a_signed_in_agent(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/reports/overview")
+    assert response.status_code == 401
+
+
+async def test_every_report_has_its_url_and_csv(client: httpx.AsyncClient, seeded: History) -> None:
+    boss = await _token(client, "boss@example.com")
+    agents = await client.get(
+        "/api/v1/reports/agents", params={**FRI_TO_MON, "format": "csv"}, headers=boss
+    )
+    header, ann, bob = agents.text.splitlines()
+    assert bob.split(",")[1:3] == ["Bob", "1"]
+    assert header.startswith("agent_id,name,handled,first_response_median_seconds")
+    assert ann.split(",")[1:3] == ["Ann", "3"]
+    unknown = await client.get("/api/v1/reports/revenue", headers=boss)
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "unknown_report")
