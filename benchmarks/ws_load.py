@@ -474,10 +474,18 @@ class Parley(Server):
             await wait_event(visitor.assigned, tally, "visitor not assigned")
 
 
+# Every simulated visitor and agent connects from this one loopback address, so the ceilings
+# meant for one real client (docs/security.md) are lifted for the load generator.
+ONE_ADDRESS_IS_EVERYONE = {
+    "PARLEY_VISITORS_PER_MINUTE": "1000000",
+    "PARLEY_SOCKETS_PER_ADDRESS": "1000000",
+}
+
+
 def parley_env(data_dir: Path) -> dict[str, str]:
     """This environment without any PARLEY_* leaking in, plus a data dir of our own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    return env | {"PARLEY_DATA_DIR": str(data_dir)}
+    return env | {"PARLEY_DATA_DIR": str(data_dir)} | ONE_ADDRESS_IS_EVERYONE
 
 
 def agent_email(index: int) -> str:
