@@ -64,13 +64,18 @@ def readable(who: Reader) -> ColumnElement[bool]:
     )
 
 
+def not_yours() -> Forbidden:
+    """The one refusal for a conversation the agent may not read or act on."""
+    return Forbidden("this conversation belongs to another agent", code="not_your_conversation")
+
+
 def check_may_read(conversation: Conversation, who: Reader) -> None:
     if not may_read(conversation, who):
-        raise Forbidden("this conversation belongs to another agent", code="not_your_conversation")
+        raise not_yours()
 
 
 def check_may_act(conversation: Conversation, agent_id: str, role: str) -> None:
     """Only the holder (or an admin) acts on an assigned conversation."""
     if role == "admin" or conversation.assignee_id in (None, agent_id):
         return
-    raise Forbidden("this conversation belongs to another agent", code="not_your_conversation")
+    raise not_yours()

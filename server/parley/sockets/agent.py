@@ -38,7 +38,7 @@ from parley.conversation.protocol import (
 )
 from parley.conversation.service import visible_seq
 from parley.conversation.store import Conversation
-from parley.errors import Forbidden, Unauthorized
+from parley.errors import Unauthorized
 from parley.identity.agents import agent_for_token, revocation_channel
 from parley.identity.store import Agent
 from parley.identity.tokens import SESSION_COOKIE
@@ -271,6 +271,4 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
 
     async def check_may_read(self, conversation: Conversation) -> None:
         if not await self.may_read(conversation):
-            raise Forbidden(
-                "this conversation belongs to another agent", code="not_your_conversation"
-            )
+            raise access.not_yours()
