@@ -27,6 +27,7 @@ from parley.routing.hours import parse_business_hours
 from parley.routing.presence import MemoryPresence
 from parley.routing.service import RoutingService
 from parley.sitesettings import effective
+from tests.support.clock import FrozenClock, freeze
 
 HOURS = parse_business_hours("mon-fri 09:00-17:00", "Europe/Ljubljana")
 VOICE = effective(Settings(), {})  # no admin settings: the built-in bot name and offline words
@@ -41,22 +42,9 @@ class Desk:
     bot: Bot  # knows no knowledge base unless a test gives it one
 
 
-class FrozenClock:
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> None:
-        self.moment += timedelta(**delta)
-
-
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
-    frozen = FrozenClock(FRIDAY_1630)
-    monkeypatch.setattr(clock, "now", frozen.now)
-    return frozen
+    return freeze(monkeypatch, FRIDAY_1630)
 
 
 @pytest.fixture

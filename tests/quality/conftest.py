@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from parley import clock
 from parley.bot.answer import Bot
 from parley.bus.memory import MemoryBus
 from parley.config import Settings
@@ -21,28 +20,16 @@ from parley.routing.hours import parse_business_hours
 from parley.routing.presence import MemoryPresence
 from parley.routing.service import RoutingService
 from parley.sitesettings import effective
+from tests.support.clock import FrozenClock, freeze
 
 HOURS = parse_business_hours("mon-fri 09:00-17:00", "UTC")
 VOICE = effective(Settings(), {})  # the built-in bot name and words
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
-class MovableClock:
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> None:
-        self.moment += timedelta(**delta)
-
-
 @pytest.fixture
-def moving(monkeypatch: pytest.MonkeyPatch) -> MovableClock:
-    moving = MovableClock(MONDAY_10)
-    monkeypatch.setattr(clock, "now", moving.now)
-    return moving
+def moving(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    return freeze(monkeypatch, MONDAY_10)
 
 
 @dataclass

@@ -15,7 +15,8 @@ from parley.errors import BadRequest, Conflict
 from parley.identity.store import Agent, Visitor
 from parley.quality import experiments
 from parley.quality.store import experiments as quality_store
-from tests.quality.conftest import Desk, MovableClock
+from tests.quality.conftest import Desk
+from tests.support.clock import FrozenClock
 
 NewVisitor = Callable[[], Awaitable[Visitor]]
 NewAgent = Callable[[str], Awaitable[Agent]]
@@ -102,7 +103,7 @@ async def test_a_test_needs_two_to_four_different_wordings(
 
 
 async def test_results_are_measured_from_episodes_and_events(
-    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: MovableClock
+    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
 ) -> None:
     db, life = desk.db, desk.life
     ann = await new_agent("Ann")

@@ -15,7 +15,8 @@ from parley.errors import BadRequest, Conflict, Forbidden
 from parley.identity.store import Agent, Visitor
 from parley.quality import review
 from parley.quality.store.review import Handled, Scorecard
-from tests.quality.conftest import Desk, MovableClock
+from tests.quality.conftest import Desk
+from tests.support.clock import FrozenClock
 
 NewVisitor = Callable[[], Awaitable[Visitor]]
 NewAgent = Callable[[str], Awaitable[Agent]]
@@ -48,7 +49,7 @@ def test_iqs_is_the_weighted_mean_on_zero_to_a_hundred() -> None:
 
 
 async def test_a_week_of_reviews_end_to_end(
-    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: MovableClock
+    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
 ) -> None:
     db = desk.db
     ann, bob, cid = await new_agent("Ann"), await new_agent("Bob"), await new_agent("Cid")

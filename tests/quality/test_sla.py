@@ -18,7 +18,8 @@ from parley.identity import store as identity_store
 from parley.identity.store import Agent, Visitor
 from parley.quality import sla
 from parley.quality.store import sla as sla_store
-from tests.quality.conftest import HOURS, Desk, MovableClock
+from tests.quality.conftest import HOURS, Desk
+from tests.support.clock import FrozenClock
 
 NewVisitor = Callable[[], Awaitable[Visitor]]
 NewAgent = Callable[[str], Awaitable[Agent]]
@@ -47,7 +48,7 @@ async def _clocks(desk: Desk) -> dict[str, sla.Clock]:
 
 
 async def test_first_then_next_response_clocks_and_a_breach_recorded_once(
-    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: MovableClock
+    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
 ) -> None:
     db = desk.db
     await _target(desk, next_response_seconds=15 * 60, escalation="notify")
@@ -112,7 +113,7 @@ async def test_the_strictest_target_that_applies_wins(
 
 
 async def test_business_hours_stop_the_clock_overnight(
-    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: MovableClock
+    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
 ) -> None:
     await _target(desk, business_hours=True)
     moving.advance(hours=6, minutes=30)  # Monday 16:30, half an hour before closing
@@ -129,7 +130,7 @@ async def test_business_hours_stop_the_clock_overnight(
 
 
 async def test_reassign_puts_an_overdue_conversation_back_in_the_queue(
-    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: MovableClock
+    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
 ) -> None:
     await _target(desk, escalation="reassign")
     conversation = await _waiting(desk, await new_visitor(), await new_agent("Ann"))
@@ -143,7 +144,7 @@ async def test_reassign_puts_an_overdue_conversation_back_in_the_queue(
 
 
 async def test_compliance_per_agent_and_team_comes_from_the_events(
-    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: MovableClock
+    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
 ) -> None:
     await _target(desk)
     start = clock.now()
