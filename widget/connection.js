@@ -152,6 +152,8 @@ export function createConnection({ config, storage }) {
         return;
       case "message":
         adoptConversation(frame.conversation_id);
+        // Our own message coming back is stored, as surely as its ack (which may come later).
+        if (frame.client_id) removeFromOutbox(frame.client_id);
         if (conversation.seen.has(frame.seq)) return;
         noteSeq(frame.seq);
         emit("message", frame);

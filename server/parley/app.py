@@ -29,6 +29,7 @@ from parley.sockets.limits import SocketLimits
 from parley.sockets.visitor import visitor_socket
 from parley.web.access_log import AccessLogMiddleware, redact_server_logs
 from parley.web.compression import Compression
+from parley.web.nul_guard import RefuseNul
 
 logger = logging.getLogger("parley")
 
@@ -108,6 +109,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             *proxies,
             Middleware(AccessLogMiddleware),
+            Middleware(RefuseNul),
             Middleware(SocketLimits),
             Middleware(Compression),  # HTML, CSS, JS and JSON gzipped; images pass through
             Middleware(PublicApiCors),

@@ -6,9 +6,13 @@ connection usable.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 
+from parley.config import Settings
+from tests.conftest import serving
 from tests.support.chat import new_visitor, visitor_client
 
 NESTED = "[" * 30_000
@@ -70,3 +74,40 @@ async def test_malformed_frames_get_an_error_frame_and_the_socket_lives(
     ack = await visitor.say("still here")  # stored and acknowledged, on the same socket
     assert ack["seq"] >= 2
     await visitor.close()
+
+
+@pytest.fixture
+async def live_url_on(database_url: str, settings: Settings) -> AsyncIterator[str]:
+    """The app served on each backend in turn: PostgreSQL refuses a NUL that SQLite keeps."""
+    async with serving(settings.with_overrides(database_url=database_url)) as live:
+        yield live.url
+
+
+async def test_a_nul_in_a_frame_is_an_error_frame_on_every_backend(live_url_on: str) -> None:
+    visitor, _ = await visitor_client(live_url_on, await new_visitor(live_url_on))
+    await visitor.connection.send('{"type": "message", "client_id": "n1", "text": "a\\u0000b"}')
+    error = await visitor.expect("error")
+    assert (error["code"], error["ref"]) == ("invalid_frame", "n1")
+    assert "NUL" in error["message"]
+    ack = await visitor.say("a backslash-u is text: \\u0000")
+    assert ack["seq"] == 1  # the refused frame stored nothing
+    await visitor.close()
+
+
+async def test_a_nul_in_a_json_body_is_a_clear_400_on_every_backend(live_url_on: str) -> None:
+    async with httpx.AsyncClient(base_url=live_url_on) as http:
+        response = await http.post("/api/v1/visitors", json={"name": "Ann\x00"})
+        assert response.status_code == 400
+        assert "NUL" in response.json()["error"]["message"]
+        assert (await http.post("/api/v1/visitors", json={"name": "Ann"})).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/api/v1/console/conversations?q=00%00", "/api/v1/conversations/cnv_%00/messages"],
+    ids=["query", "path"],
+)
+async def test_a_nul_in_the_address_is_a_clear_400(client: httpx.AsyncClient, address: str) -> None:
+    response = await client.get(address)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]["message"]

@@ -6,6 +6,9 @@ origin, as a customer's site would.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
@@ -16,6 +19,7 @@ from tests.browser.conftest import (
     agent_says,
     host_html,
     screenshot,
+    start_server,
     tag,
 )
 from tests.browser.widget import Widget, ask
@@ -119,10 +123,21 @@ async def test_ask_then_talk_to_a_person(
     await expect(widget.panel.get_by_text("Thanks for rating us!")).to_be_visible()
 
 
+@pytest.fixture
+def restartable_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of the test's own: it stops and restarts it, and however the test ends, the
+    server every other test shares stays up."""
+    live = start_server(tmp_path)
+    yield live
+    live.stop()
+
+
 async def test_offline_outbox_survives_a_server_restart_and_a_reload(
-    demo_page: Page, server: LiveServer
+    context: BrowserContext, restartable_server: LiveServer
 ) -> None:
-    page = demo_page
+    server = restartable_server
+    page = await context.new_page()
+    await page.goto(server.url + "/")
     widget = await ask(page, "Where do I change my billing address?")
     server.stop()
     await expect(widget.panel.locator(".notice")).to_have_text("Connection lost. Reconnecting…")

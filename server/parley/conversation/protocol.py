@@ -15,6 +15,7 @@ from msgspec import Meta, Struct
 from parley.conversation.shapes import AttachmentOut, Summary, VisitorConversation
 from parley.conversation.status import Status
 from parley.errors import BadRequest
+from parley.storable import NUL_REFUSED, holds_nul
 
 MAX_TEXT = 5000
 ClientId = Annotated[str, Meta(min_length=1, max_length=100)]
@@ -180,13 +181,21 @@ def _client_id_of(raw: str | bytes) -> str | None:
 
 def _decode(decoder: msgspec.json.Decoder[Any], raw: str | bytes) -> Any:
     try:
-        return decoder.decode(raw)
+        frame = decoder.decode(raw)
     except msgspec.ValidationError as exc:
         raise FrameError(f"invalid frame: {exc}", _client_id_of(raw)) from None
     except msgspec.DecodeError:
         raise FrameError("frame is not valid JSON", None) from None
     except RecursionError:
         raise FrameError("frame is nested too deeply", None) from None
+    if _may_hold_nul(raw) and holds_nul(msgspec.to_builtins(frame)):
+        raise FrameError(NUL_REFUSED, _client_id_of(raw))
+    return frame
+
+
+def _may_hold_nul(raw: str | bytes) -> bool:
+    """JSON carries a NUL only as the escape \\u0000: look closer only when it is there."""
+    return "\\u0000" in raw if isinstance(raw, str) else b"\\u0000" in raw
 
 
 def decode_visitor_frame(raw: str | bytes) -> VisitorFrame:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from parley.errors import BadRequest, PayloadTooLarge
+from parley.storable import NUL_REFUSED, holds_nul
 
 MAX_JSON_BYTES = 64 * 1024
 
@@ -34,6 +35,8 @@ async def read_json_object(request: Request) -> dict[str, Any]:
         raise BadRequest("request body is nested too deeply", code="invalid_json") from None
     if not isinstance(parsed, dict):
         raise BadRequest("request body must be a JSON object", code="invalid_json")
+    if holds_nul(parsed):
+        raise BadRequest(NUL_REFUSED, code="invalid_json")
     return parsed
 
 
