@@ -12,6 +12,7 @@ from parley.config import Settings
 from parley.conversation.events import AGENTS_CHANNEL, pack
 from parley.db import Database
 from parley.identity import store as identity_store
+from parley.identity.store import DEFAULT_TEAM
 from tests.conftest import PASSWORD, LiveApp
 from tests.support.chat import ChatClient, agent_client, agent_token, new_visitor, visitor_client
 
@@ -311,3 +312,38 @@ async def test_a_summary_older_than_one_already_sent_is_dropped(
     assert (await agent.expect("conversation"))["conversation"]["status"] == "assigned"
     later = [f for f in await agent.collect(1.0) if f["type"] == "conversation"]
     assert later == []
+
+
+async def test_an_agent_learns_nothing_of_a_colleagues_conversation_from_the_live_stream(
+    live_url: str, make_agent: MakeAgent, settings: Settings
+) -> None:
+    ann_email = await make_agent("Ann")
+    bob_email = await make_agent("Bob")
+    db = Database(settings.resolved_database_url)
+    try:  # the conversation's team is Ann's alone
+        ann_record = await identity_store.agent_by_email(db, ann_email)
+        assert ann_record is not None
+        (default,) = [t for t in await identity_store.list_teams(db) if t.name == DEFAULT_TEAM]
+        await identity_store.update_team(db, default.id, member_ids=[ann_record.id])
+    finally:
+        await db.close()
+    ann, _ = await agent_client(live_url, await agent_token(live_url, ann_email, PASSWORD))
+    bob, _ = await agent_client(live_url, await agent_token(live_url, bob_email, PASSWORD))
+    await ann.send({"type": "presence", "status": "online"})
+    visitor, _ = await visitor_client(live_url, await new_visitor(live_url, name="Vera"))
+    conversation_id = (await visitor.say("Where is my order?"))["conversation_id"]
+    await visitor.send({"type": "handoff"})
+    assert (await visitor.expect("assigned"))["agent"]["name"] == "Ann"
+    await visitor.say("My card ends in 4242")
+    await ann.expect("message", conversation_id=conversation_id, text="My card ends in 4242")
+
+    # Bob saw it in the queue; now he hears only that it moved on, not who or what.
+    seen = [f["conversation"] for f in await bob.collect(1.0) if f["type"] == "conversation"]
+    assert seen[0]["visitor"]["name"] == "Vera"  # while it waited, anyone could take it
+    last = seen[-1]
+    assert (last["status"], last["assignee"]) == ("assigned", ann_record.id)
+    assert (last["visitor"]["name"], last["last_message"]) == (None, None)
+    assert all("4242" not in str(summary) for summary in seen)
+    await ann.close()
+    await bob.close()
+    await visitor.close()

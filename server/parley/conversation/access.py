@@ -41,12 +41,25 @@ async def reader(db: Database, agent_id: str, role: str) -> Reader:
 
 
 def may_read(conversation: Conversation, who: Reader) -> bool:
+    return may_read_held(
+        who,
+        status=conversation.status,
+        assignee_id=conversation.assignee_id,
+        team_id=conversation.team_id,
+        visitor_id=conversation.visitor_id,
+    )
+
+
+def may_read_held(
+    who: Reader, *, status: str, assignee_id: str | None, team_id: str | None, visitor_id: str
+) -> bool:
+    """The rule on the facts it needs, for a conversation known only by its summary."""
     return (
         who.is_admin
-        or conversation.status in WAITING_STATUSES
-        or conversation.assignee_id in (None, who.agent_id)
-        or (conversation.team_id is not None and conversation.team_id in who.team_ids)
-        or conversation.visitor_id in who.serving_visitor_ids
+        or status in WAITING_STATUSES
+        or assignee_id in (None, who.agent_id)
+        or (team_id is not None and team_id in who.team_ids)
+        or visitor_id in who.serving_visitor_ids
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from msgspec import Struct
 
 from parley import clock
@@ -162,4 +163,29 @@ def visitor_conversation(
         rating=episode.rating if episode else None,
         created_at=clock.iso(conversation.created_at),
         updated_at=clock.iso(conversation.updated_at),
+    )
+
+
+def withheld(summary: Summary) -> Summary:
+    """What an agent who may not read a conversation they saw before learns of it: that it
+    moved on (its status, holder and times), never who the visitor is or what was said."""
+    return msgspec.structs.replace(
+        summary,
+        visitor=SummaryVisitor(
+            id=summary.visitor.id,
+            name=None,
+            email=None,
+            verified=False,
+            page_url=None,
+            referrer=None,
+            user_agent=None,
+            locale=None,
+            attributes={},
+            conversation_count=0,
+        ),
+        last_message=None,
+        unread=0,
+        rating=None,
+        rating_comment=None,
+        labels=[],
     )

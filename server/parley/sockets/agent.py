@@ -16,7 +16,7 @@ import msgspec
 from starlette.websockets import WebSocket
 
 from parley.conversation import access, store
-from parley.conversation.events import AGENTS_CHANNEL, conversation_channel, unpack
+from parley.conversation.events import AGENTS_CHANNEL, conversation_channel, pack, unpack
 from parley.conversation.protocol import (
     Accept,
     Ack,
@@ -26,6 +26,7 @@ from parley.conversation.protocol import (
     AgentRead,
     AgentTyping,
     AgentWelcome,
+    ConversationOut,
     Presence,
     ReadOut,
     Reopen,
@@ -37,6 +38,7 @@ from parley.conversation.protocol import (
     encode,
 )
 from parley.conversation.service import visible_seq
+from parley.conversation.shapes import withheld
 from parley.conversation.store import Conversation
 from parley.errors import Unauthorized
 from parley.identity.agents import agent_for_token, revocation_channel
@@ -92,6 +94,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         self._ending: asyncio.Task[None] | None = None
         self._reader: access.Reader | None = None
         self._summary_times: dict[str, str] = {}
+        self._shown: set[str] = set()  # conversations whose summaries this socket passed on
         self._reader_read_at = 0.0
 
     async def run(self) -> None:
@@ -116,25 +119,40 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
 
     def _on_summary(self, payload: bytes) -> None:
         """Follow conversations as they become this agent's business, drop them when they stop
-        being it (taken by someone else, resolved), then pass the news on."""
-        summary = msgspec.json.decode(bytes(unpack(payload).frame)).get("conversation", {})
-        conversation_id = summary.get("id")
-        if conversation_id and self._older_than_known(conversation_id, summary.get("updated_at")):
-            return  # a change that lost a race announced after the one that won
-        if conversation_id and self.greeted:
-            status, assignee = summary.get("status"), summary.get("assignee")
-            mine = status == "assigned" and assignee == self.agent.id
-            if mine and conversation_id not in self.mine:  # just became theirs: whole history
-                self.mine.add(conversation_id)
-                self._follow(conversation_id, 0, replay=True)
-            elif status in ("queued", "bot") or (
-                self.agent.role == "admin" and status != "resolved"
-            ):
-                self._follow(conversation_id, int(summary.get("last_seq", 0)), replay=False)
-            elif not mine and conversation_id not in self.watching:
-                self.mine.discard(conversation_id)
-                self.outbox.forget(conversation_channel(conversation_id), conversation_id)
-        self.outbox.push_bus(payload)
+        being it (taken by someone else, resolved), then pass the news on: whole to an agent who
+        may read the conversation, withheld to one who saw it before and may not any more."""
+        frame = bytes(unpack(payload).frame)
+        summary = msgspec.json.decode(frame).get("conversation")
+        if summary is None:
+            self.outbox.push_bus(payload)  # the team's label list: everybody's news
+            return
+        conversation_id = summary["id"]
+        if self._reader is None or self._older_than_known(conversation_id, summary["updated_at"]):
+            return  # before the welcome (which carries the state), or a change that lost a race
+        status, assignee = summary["status"], summary["assignee"]
+        mine = status == "assigned" and assignee == self.agent.id
+        if mine and conversation_id not in self.mine:  # just became theirs: whole history
+            self.mine.add(conversation_id)
+            self._follow(conversation_id, 0, replay=True)
+        elif status in ("queued", "bot") or (self.agent.role == "admin" and status != "resolved"):
+            self._follow(conversation_id, int(summary["last_seq"]), replay=False)
+        elif not mine and conversation_id not in self.watching:
+            self.mine.discard(conversation_id)
+            self.outbox.forget(conversation_channel(conversation_id), conversation_id)
+        readable = access.may_read_held(
+            self._reader,
+            status=status,
+            assignee_id=assignee,
+            team_id=summary["team"],
+            visitor_id=summary["visitor"]["id"],
+        )
+        if readable:
+            self._shown.add(conversation_id)
+            self.outbox.push_bus(payload)
+        elif conversation_id in self._shown:
+            self._shown.discard(conversation_id)
+            whole = msgspec.json.decode(frame, type=ConversationOut).conversation
+            self.outbox.push_bus(pack(encode(ConversationOut(conversation=withheld(whole)))))
 
     def _older_than_known(self, conversation_id: str, updated_at: str | None) -> bool:
         """ISO times of one format order as strings; the newest seen per conversation wins."""
@@ -195,6 +213,8 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
     async def hello(self, frame: AgentHello) -> None:
         self.greeted = True
         found = self.services
+        self._reader = await access.reader(found.db, self.agent.id, self.agent.role)
+        self._reader_read_at = time.monotonic()
         visible = await store.open_conversations(
             found.db, assignee_id=self.agent.id, include_all_assigned=self.agent.role == "admin"
         )
@@ -208,6 +228,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
             )
         )
         for conversation in visible:
+            self._shown.add(conversation.id)
             if conversation.assignee_id == self.agent.id:
                 self.mine.add(conversation.id)
             self._follow(conversation.id, conversation.last_seq, replay=False)
