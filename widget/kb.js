@@ -7,6 +7,7 @@ const RESULT_LIMIT = 5;
 const ARTICLE_PATH = /^\/help\/articles\/([^/?#]+)$/;
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const FEW_MINUTES_S = 300;
+const FACE_HUES = 6; // .face.hue-0 … hue-5 in widget.css
 
 export function createHomeView(env) {
   const { h, t, conn, config } = env;
@@ -123,10 +124,11 @@ function teamCard(env) {
   const dot = h("span", { class: "dot", "aria-hidden": "true" });
   const status = h("span", null, "");
   const hours = h("p", { class: "note hours" });
+  const faces = h("span", { class: "faces", role: "img", hidden: true });
   const card = h(
     "div",
     { class: "card team", hidden: true },
-    h("div", { class: "team-text" }, h("p", { class: "availability" }, dot, status), hours),
+    h("div", { class: "team-text" }, faces, h("p", { class: "availability" }, dot, status), hours),
     h("button", { class: "primary", type: "button", onclick: () => env.navigate("chat") }, t("message_us")),
   );
   conn.on("welcome", (frame) => {
@@ -137,9 +139,21 @@ function teamCard(env) {
     else status.textContent = t("reply_minutes", { n: Math.round(frame.expected_wait_s / 60) });
     const spelled = frame.business_hours && localHours(frame.business_hours, config.locale);
     hours.textContent = spelled ? t("hours_local", { hours: spelled }) : "";
+    const names = (frame.agents || []).map((agent) => agent.name);
+    faces.replaceChildren(...names.map((name) => face(h, name)));
+    faces.setAttribute("aria-label", names.join(", "));
+    faces.hidden = names.length === 0;
     card.hidden = false;
   });
   return card;
+}
+
+/** An agent as a circle with their initials, in a colour that stays theirs. */
+function face(h, name) {
+  const initials = name.split(/\s+/).filter(Boolean).slice(0, 2).map((part) => [...part][0].toUpperCase()).join("");
+  let hash = 0;
+  for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  return h("span", { class: `face hue-${hash % FACE_HUES}`, title: name, "aria-hidden": "true" }, initials);
 }
 
 /** "mon-fri 09:00-17:00; sat 10:00-14:00" in the site's zone → "Mon–Fri 10:00–18:00, Sat …" in

@@ -35,6 +35,9 @@ async def test_home_says_who_answers_and_when_in_the_visitors_time(
             "We're online. We usually reply in a few minutes."
         )
         await expect(team.locator(".dot.online")).to_have_count(1)
+        # Who answers: Ann's face, her initial in a circle, named for screen readers.
+        await expect(team.get_by_role("img", name="Ann")).to_be_visible()
+        await expect(team.locator(".face")).to_have_text(["A"])
         # The team works 09:00-17:00 UTC; in Ljubljana in December that is an hour later.
         await expect(team.locator(".hours")).to_have_text(
             "Our hours, in your time: Mon–Fri 10:00 AM–6:00 PM"

@@ -287,12 +287,17 @@ class LabelsOut(_Frame, tag="labels"):
     labels: list[dict[str, Any]]
 
 
+class AgentFace(Struct):
+    name: str
+
+
 class Welcome(_Frame, tag="welcome"):
     visitor_id: str
     conversation: VisitorConversation | None
     agents_online: int
     expected_wait_s: int | None
     business_hours: dict[str, Any] | None = None
+    agents: list[AgentFace] = []  # extension: a few online agents, for the home card's faces
 
 
 class AgentWelcome(_Frame, tag="welcome"):

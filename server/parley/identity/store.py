@@ -288,6 +288,15 @@ async def agent_by_id(db: Database, agent_id: str) -> Agent | None:
     return record(Agent, row) if row else None
 
 
+async def agent_names(db: Database, agent_ids: list[str], limit: int) -> list[str]:
+    """Up to ``limit`` of these agents' names, in name order."""
+    if not agent_ids:
+        return []
+    query = select(agents.c.name).where(agents.c.id.in_(agent_ids)).order_by(agents.c.name)
+    async with db.read() as conn:
+        return list((await conn.execute(query.limit(limit))).scalars())
+
+
 async def list_agents(db: Database) -> list[Agent]:
     async with db.read() as conn:
         rows = (await conn.execute(select(agents).order_by(agents.c.created_at))).mappings()

@@ -52,6 +52,10 @@ class RoutingService:
             agent_id for agent_id, s in (await self.presence.everyone()).items() if s == "online"
         ]
 
+    async def online_names(self, limit: int = 3) -> list[str]:
+        """Who a visitor may meet: a few online agents' names, for the widget's home card."""
+        return await identity_store.agent_names(self.db, await self.online_agent_ids(), limit)
+
     async def expected_wait(self, position: int) -> int | None:
         online = len(await self.online_agent_ids())
         if online == 0:

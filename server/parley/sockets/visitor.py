@@ -14,6 +14,7 @@ from parley.conversation import store
 from parley.conversation.events import visitor_channel
 from parley.conversation.protocol import (
     Ack,
+    AgentFace,
     Contact,
     Handoff,
     Rate,
@@ -111,6 +112,7 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
         shown = None
         if conversation is not None:
             shown = (await found.conversations.visitor_conversations([conversation]))[0]
+        online = await found.routing.online_names()
         self.outbox.send(
             encode(
                 Welcome(
@@ -119,6 +121,7 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
                     agents_online=len(await found.routing.online_agent_ids()),
                     expected_wait_s=await found.routing.expected_wait(1),
                     business_hours=found.routing.hours.as_json(),
+                    agents=[AgentFace(name=name) for name in online],
                 )
             )
         )
