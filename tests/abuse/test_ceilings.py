@@ -128,6 +128,30 @@ def _noise_png() -> bytes:
     return buffer.getvalue()
 
 
+async def test_uploads_sent_at_once_cannot_all_slip_past_the_limit(live_url: str) -> None:
+    """Each noise PNG is ~360 KB: a 1 MB allowance holds two, whether sent in turn or at once."""
+    token = await _attacker_visitor(live_url)
+    visitor = ChatClient(
+        await websockets.connect(_ws(live_url, token), additional_headers=ATTACKER)
+    )
+    await visitor.send({"type": "hello"})
+    await visitor.expect("welcome")
+    conversation_id = (await visitor.say("a burst of screenshots"))["conversation_id"]
+    headers = {**ATTACKER, "Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=live_url, headers=headers, timeout=30) as http:
+        burst = [
+            http.post(
+                "/api/v1/attachments",
+                data={"conversation_id": conversation_id},
+                files={"file": ("s.png", _noise_png(), "image/png")},
+            )
+            for _ in range(6)
+        ]
+        statuses = sorted(response.status_code for response in await asyncio.gather(*burst))
+    assert statuses == [201, 201, 413, 413, 413, 413]
+    await visitor.close()
+
+
 async def test_uploads_no_message_carries_are_limited_per_visitor(live_url: str) -> None:
     token = await _attacker_visitor(live_url)
     visitor = ChatClient(

@@ -7,8 +7,10 @@ backend holds the files is decided here and nowhere else (docs/media.md).
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -80,6 +82,8 @@ class MediaService:
         self.unattached_max_bytes = unattached_max_bytes
         self.max_bytes = max_bytes
         self.spool_dir = spool_dir
+        self._uploading: dict[str, asyncio.Lock] = {}  # visitor id -> their upload in progress
+        self._upload_users: Counter[str] = Counter()  # visitor id -> uploads holding or waiting
 
     @classmethod
     def from_settings(cls, db: Database, settings: Settings) -> MediaService:
@@ -111,8 +115,6 @@ class MediaService:
         conversation = await conversation_store.conversation_by_id(self.db, conversation_id)
         if conversation is None or not _may_use(party, conversation):
             raise NotFound("no such conversation")
-        if party.kind == "visitor":
-            await self._check_unattached(party.id, form.file_bytes)
         source_id = form.fields.get("source_attachment_id") or None
         if source_id is not None:
             source = await store.attachment_by_id(self.db, source_id)
@@ -121,7 +123,25 @@ class MediaService:
                     "source_attachment_id must be an attachment of this conversation",
                     code="unknown_attachment",
                 )
-        return public_json(await self._store(form, party, conversation_id, source_id))
+        if party.kind != "visitor":
+            return public_json(await self._store(form, party, conversation_id, source_id))
+        async with self._one_upload_at_a_time(party.id):
+            await self._check_unattached(party.id, form.file_bytes)
+            return public_json(await self._store(form, party, conversation_id, source_id))
+
+    @asynccontextmanager
+    async def _one_upload_at_a_time(self, visitor_id: str) -> AsyncIterator[None]:
+        """A visitor's uploads in this process go one after another, so two sent at once
+        cannot both pass the unattached-bytes check before either is recorded."""
+        lock = self._uploading.setdefault(visitor_id, asyncio.Lock())
+        self._upload_users[visitor_id] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._upload_users[visitor_id] -= 1
+            if not self._upload_users[visitor_id]:  # nobody holds or waits: forget the visitor
+                del self._upload_users[visitor_id], self._uploading[visitor_id]
 
     async def _check_unattached(self, visitor_id: str, incoming: int) -> None:
         """A visitor may hold only so many bytes of uploads no message carries: uploading
