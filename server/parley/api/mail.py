@@ -3,14 +3,18 @@ mails (reopen the chat; the rating's confirm page and its POST). Their tokens ar
 parameters or form fields: the access log writes paths only, and tokens never appear in logs.
 
 ``POST /api/v1/mail/inbound`` takes a raw RFC 822 message as the body (``message/rfc822`` or
-any type); the recipient comes from its headers or ``?recipient=``. The signed reply address
-is the only credential, as for the SMTP listener. The links are signed per conversation (and
+any type); the recipient comes from its headers or ``?recipient=``. Only a relay presenting
+``PARLEY_INBOUND_MAIL_SECRET`` may post (off without one); the signed reply address then
+decides the conversation, as for the SMTP listener. The links are signed per conversation (and
 episode and score for a rating), so none can be made up or redirected elsewhere.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -19,7 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from parley.conversation.store import current_episodes
-from parley.errors import BadRequest, NotFound, PayloadTooLarge
+from parley.errors import BadRequest, NotFound, PayloadTooLarge, Unauthorized
 from parley.identity import store as identity_store
 from parley.mail.compose import SCORES
 from parley.mail.inbound import MAX_MAIL_BYTES
@@ -41,6 +45,7 @@ PAGE_HEADERS = {
 
 
 async def inbound(request: Request) -> Response:
+    _check_relay(request, services(request).settings.inbound_mail_secret)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
@@ -52,6 +57,33 @@ async def inbound(request: Request) -> Response:
         {"conversation_id": appended.conversation.id, "seq": appended.message.seq},
         status_code=201 if appended.created else 200,
     )
+
+
+def _check_relay(request: Request, secret: str | None) -> None:
+    """Only the relay that knows ``PARLEY_INBOUND_MAIL_SECRET`` may post; with none set, the
+    endpoint is off. The reply token still decides which conversation (if any) gets the mail.
+
+    Compared in constant time (digests of equal length), before a byte of the body is read.
+    """
+    if secret is None:
+        raise NotFound(
+            "inbound mail over HTTP is off: set PARLEY_INBOUND_MAIL_SECRET", code="inbound_mail_off"
+        )
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    given = credentials.strip()
+    if scheme.lower() == "basic":
+        try:
+            given = base64.b64decode(given, validate=True).decode().partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            given = ""
+    elif scheme.lower() != "bearer":
+        given = ""
+    if not hmac.compare_digest(_digest(given), _digest(secret)):
+        raise Unauthorized("the relay secret is missing or wrong", code="bad_relay_secret")
+
+
+def _digest(value: str) -> bytes:
+    return hashlib.sha256(value.encode()).digest()
 
 
 async def open_chat(request: Request) -> Response:
