@@ -384,6 +384,14 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "Minutes a conversation may wait with nobody online before agents are mailed.",
     ),
     Setting(
+        "mail_lease_seconds",
+        _parse_positive_int,
+        "300",
+        "How long a process holds the mails it claimed to send; a process that dies mid-send "
+        "leaves them to the others (or to itself restarted) after this long. Longer than a "
+        "batch of 50 mails takes to send.",
+    ),
+    Setting(
         "mail_listen",
         _parse_mail_listen,
         None,
@@ -444,6 +452,7 @@ class Settings:
     mail_from: str = "support@parley.localhost"
     mail_unseen_minutes: int = 5
     mail_waiting_minutes: int = 10
+    mail_lease_seconds: int = 300
     mail_listen: str | None = None
     inbound_mail_secret: str | None = None
 
