@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from parley import clock
+from parley import clock, knownissues
 from parley.console import csrf
 from parley.console import store as console_store
 from parley.console.render import page
@@ -68,7 +68,7 @@ async def list_issues(request: Request) -> Response:
 
 async def report(request: Request) -> Response:
     await require_agent(request)
-    return JSONResponse(asdict(await services(request).known_issues.report()))
+    return JSONResponse(asdict(await knownissues.report(services(request).db)))
 
 
 async def edit_issue(request: Request) -> Response:

@@ -100,9 +100,7 @@ class KnownIssues:
         await store.record_notified(self.db, issue.id, conversation_id, seq, mail)
 
     async def listing(self) -> list[tuple[KnownIssue, Counts]]:
-        issues = await store.list_issues(self.db)
-        counted = await store.counts(self.db, [issue.id for issue in issues])
-        return [(issue, counted[issue.id]) for issue in issues]
+        return await listing(self.db)
 
     async def links(self, issue_id: str) -> list[Link]:
         return await store.links_of(self.db, issue_id)
@@ -118,18 +116,6 @@ class KnownIssues:
         access.check_may_read(conversation, await access.reader(self.db, agent.id, agent.role))
         return await store.issues_of_conversation(self.db, conversation_id)
 
-    async def report(self) -> Report:
-        """Every issue's counts added up: the known-issue figures beside the other reports."""
-        listing = await self.listing()
-        return Report(
-            open=sum(issue.status == "open" for issue, _ in listing),
-            fixed=sum(issue.status == "fixed" for issue, _ in listing),
-            conversations=sum(counts.conversations for _, counts in listing),
-            notified=sum(counts.notified for _, counts in listing),
-            read=sum(counts.read for _, counts in listing),
-            replied=sum(counts.replied for _, counts in listing),
-        )
-
 
 @dataclass(frozen=True)
 class Report:
@@ -139,6 +125,27 @@ class Report:
     notified: int
     read: int
     replied: int
+
+
+async def listing(db: Database) -> list[tuple[KnownIssue, Counts]]:
+    """Every issue, newest first, with its counts."""
+    issues = await store.list_issues(db)
+    counted = await store.counts(db, [issue.id for issue in issues])
+    return [(issue, counted[issue.id]) for issue in issues]
+
+
+async def report(db: Database) -> Report:
+    """Every issue's counts added up: the known-issue figures beside the other reports (the
+    console's ``…/issues/report`` and ``parley issues list``)."""
+    listed = await listing(db)
+    return Report(
+        open=sum(issue.status == "open" for issue, _ in listed),
+        fixed=sum(issue.status == "fixed" for issue, _ in listed),
+        conversations=sum(counts.conversations for _, counts in listed),
+        notified=sum(counts.notified for _, counts in listed),
+        read=sum(counts.read for _, counts in listed),
+        replied=sum(counts.replied for _, counts in listed),
+    )
 
 
 def _checked(title: str, tracker_url: str | None) -> tuple[str, str | None]:
