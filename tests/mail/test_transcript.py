@@ -91,7 +91,12 @@ async def test_asked_after_the_resolve_it_goes_at_once_and_only_once(room: Mailr
     visitor = await visitor_of(room, resolved)
     await room.life.transcript(visitor, resolved, "vera@example.com")
     await room.life.transcript(visitor, resolved, "vera@example.com")  # a second click
+    with pytest.raises(BadRequest) as readdressed:  # never a second copy to someone else
+        await room.life.transcript(visitor, resolved, "someone@else.test")
+    assert readdressed.value.code == "transcript_sent"
     assert len(await transcripts(room)) == 1
+    said = await store.read_since(room.db, conversation.id, 0, include_internal=False)
+    assert [m.text for m in said].count("Wysyłamy zapis rozmowy na vera@example.com.") == 1
     await drain(room.sender())
     (mail,) = await room.sink.wait_for(1)
     assert str(mail.message["Subject"]) == "Twoja rozmowa z nami"

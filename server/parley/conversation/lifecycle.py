@@ -282,6 +282,12 @@ class Lifecycle:
         address = email or visitor.email or conversation.offline_email
         if not address:
             raise BadRequest("leave an email address for the transcript", code="no_email")
+        asked = (await current_episodes(self.db, [conversation.id])).get(conversation.id)
+        if asked is not None and asked.transcript_to is not None:
+            if asked.transcript_to == address:
+                return  # asked already: nothing new to store or say
+            if asked.resolved_at is not None:  # one transcript per episode, never re-addressed
+                raise BadRequest("the transcript was sent already", code="transcript_sent")
         changed = await apply(
             self.db,
             conversation.id,
