@@ -1,6 +1,6 @@
 /* The chat view: the message log, what the server says about the conversation (suggestions,
- * queue, agent, typing, read receipts, resolved), the offline email form, the rating, and the
- * composer (Enter sends, Shift+Enter is a new line).
+ * queue, agent, typing, read receipts, resolved), the offline email form, the rating, "email me
+ * the transcript", and the composer (Enter sends, Shift+Enter is a new line).
  */
 
 const TYPING_IDLE_MS = 3000; // stop "typing…" after this long without a keystroke
@@ -109,8 +109,10 @@ export function createChatView(env) {
     if (status === "resolved") {
       showAgent(null);
       if (hadAgent) showRating();
+      if (hadAgent) offerTranscript();
     } else {
       forms.querySelector(".rating")?.remove(); // a new message reopened the conversation
+      forms.querySelector(".transcript")?.remove();
     }
     if (status === "queued") offerOfflineForm();
   });
@@ -231,11 +233,13 @@ export function createChatView(env) {
     const email = h("input", { type: "email", id: "parley-email", autocomplete: "email", required: true, placeholder: t("email_placeholder") });
     const status = h("p", { class: "note", role: "status" });
     // The server's message above says nobody is online and why the email: the card only asks.
+    const transcript = h("input", { type: "checkbox", id: "parley-offline-transcript" });
     const form = h(
       "form",
       { class: "card offline", onsubmit: submit, novalidate: true },
       h("label", { class: "card-title", for: "parley-email" }, t("email_label")),
       h("div", { class: "row" }, email, h("button", { class: "primary", type: "submit" }, t("leave_email"))),
+      h("label", { class: "check" }, transcript, t("transcript_also")),
       status,
     );
     function submit(event) {
@@ -243,7 +247,37 @@ export function createChatView(env) {
       const value = email.value.trim();
       if (!EMAIL_PATTERN.test(value)) return (status.textContent = t("email_invalid"));
       if (!conn.send({ type: "contact", email: value })) return (status.textContent = t("reconnecting"));
+      if (transcript.checked) conn.send({ type: "transcript", email: value });
       storage.update("state", { contact_email: value });
+      form.remove(); // the server confirms with a message in the log
+    }
+    forms.append(form);
+  }
+
+  /** After the resolve: the conversation mailed to the visitor, if they want it. */
+  function offerTranscript() {
+    if (forms.querySelector(".transcript")) return;
+    const email = h("input", {
+      type: "email",
+      id: "parley-transcript-email",
+      autocomplete: "email",
+      required: true,
+      placeholder: t("email_placeholder"),
+      value: storage.get("state", {}).contact_email || "",
+    });
+    const status = h("p", { class: "note", role: "status" });
+    const form = h(
+      "form",
+      { class: "card transcript", onsubmit: submit, novalidate: true },
+      h("label", { class: "card-title", for: "parley-transcript-email" }, t("transcript_offer")),
+      h("div", { class: "row" }, email, h("button", { class: "secondary", type: "submit" }, t("transcript_send"))),
+      status,
+    );
+    function submit(event) {
+      event.preventDefault();
+      const value = email.value.trim();
+      if (!EMAIL_PATTERN.test(value)) return (status.textContent = t("email_invalid"));
+      if (!conn.send({ type: "transcript", email: value })) return (status.textContent = t("reconnecting"));
       form.remove(); // the server confirms with a message in the log
     }
     forms.append(form);

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import click
 import uvicorn
 
-from parley import __version__, clock
+from parley import __version__, clock, knownissues
 from parley.bus import Bus
 from parley.bus.memory import MemoryBus
 from parley.bus.redis import RedisBus
@@ -41,6 +41,8 @@ from parley.identity.store import Agent
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
 from parley.knowledge import KnowledgeBase, Progress, build_workers, load_all, update_index
 from parley.knowledge.insights import build_report
+from parley.knownissues import Report as IssuesReport
+from parley.knownissues.store import Counts, KnownIssue
 from parley.reports.catalog import REPORTS, Report
 from parley.reports.export import compared_text
 from parley.reports.request import parse_request
@@ -434,6 +436,30 @@ def kb_check() -> None:
 def kb_report(days: int) -> None:
     """Top searches, searches that found nothing, articles readers found unhelpful."""
     click.echo(_run_with_db(lambda db: build_report(db, days=days)).as_text())
+
+
+@main.group()
+def issues() -> None:
+    """Known issues and who heard of their fix (the console's Known issues page)."""
+
+
+@issues.command("list")
+def issues_list() -> None:
+    """Each known issue with its counts, newest first, then the totals."""
+
+    async def work(db: Database) -> tuple[list[tuple[KnownIssue, Counts]], IssuesReport]:
+        return await knownissues.listing(db), await knownissues.report(db)
+
+    listed, totals = _run_with_db(work)
+    for issue, counts in listed:
+        click.echo(
+            f"{issue.status:<6} {counts.conversations:>5} linked {counts.notified:>5} notified "
+            f"{counts.read:>5} read {counts.replied:>5} replied  {issue.title}"
+        )
+    click.echo(
+        f"{totals.open} open, {totals.fixed} fixed; {totals.conversations} linked, "
+        f"{totals.notified} notified, {totals.read} read, {totals.replied} replied"
+    )
 
 
 @main.group()

@@ -125,6 +125,13 @@ def _parse_mail_listen(raw: str) -> str:
     return value
 
 
+def _parse_relay_secret(raw: str) -> str:
+    value = raw.strip()
+    if len(value) < 16:
+        raise ValueError("expected at least 16 characters (a random string)")
+    return value
+
+
 def _parse_address(raw: str) -> str:
     value = raw.strip()
     local, at, domain = value.rpartition("@")
@@ -377,11 +384,27 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "Minutes a conversation may wait with nobody online before agents are mailed.",
     ),
     Setting(
+        "mail_lease_seconds",
+        _parse_positive_int,
+        "300",
+        "How long a process holds the mails it claimed to send; a process that dies mid-send "
+        "leaves them to the others (or to itself restarted) after this long. Longer than a "
+        "batch of 50 mails takes to send.",
+    ),
+    Setting(
         "mail_listen",
         _parse_mail_listen,
         None,
         "Inbound mail listener for a local MTA to relay replies to, `lmtp://127.0.0.1:2424` "
         "or `smtp://127.0.0.1:2525`. Unset: replies arrive only through the HTTP endpoint.",
+    ),
+    Setting(
+        "inbound_mail_secret",
+        _parse_relay_secret,
+        None,
+        "The secret a relay service presents to `POST /api/v1/mail/inbound` (as a bearer token, "
+        "or the password of HTTP Basic auth in the URL it posts to); at least 16 characters. "
+        "Unset: the endpoint is off (404) and replies arrive only through the listener.",
     ),
 )
 
@@ -429,7 +452,9 @@ class Settings:
     mail_from: str = "support@parley.localhost"
     mail_unseen_minutes: int = 5
     mail_waiting_minutes: int = 10
+    mail_lease_seconds: int = 300
     mail_listen: str | None = None
+    inbound_mail_secret: str | None = None
 
     @classmethod
     def from_env(

@@ -117,6 +117,7 @@ class Services:
             MailComposer(db, settings, mail_tokens),
             SmtpTransport(settings.smtp_url) if settings.smtp_url else None,
             routing.online_agent_ids,
+            lease=timedelta(seconds=settings.mail_lease_seconds),
         )
         return cls(
             settings=settings,

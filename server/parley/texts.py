@@ -22,6 +22,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "transferred": "{agent} handed this conversation to {target}.",
         "disconnected": "Your agent was disconnected; finding someone else to help.",
         "contact_thanks": "Thanks! We will reply to {email} if you are gone by then.",
+        "transcript_later": "We will email the transcript to {email} when this conversation "
+        "is resolved.",
+        "transcript_now": "We are emailing the transcript to {email}.",
     },
     "pl": {
         "bot_found": "Oto co znalazłem w centrum pomocy. Czy któryś z tych artykułów "
@@ -37,6 +40,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "transferred": "{agent} przekazuje rozmowę: {target}.",
         "disconnected": "Konsultant stracił połączenie; szukamy kogoś innego do pomocy.",
         "contact_thanks": "Dziękujemy! Jeśli już Cię tu nie będzie, odpowiemy na {email}.",
+        "transcript_later": "Po zakończeniu rozmowy wyślemy jej zapis na {email}.",
+        "transcript_now": "Wysyłamy zapis rozmowy na {email}.",
     },
     "sl": {
         "bot_found": "V centru za pomoč sem našel tole. Ali kateri od teh člankov odgovori na "
@@ -52,6 +57,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "transferred": "{agent} je pogovor predal: {target}.",
         "disconnected": "Vaš sogovornik je izgubil povezavo; iščemo nekoga drugega.",
         "contact_thanks": "Hvala! Če vas takrat ne bo več tu, bomo odgovorili na {email}.",
+        "transcript_later": "Ko bo pogovor zaključen, bomo prepis poslali na {email}.",
+        "transcript_now": "Prepis pogovora pošiljamo na {email}.",
     },
 }
 

@@ -1,5 +1,6 @@
-"""The links in mails, through the app: one-click ratings land in the episode once, in the
-visitor's language; a link altered by hand does nothing. With no mail server configured the
+"""The links in mails, through the app: a rating link opens a confirm page (a mail scanner's
+fetch records nothing), its POST lands in the episode once, in the visitor's language; a link
+or form altered by hand does nothing. With no mail server configured the
 mails wait in the outbox, which is how these tests read them."""
 
 from __future__ import annotations
@@ -77,21 +78,78 @@ async def resolved_conversation(app: App, locale: str = "en") -> str:
     return conversation.id
 
 
-async def test_one_click_rates_the_episode_once(app: App) -> None:
+def form_of(page: str) -> dict[str, str]:
+    """The confirm page's form as a browser would post it: hidden fields, the checked score."""
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page))
+    checked = re.search(r'name="score" value="(\d)" checked', page)
+    assert checked is not None, page
+    return {**fields, "score": checked.group(1)}
+
+
+async def test_a_rating_link_asks_to_confirm_and_the_post_rates_the_episode_once(
+    app: App,
+) -> None:
     conversation_id = await resolved_conversation(app)
     mail = await held(app, "rating_request")
     links = re.findall(r"http://127\.0\.0\.1:8000(/mail/rate\?\S+)", mail.text_body or "")
     assert [link.rsplit("=", 1)[1] for link in links] == ["1", "2", "3", "4", "5"]
 
-    first = await app.http.get(links[3])  # "4"
-    assert first.status_code == 200
-    assert "Thank you" in first.text
-    again = await app.http.get(links[0])  # a second click changes nothing
+    for link in links:  # a mail scanner fetches every link before the visitor reads the mail
+        scanned = await app.http.get(link)
+        assert scanned.status_code == 200
+    (episode,) = await store.episodes_of(app.services.db, conversation_id)
+    assert episode.rating is None
+
+    page = await app.http.get(links[3])  # the visitor clicks "4"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["referrer-policy"] == "no-referrer"
+    form = form_of(page.text)
+    assert form["score"] == "4"
+    assert '<form method="post" action="/mail/rate">' in page.text
+    posted = await app.http.post("/mail/rate", data={**form, "comment": "Quick and kind"})
+    assert posted.status_code == 200
+    assert "Thank you" in posted.text
+    again = await app.http.post("/mail/rate", data={**form, "score": "1"})  # changes nothing
     assert again.status_code == 200
     (episode,) = await store.episodes_of(app.services.db, conversation_id)
-    assert episode.rating == 4
+    assert (episode.rating, episode.rating_comment) == (4, "Quick and kind")
     events = await store.events_of(app.services.db, conversation_id)
     assert [event.data["score"] for event in events if event.type == "rated"] == [4]
+    assert "checked" not in (await app.http.get(links[0])).text  # rated: no form any more
+
+
+async def test_the_visitor_may_change_the_score_before_confirming(app: App) -> None:
+    conversation_id = await resolved_conversation(app)
+    mail = await held(app, "rating_request")
+    link = re.findall(r"http://127\.0\.0\.1:8000(/mail/rate\?\S+)", mail.text_body or "")[4]
+    form = form_of((await app.http.get(link)).text)
+    assert (await app.http.post("/mail/rate", data={**form, "score": "2"})).status_code == 200
+    (episode,) = await store.episodes_of(app.services.db, conversation_id)
+    assert episode.rating == 2
+
+
+async def test_a_post_without_the_pages_token_records_nothing(app: App) -> None:
+    conversation_id = await resolved_conversation(app)
+    mail = await held(app, "rating_request")
+    link = re.findall(r"http://127\.0\.0\.1:8000(/mail/rate\?\S+)", mail.text_body or "")[4]
+    link_token = re.search(r"token=([^&]+)", link)
+    assert link_token is not None
+    form = form_of((await app.http.get(link)).text)
+    cross_site = {"origin": "https://evil.test"}
+    for forged, status in (
+        ({"episode": "1", "score": "1"}, 404),  # no token: what another site could post
+        ({**form, "token": link_token.group(1)}, 404),  # the link's token is not the form's
+        ({**form, "episode": "2"}, 404),
+        ({**form, "token": form["token"][:-2] + "aa"}, 404),
+        ({**form, "score": "9"}, 400),
+        ({**form, "comment": "x" * 2001}, 400),
+    ):
+        refused = await app.http.post("/mail/rate", data=forged, headers=cross_site)
+        assert refused.status_code == status, forged
+    too_big = await app.http.post("/mail/rate", content=b"a=" + b"x" * 20000)
+    assert too_big.status_code == 413
+    (episode,) = await store.episodes_of(app.services.db, conversation_id)
+    assert episode.rating is None
 
 
 async def test_an_altered_rating_link_does_nothing(app: App) -> None:
@@ -128,7 +186,9 @@ async def test_mails_and_pages_speak_the_conversation_language(
     assert mail.subject == subject
     assert f'<html lang="{locale}">' in (mail.html_body or "")
     link = re.findall(r"http://127\.0\.0\.1:8000(/mail/rate\?\S+)", mail.text_body or "")[4]
-    assert thanks in (await app.http.get(link)).text
+    page = await app.http.get(link)
+    assert f'<html lang="{locale}">' in page.text
+    assert thanks in (await app.http.post("/mail/rate", data=form_of(page.text))).text
 
 
 @pytest.mark.parametrize("unseen_minutes", [5])

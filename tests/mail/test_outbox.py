@@ -4,127 +4,19 @@ only, retried with backoff, never lost when a sender dies, refused when a header
 from __future__ import annotations
 
 import asyncio
-import secrets
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
 from parley import clock
-from parley.bot.answer import Bot
-from parley.bus.memory import MemoryBus
-from parley.config import Settings
 from parley.conversation import store
-from parley.conversation.lifecycle import Lifecycle
-from parley.conversation.service import ConversationService
 from parley.conversation.store.history import Change, Moment, apply
-from parley.db import Database
 from parley.identity import store as identity_store
-from parley.identity.store import Agent
 from parley.mail import store as outbox
-from parley.mail.compose import MailComposer
-from parley.mail.sender import MailSender
 from parley.mail.store import OutgoingMail
-from parley.mail.tokens import MailTokens
-from parley.mail.transport import SmtpTransport
-from parley.routing.hours import parse_business_hours
-from parley.routing.presence import MemoryPresence
-from parley.routing.service import RoutingService
-from parley.sitesettings import effective
+from tests.mail.mailroom import Mailroom, drain, later, reply
 from tests.support.factories import new_conversation
-from tests.support.smtp import MailSink, smtp_sink, text_of
-
-HOURS = parse_business_hours("mon-fri 09:00-17:00", "UTC")
-
-
-@dataclass
-class Mailroom:
-    db: Database
-    life: Lifecycle
-    sink: MailSink
-    settings: Settings
-    tokens: MailTokens
-    agent: Agent
-
-    def sender(self, *, lease: timedelta = timedelta(minutes=5), smtp: bool = True) -> MailSender:
-        return MailSender(
-            self.db,
-            self.settings,
-            MailComposer(self.db, self.settings, self.tokens),
-            SmtpTransport(self.sink.url) if smtp else None,
-            _nobody_online,
-            lease=lease,
-        )
-
-
-async def _nobody_online() -> list[str]:
-    return []
-
-
-@pytest.fixture
-async def room(db: Database) -> AsyncIterator[Mailroom]:
-    settings = Settings(secret_key=secrets.token_urlsafe(16), mail_from="help@shop.test")
-    conversations = ConversationService(db, MemoryBus())
-    voice = effective(Settings(), {})  # no admin settings: the built-in bot name and words
-    life = Lifecycle(
-        db, conversations, Bot(), lambda: HOURS, lambda: voice, mail_after=timedelta(minutes=5)
-    )
-    routing = RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
-    life.attach(routing)
-    agent = await identity_store.insert_agent(
-        db, email="ann@example.com", name="Ann", password_hash="x", role="agent"
-    )
-    async with smtp_sink() as sink:
-        yield Mailroom(db, life, sink, settings, MailTokens(settings.secret_key or ""), agent)
-
-
-async def reply(room: Mailroom, conversation_id: str, text: str) -> None:
-    await room.life.agent_says(
-        conversation_id,
-        room.agent,
-        text=text,
-        client_id=secrets.token_hex(4),
-        attachment_ids=[],
-        internal=False,
-    )
-
-
-def later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> None:
-    """Move Parley's clock forward (the outbox's due times and claims read it)."""
-    real = clock.now
-    monkeypatch.setattr(clock, "now", lambda: real() + timedelta(minutes=minutes))
-
-
-async def drain(sender: MailSender) -> None:
-    while await sender.drain_once():
-        pass
-
-
-async def test_unseen_replies_go_in_one_mail_once_they_are_due(
-    room: Mailroom, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    conversation = await new_conversation(room.db, status="queued", name="Vera", email="v@x.test")
-    await reply(room, conversation.id, "First answer")
-    await reply(room, conversation.id, "Second answer")
-    sender = room.sender()
-    await drain(sender)
-    assert room.sink.received == []  # not due: the visitor may still read them in the widget
-
-    later(monkeypatch, 6)
-    await drain(sender)
-    (mail,) = await room.sink.wait_for(1)
-    body = text_of(mail.message)
-    assert "First answer" in body
-    assert "Second answer" in body
-    assert mail.recipients == ["v@x.test"]
-    await reply(room, conversation.id, "Third answer")  # after the digest: the next one
-    later(monkeypatch, 12)
-    await drain(sender)
-    (_, second) = await room.sink.wait_for(2)
-    assert "Third answer" in text_of(second.message)
-    assert "First answer" not in text_of(second.message)
-    await sender.close()
+from tests.support.smtp import text_of
 
 
 async def test_replies_read_in_the_widget_are_not_mailed(

@@ -3,6 +3,7 @@ agent's reply mailed to them, the link in it, their reply by mail shown live in 
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +21,9 @@ from tests.console.forms import signed_in_with_csrf
 from tests.support.chat import ChatClient, agent_client, agent_token, new_visitor, visitor_client
 from tests.support.live_server import free_port
 from tests.support.smtp import MailSink, smtp_sink, text_of
+
+RELAY_SECRET = "relay-secret-0123456789"
+RELAY = {"authorization": f"Bearer {RELAY_SECRET}"}
 
 
 @dataclass
@@ -40,6 +44,7 @@ async def site(settings: Settings) -> AsyncIterator[MailSite]:
             public_url=f"http://127.0.0.1:{port}",
             mail_unseen_minutes=0,
             mail_listen=f"smtp://127.0.0.1:{listen_port}",
+            inbound_mail_secret=RELAY_SECRET,
         )
         async with serving(configured, port) as live:
             yield MailSite(live.url, sink, listen_port)
@@ -136,7 +141,7 @@ async def test_a_forged_or_foreign_reply_address_is_refused_and_stores_nothing(
             posted = await http.post(
                 "/api/v1/mail/inbound",
                 content=reply_to(mail.message, "sneaky", to=address).as_bytes(),
-                headers={"content-type": "message/rfc822"},
+                headers={"content-type": "message/rfc822", **RELAY},
             )
         assert posted.status_code == 403
         assert posted.json()["error"]["code"] == "bad_reply_token"
@@ -161,8 +166,8 @@ async def test_the_http_endpoint_takes_a_raw_reply_once(
     (mail,) = await site.sink.wait_for(1)
     raw = reply_to(mail.message, "Posted by the relay").as_bytes()
     async with httpx.AsyncClient(base_url=site.url) as http:
-        first = await http.post("/api/v1/mail/inbound", content=raw)
-        again = await http.post("/api/v1/mail/inbound", content=raw)  # the relay retried
+        first = await http.post("/api/v1/mail/inbound", content=raw, headers=RELAY)
+        again = await http.post("/api/v1/mail/inbound", content=raw, headers=RELAY)  # a retry
     assert first.status_code == 201
     assert again.status_code == 200
     assert again.json() == first.json()
@@ -177,13 +182,61 @@ async def test_the_http_endpoint_takes_a_raw_reply_once(
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     with_pictures.add_attachment(svg, maintype="image", subtype="svg+xml", filename="b.svg")
     async with httpx.AsyncClient(base_url=site.url) as http:
-        posted = await http.post("/api/v1/mail/inbound", content=with_pictures.as_bytes())
+        posted = await http.post(
+            "/api/v1/mail/inbound", content=with_pictures.as_bytes(), headers=RELAY
+        )
     assert posted.status_code == 201
     shown = await agent.expect("message", conversation_id=conversation_id, via="email", within=20)
     assert shown["text"] == "Here is the screen"
     (picture,) = shown["attachments"]  # the PNG through the media pipeline; the SVG refused
     assert (picture["content_type"], picture["width"], picture["height"]) == ("image/png", 40, 30)
     await agent.close()
+
+
+async def test_only_the_relay_with_the_secret_may_post(
+    site: MailSite, make_agent: Callable[..., Awaitable[str]]
+) -> None:
+    token, conversation_id = await offline_question(site.url)
+    agent = await agent_on(site.url, make_agent)
+    await agent.send(
+        {"type": "message", "conversation_id": conversation_id, "client_id": "a1", "text": "Hi"}
+    )
+    (mail,) = await site.sink.wait_for(1)
+    raw = reply_to(mail.message, "Posted by a stranger").as_bytes()
+    basic = base64.b64encode(f"relay:{RELAY_SECRET}".encode()).decode()
+    async with httpx.AsyncClient(base_url=site.url) as http:
+        for wrong in (
+            {},
+            {"authorization": "Bearer relay-secret-0123456788"},
+            {"authorization": f"Bearer {RELAY_SECRET[:-1]}"},
+            {"authorization": RELAY_SECRET},
+            {"authorization": "Basic " + base64.b64encode(b"relay:nope").decode()},
+            {"authorization": "Basic !!not-base64"},
+        ):
+            refused = await http.post("/api/v1/mail/inbound", content=raw, headers=wrong)
+            assert refused.status_code == 401, wrong
+            assert refused.json()["error"]["code"] == "bad_relay_secret"
+        visitor, _ = await visitor_client(site.url, token, last_seq=0)
+        replay = [frame for frame in await visitor.collect(0.5) if frame["type"] == "message"]
+        assert not [frame for frame in replay if "stranger" in frame["text"]]
+        await visitor.close()
+
+        # What relay services do: the secret as the password in the URL they post to.
+        posted = await http.post(
+            "/api/v1/mail/inbound", content=raw, headers={"authorization": f"Basic {basic}"}
+        )
+    assert posted.status_code == 201
+    shown = await agent.expect("message", conversation_id=conversation_id, via="email", within=20)
+    assert shown["text"] == "Posted by a stranger"
+    await agent.close()
+
+
+async def test_without_a_secret_the_endpoint_is_off(client: httpx.AsyncClient) -> None:
+    refused = await client.post(
+        "/api/v1/mail/inbound", content=b"To: reply+x@shop.test\r\n\r\nhello", headers=RELAY
+    )
+    assert refused.status_code == 404
+    assert refused.json()["error"]["code"] == "inbound_mail_off"
 
 
 async def test_an_admin_test_mail_arrives(

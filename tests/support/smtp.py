@@ -26,12 +26,18 @@ class MailSink:
     received: list[Received] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     refuse_with: str | None = None  # e.g. "451 try later": the next mails are refused so
+    # While set, DATA never answers: the sender is mid-send (``stalled`` says one is waiting).
+    stall: bool = False
+    stalled: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.stall:
+            self.stalled.set()
+            await asyncio.Event().wait()  # until the client goes away (the handler is cancelled)
         if self.refuse_with:
             return self.refuse_with
         raw = envelope.original_content or b""

@@ -59,6 +59,9 @@ export default {
   leave_email: "Wyślij",
   email_invalid: "Podaj poprawny adres e-mail.",
   resolved: "Ta rozmowa została zakończona.",
+  transcript_also: "Wyślij mi też zapis rozmowy po jej zakończeniu",
+  transcript_offer: "Wyślij mi zapis rozmowy e-mailem",
+  transcript_send: "Wyślij",
   rate_title: "Jak oceniasz rozmowę?",
   rate_score: {
     one: "{n} gwiazdka na 5",

@@ -59,6 +59,9 @@ export default {
   leave_email: "Pošlji",
   email_invalid: "Vnesite veljaven e-poštni naslov.",
   resolved: "Ta pogovor je zaključen.",
+  transcript_also: "Po koncu mi pošljite tudi prepis pogovora",
+  transcript_offer: "Pošljite mi prepis pogovora po e-pošti",
+  transcript_send: "Pošlji",
   rate_title: "Kako ste zadovoljni s pogovorom?",
   rate_score: {
     one: "{n} zvezdica od 5",

@@ -30,7 +30,7 @@ from parley.conversation.store import (
     latest_conversation,
     update_conversation,
 )
-from parley.conversation.store.history import Change, Moment, apply
+from parley.conversation.store.history import Change, Episode, Moment, apply
 from parley.db import Database
 from parley.errors import BadRequest, Conflict, Forbidden, NotFound
 from parley.identity import store as identity_store
@@ -272,6 +272,37 @@ class Lifecycle:
         )
         await self.system_message(
             conversation, say("contact_thanks", conversation.locale, email=email)
+        )
+
+    async def transcript(
+        self, visitor: Visitor, conversation: Conversation, email: str | None
+    ) -> None:
+        """The visitor wants the conversation mailed to them: at its resolve, or at once if it
+        is resolved already (the ask and the mail in one transaction, see ``transcript_mail``)."""
+        address = email or visitor.email or conversation.offline_email
+        if not address:
+            raise BadRequest("leave an email address for the transcript", code="no_email")
+        asked = (await current_episodes(self.db, [conversation.id])).get(conversation.id)
+        if asked is not None and asked.transcript_to is not None:
+            if asked.transcript_to == address:
+                return  # asked already: nothing new to store or say
+            if asked.resolved_at is not None:  # one transcript per episode, never re-addressed
+                raise BadRequest("the transcript was sent already", code="transcript_sent")
+        changed = await apply(
+            self.db,
+            conversation.id,
+            Change(
+                moments=(Moment("transcript_requested", actor_kind="visitor"),),
+                episode={"transcript_to": address},
+                episode_mails=transcript_mail,
+            ),
+        )
+        if changed is None:
+            raise NotFound("no such conversation", code="unknown_conversation")
+        resolved = changed.episode.resolved_at is not None
+        key = "transcript_now" if resolved else "transcript_later"
+        await self.system_message(
+            changed.conversation, say(key, conversation.locale, email=address)
         )
 
     async def rate(self, conversation: Conversation, score: int, comment: str | None) -> None:
@@ -531,6 +562,7 @@ class Lifecycle:
                     "resolution_business_seconds": self.business_seconds(opened, now),
                 },
                 mails=(rating_request,) if self.mail_after is not None and not self_served else (),
+                episode_mails=transcript_mail,
             ),
         )
         if changed is None:
@@ -646,6 +678,28 @@ class Lifecycle:
     async def _publish_assigned(self, conversation: Conversation, agent_id: str, name: str) -> None:
         frame = Assigned(conversation_id=conversation.id, agent=AgentRef(agent_id, name))
         await self.conversations.publish_frame(conversation, frame, to_visitor=True, to_agents=True)
+
+
+def transcript_mail(conversation: Conversation, episode: Episode) -> tuple[OutgoingMail, ...]:
+    """The transcript, once the episode is both asked for and resolved, whichever came last.
+
+    Both steps write the episode row (locking it), so the later of the two sees the other's
+    value and writes the mail; the dedupe key keeps it to one per episode.
+    """
+    if episode.transcript_to is None or episode.resolved_at is None:
+        return ()
+    return (
+        OutgoingMail(
+            "transcript",
+            conversation_id=conversation.id,
+            dedupe_key=f"transcript:{conversation.id}:{episode.number}",
+            data={
+                "episode": episode.number,
+                "to": episode.transcript_to,
+                "through_seq": conversation.last_seq,
+            },
+        ),
+    )
 
 
 def _now() -> datetime:

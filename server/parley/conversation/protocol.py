@@ -61,10 +61,20 @@ class Rate(_Frame, tag="rate"):
     comment: Annotated[str, Meta(max_length=2000)] | None = None
 
 
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+
+
 class Contact(_Frame, tag="contact"):
     """Extension: leave an email for the reply while nobody is online."""
 
-    email: Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+    email: Email
+
+
+class Transcript(_Frame, tag="transcript"):
+    """Extension: "Email me the transcript" — mailed when the conversation is resolved (at
+    once if it is); to ``email``, or else the address the visitor gave before."""
+
+    email: Email | None = None
 
 
 class VisitorResolve(_Frame, tag="resolve"):
@@ -80,6 +90,7 @@ VisitorFrame = (
     | Rate
     | Contact
     | VisitorResolve
+    | Transcript
 )
 
 # --- agent → server ---------------------------------------------------------------------

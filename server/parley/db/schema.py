@@ -172,6 +172,9 @@ conversation_episodes = Table(
     Column("rating", Integer, nullable=True),
     Column("rating_comment", Text, nullable=True),
     Column("rated_at", DateTime(timezone=True), nullable=True),
+    # The address the visitor asked to be mailed this episode's transcript at; the resolve (or
+    # the request, if it came after) writes the mail in its own transaction (docs/mail.md).
+    Column("transcript_to", String(254), nullable=True),
     # The reports read a period's episodes by one of three moments; each index also holds the
     # columns that report needs, so the database answers from the index alone.
     Index(

@@ -9,6 +9,7 @@ remembers the seq of that message, which gives the counts: notified, read, repli
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -37,21 +38,18 @@ class KnownIssues:
         self.mail_after = mail_after
 
     async def create(self, agent: Agent, title: str, tracker_url: str | None) -> KnownIssue:
-        title = title.strip()
-        if not 1 <= len(title) <= MAX_TITLE:
-            raise BadRequest(f"a title is 1 to {MAX_TITLE} characters", code="bad_title")
-        try:
-            check_header(title)  # it becomes part of mails
-        except HeaderInjection:
-            raise BadRequest("a title is one line of text", code="bad_title") from None
-        tracker_url = (tracker_url or "").strip() or None
-        if tracker_url is not None and (
-            urlsplit(tracker_url).scheme not in {"http", "https"} or len(tracker_url) > 2000
-        ):
-            raise BadRequest("the tracker URL must be an http(s) address", code="bad_url")
+        title, tracker_url = _checked(title, tracker_url)
         return await store.create_issue(
             self.db, title=title, tracker_url=tracker_url, agent_id=agent.id
         )
+
+    async def edit(self, issue_id: str, title: str, tracker_url: str | None) -> KnownIssue:
+        """A new title or tracker URL; the fix message, once posted, stays as it was."""
+        title, tracker_url = _checked(title, tracker_url)
+        edited = await store.update_issue(self.db, issue_id, title=title, tracker_url=tracker_url)
+        if edited is None:
+            raise NotFound("no such known issue", code="unknown_issue")
+        return edited
 
     async def issue(self, issue_id: str) -> KnownIssue:
         found = await store.issue_by_id(self.db, issue_id)
@@ -102,12 +100,66 @@ class KnownIssues:
         await store.record_notified(self.db, issue.id, conversation_id, seq, mail)
 
     async def listing(self) -> list[tuple[KnownIssue, Counts]]:
-        issues = await store.list_issues(self.db)
-        counted = await store.counts(self.db, [issue.id for issue in issues])
-        return [(issue, counted[issue.id]) for issue in issues]
+        return await listing(self.db)
 
     async def links(self, issue_id: str) -> list[Link]:
         return await store.links_of(self.db, issue_id)
 
     async def counts(self, issue_id: str) -> Counts:
         return (await store.counts(self.db, [issue_id]))[issue_id]
+
+    async def of_conversation(self, agent: Agent, conversation_id: str) -> list[KnownIssue]:
+        """The issues a conversation is linked to, for whoever may read it."""
+        conversation = await conversation_by_id(self.db, conversation_id)
+        if conversation is None:
+            raise NotFound("no such conversation", code="unknown_conversation")
+        access.check_may_read(conversation, await access.reader(self.db, agent.id, agent.role))
+        return await store.issues_of_conversation(self.db, conversation_id)
+
+
+@dataclass(frozen=True)
+class Report:
+    open: int
+    fixed: int
+    conversations: int
+    notified: int
+    read: int
+    replied: int
+
+
+async def listing(db: Database) -> list[tuple[KnownIssue, Counts]]:
+    """Every issue, newest first, with its counts."""
+    issues = await store.list_issues(db)
+    counted = await store.counts(db, [issue.id for issue in issues])
+    return [(issue, counted[issue.id]) for issue in issues]
+
+
+async def report(db: Database) -> Report:
+    """Every issue's counts added up: the known-issue figures beside the other reports (the
+    console's ``…/issues/report`` and ``parley issues list``)."""
+    listed = await listing(db)
+    return Report(
+        open=sum(issue.status == "open" for issue, _ in listed),
+        fixed=sum(issue.status == "fixed" for issue, _ in listed),
+        conversations=sum(counts.conversations for _, counts in listed),
+        notified=sum(counts.notified for _, counts in listed),
+        read=sum(counts.read for _, counts in listed),
+        replied=sum(counts.replied for _, counts in listed),
+    )
+
+
+def _checked(title: str, tracker_url: str | None) -> tuple[str, str | None]:
+    """A one-line title (it becomes part of mails) and an http(s) tracker URL, or refused."""
+    title = title.strip()
+    if not 1 <= len(title) <= MAX_TITLE:
+        raise BadRequest(f"a title is 1 to {MAX_TITLE} characters", code="bad_title")
+    try:
+        check_header(title)
+    except HeaderInjection:
+        raise BadRequest("a title is one line of text", code="bad_title") from None
+    tracker_url = (tracker_url or "").strip() or None
+    if tracker_url is not None and (
+        urlsplit(tracker_url).scheme not in {"http", "https"} or len(tracker_url) > 2000
+    ):
+        raise BadRequest("the tracker URL must be an http(s) address", code="bad_url")
+    return title, tracker_url

@@ -65,6 +65,21 @@ async def create_issue(
     return issue
 
 
+async def update_issue(
+    db: Database, issue_id: str, *, title: str, tracker_url: str | None
+) -> KnownIssue | None:
+    async with db.transaction() as conn:
+        row = (
+            await conn.execute(
+                update(known_issues)
+                .where(known_issues.c.id == issue_id)
+                .values(title=title, tracker_url=tracker_url)
+                .returning(*known_issues.c)
+            )
+        ).first()
+        return record(KnownIssue, row._mapping) if row else None
+
+
 async def issue_by_id(db: Database, issue_id: str) -> KnownIssue | None:
     async with db.read() as conn:
         row = (
@@ -180,5 +195,6 @@ async def issues_of_conversation(db: Database, conversation_id: str) -> list[Kno
             select(known_issues)
             .join(known_issue_links, known_issue_links.c.issue_id == known_issues.c.id)
             .where(known_issue_links.c.conversation_id == conversation_id)
+            .order_by(known_issues.c.created_at)
         )
         return [record(KnownIssue, row) for row in rows.mappings()]

@@ -30,6 +30,7 @@ from parley.mail.texts import texts_for
 from parley.mail.tokens import MailTokens
 
 SCORES = (1, 2, 3, 4, 5)
+TRANSCRIPT_MESSAGES = 500  # the transcript holds the conversation's last this many messages
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class MailComposer:
             "rating_request": self._rating_request,
             "waiting": self._waiting,
             "issue_fixed": self._issue_fixed,
+            "transcript": self._transcript,
         }
 
     async def compose(self, row: OutboxRow) -> Composed | Cancel:
@@ -72,6 +74,10 @@ class MailComposer:
         text = self._templates.get_template(f"{name}.txt").render(**context)
         html = self._templates.get_template(f"{name}.html").render(**context)
         return text, html
+
+    def page(self, name: str, **context: Any) -> str:
+        """A small HTML page a mail's link opens (the rating's confirm page), escaped."""
+        return self._templates.get_template(f"{name}.html").render(**context)
 
     def test_mail(self, recipient: str, name: str) -> Composed:
         """Words known at once: Admin → Mail's "Send a test mail" (and the benchmark's mails)."""
@@ -221,6 +227,45 @@ class MailComposer:
                 "text": issue.fix_message or "",
                 "open_url": self.open_url(conversation.id),
             },
+        )
+
+    async def _transcript(self, row: OutboxRow) -> Composed | Cancel:
+        """The conversation as it stood at the resolve, to the address the visitor gave."""
+        conversation = await conversation_by_id(self.db, row.conversation_id or "")
+        if conversation is None:
+            return Cancel("the conversation is gone")
+        visitor = await identity_store.visitor_by_id(self.db, conversation.visitor_id)
+        address = str(row.data.get("to", ""))
+        if visitor is None or not address:
+            return Cancel("the visitor left no email address")
+        through = int(row.data.get("through_seq", conversation.last_seq))
+        said = await read_since(
+            self.db,
+            conversation.id,
+            max(0, through - TRANSCRIPT_MESSAGES),
+            include_internal=False,
+            limit=TRANSCRIPT_MESSAGES,
+        )
+        t = texts_for(conversation.locale)
+        shown = [
+            {
+                "author": t["you"]
+                if message.author_kind == "visitor"
+                else (message.author_name or ""),
+                "system": message.author_kind == "system",
+                "at": message.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                "text": message.text or (t["image"] if message.attachment_ids else ""),
+            }
+            for message in said
+            if message.seq <= through
+        ]
+        return self._visitor_mail(
+            conversation,
+            visitor,
+            address,
+            t["transcript_subject"],
+            "transcript",
+            {"t": t, "messages": shown, "open_url": self.open_url(conversation.id)},
         )
 
     # --- to agents ------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Signed tokens in mails: the reply address, the one-click rating links, the reopen link.
+"""Signed tokens in mails: the reply address, the rating links (and their confirm page's form),
+the reopen link.
 
 An address's local part is at most 64 characters and some mail servers change its case, so a
 token is the conversation id and a truncated HMAC in lowercase base32: ``cnv_….<26 chars>``
@@ -53,3 +54,11 @@ class MailTokens:
 
     def verify_rating(self, token: str, episode: int, score: int) -> str | None:
         return self.verify("rate", token, str(episode), str(score))
+
+    def rating_form(self, conversation_id: str, episode: int) -> str:
+        """The confirm page's token: any score for this episode, so the visitor may change
+        the one their click chose. Only a genuine rating link's page hands it out."""
+        return self.sign("rate-form", conversation_id, str(episode))
+
+    def verify_rating_form(self, token: str, episode: int) -> str | None:
+        return self.verify("rate-form", token, str(episode))

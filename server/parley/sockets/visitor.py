@@ -19,6 +19,7 @@ from parley.conversation.protocol import (
     Handoff,
     Rate,
     ReadOut,
+    Transcript,
     TypingOut,
     VisitorFrame,
     VisitorHello,
@@ -101,6 +102,8 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
             await life.contact(await self.open_conversation(), frame.email)
         elif isinstance(frame, VisitorResolve):
             await life.resolve((await self.require_current()).id, by="visitor")
+        elif isinstance(frame, Transcript):
+            await life.transcript(self.visitor, await self.require_current(), frame.email)
 
     # --- frames ---------------------------------------------------------------------------
 

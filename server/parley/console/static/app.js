@@ -4,6 +4,7 @@ import { installAccount } from "./account.js";
 import { installAttachments } from "./attachments.js";
 import { installEarlier, renderContext } from "./context.js";
 import { installInbox, loadResolved, mergeSummaries, renderInbox, tickWaits, unreadTotal, visible } from "./inbox.js";
+import { installIssueLink } from "./issue_link.js";
 import { installKb } from "./kb.js";
 import { installLibrary } from "./library.js";
 import { installShortcuts } from "./keys.js";
@@ -284,6 +285,7 @@ installEarlier((summary) => {
 });
 installShortcuts({ step, resolveActive });
 installAccount(socket);
+installIssueLink(document.getElementById("issue-link"), () => state.activeId);
 setInterval(tickWaits, 1000);
 loadDirectory();
 socket.connect();

@@ -8,7 +8,7 @@ a reopen opens the next episode instead of clearing the last, and no event is ev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -24,6 +24,7 @@ from parley.db.schema import agents, conversation_episodes, conversation_events,
 from parley.mail.store import OutgoingMail, enqueue_in, enqueue_sync
 
 BusinessSeconds = Callable[[datetime, datetime], float]
+EpisodeMails = Callable[[Conversation, "Episode"], Sequence[OutgoingMail]]
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Episode:
     rating: int | None
     rating_comment: str | None
     rated_at: datetime | None
+    transcript_to: str | None
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Change:
     ``last_assigned_at`` (the router's longest-idle tie-break) moves. ``bot`` counts the bot's
     turn in the episode: ``answered`` confidently or ``missed``. ``mails`` go into the outbox in
     the same transaction (docs/mail.md): the change and its mail happen together or not at all.
+    ``episode_mails`` are mails that depend on the episode as this change leaves it (read with
+    its row locked, so two changes racing each other cannot both miss it): the transcript.
     """
 
     moments: tuple[Moment, ...]
@@ -104,6 +108,7 @@ class Change:
     assigns: str | None = None
     bot: Literal["answered", "missed"] | None = None
     mails: tuple[OutgoingMail, ...] = ()
+    episode_mails: EpisodeMails | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +181,10 @@ async def apply_in(conn: AsyncConnection, conversation_id: str, change: Change) 
             insert(conversation_events),
             [_event_row(conversation_id, number, now, moment) for moment in moments],
         )
-    await enqueue_in(conn, change.mails)
+    mails = list(change.mails)
+    if change.episode_mails is not None:
+        mails.extend(change.episode_mails(conversation, episode))
+    await enqueue_in(conn, mails)
     return Changed(conversation, episode)
 
 
