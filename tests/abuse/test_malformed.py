@@ -104,8 +104,12 @@ async def test_a_nul_in_a_json_body_is_a_clear_400_on_every_backend(live_url_on:
 
 @pytest.mark.parametrize(
     "address",
-    ["/api/v1/console/conversations?q=00%00", "/api/v1/conversations/cnv_%00/messages"],
-    ids=["query", "path"],
+    [
+        "/api/v1/console/conversations?q=00%00",
+        "/api/v1/conversations/cnv_%00/messages",
+        "/help/assets/account/images/reset-form.png%00.txt",  # a NUL cutting a file name short
+    ],
+    ids=["query", "path", "file"],
 )
 async def test_a_nul_in_the_address_is_a_clear_400(client: httpx.AsyncClient, address: str) -> None:
     response = await client.get(address)

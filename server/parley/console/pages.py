@@ -17,6 +17,7 @@ from parley.identity.agents import end_session, sign_in, start_session
 from parley.identity.passwords import MIN_PASSWORD_LENGTH
 from parley.identity.tokens import SESSION_COOKIE
 from parley.services import services
+from parley.storable import NUL_REFUSED, holds_nul
 from parley.web.auth import (
     client_address,
     presented_agent_token,
@@ -41,13 +42,17 @@ async def login(request: Request) -> Response:
     except Forbidden:
         return page(request, "message.html", status=403, heading="This form has expired",
                     text="Reload the sign-in page and try again.")  # fmt: skip
+    password = _form_text(form.get("password"))
+    if holds_nul([email, password]):
+        return page(request, "login.html", status=400, email="",
+                    error=f"Email and password: {NUL_REFUSED}.")  # fmt: skip
     found = services(request)
     try:
         agent = await sign_in(
             found.db,
             found.login_throttle,
             email=email,
-            password=_form_text(form.get("password")),
+            password=password,
             client_address=client_address(request),
         )
     except Unauthorized:
