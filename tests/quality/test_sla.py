@@ -160,12 +160,59 @@ async def test_compliance_per_agent_and_team_comes_from_the_events(
     assert report["agents"][ann.id] == {
         "first_responses": 2,
         "on_time": 1,
+        "next_responses": 0,
+        "next_on_time": 0,
         "first_breaches": 1,
         "next_breaches": 0,
         "compliance": 0.5,
+        "next_compliance": None,
     }
     (team,) = report["teams"].values()
     assert team["compliance"] == 0.5
+
+
+async def test_next_response_compliance_counts_each_wait_once(
+    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
+) -> None:
+    await _target(desk, next_response_seconds=15 * 60)
+    start = clock.now()
+    ann, bob = await new_agent("Ann"), await new_agent("Bob")
+    vera = await new_visitor()
+    conversation = await _waiting(desk, vera, ann)
+    await _reply(desk, conversation, ann, 1)  # the first response: not a next one
+    moving.advance(minutes=1)
+
+    async def visitor_says(n: int) -> None:
+        await desk.life.visitor_says(
+            vera, conversation.id, text="and?", client_id=f"v{n}", attachment_ids=[]
+        )
+
+    await visitor_says(1)
+    moving.advance(minutes=5)
+    await visitor_says(2)  # still the same wait
+    moving.advance(minutes=5)
+    await _reply(desk, conversation, ann, 2)  # on time (10 minutes)
+    await _reply(desk, conversation, ann, 3)  # a second reply in a row answers nothing new
+    moving.advance(minutes=1)
+    await visitor_says(3)
+    moving.advance(minutes=16)
+    await sla.check(desk.db, desk.life, HOURS)  # the next-response breach
+    await _reply(desk, conversation, ann, 4)  # late
+    await store.update_conversation(desk.db, conversation.id, assignee_id=bob.id)
+    moving.advance(minutes=1)
+    await visitor_says(4)
+    moving.advance(minutes=1)
+    await _reply(desk, conversation, bob, 5)  # Bob, on time
+
+    report = await sla.compliance(desk.db, start, clock.now() + timedelta(seconds=1))
+    mine, his = report["agents"][ann.id], report["agents"][bob.id]
+    assert (mine["next_responses"], mine["next_on_time"], mine["next_compliance"]) == (2, 1, 0.5)
+    assert (his["next_responses"], his["next_on_time"], his["next_compliance"]) == (1, 1, 1.0)
+    assert mine["next_breaches"] == 1
+    (team,) = report["teams"].values()
+    assert (team["next_responses"], team["next_on_time"]) == (3, 2)
+    earlier = await sla.compliance(desk.db, start - timedelta(days=1), start)
+    assert earlier["agents"] == {}
 
 
 @pytest.mark.parametrize(

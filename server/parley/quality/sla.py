@@ -221,30 +221,44 @@ async def _escalate(lifecycle: Lifecycle, running: Clock) -> None:
 
 
 async def compliance(db: Database, start: datetime, end: datetime) -> dict[str, Any]:
-    """First-response compliance and breaches per agent and team over [start, end).
+    """First- and next-response compliance and breaches per agent and team over [start, end).
 
-    Compliance is the share of first responses given before their clock ran out; breaches
-    count both clocks, charged to the agent who held the conversation (none while queued).
+    ``compliance`` is the share of first responses given before their clock ran out;
+    ``next_compliance`` the share of next responses (a reply to a visitor who wrote again
+    after an earlier reply) given with no next-response breach while the visitor waited.
+    Responses are charged to the agent who wrote them; breaches count both clocks, charged to
+    the agent who held the conversation (none while queued).
     """
     answered = await store.first_responses(db, start, end)
+    answered_next = await store.next_responses(db, start, end)
     missed = await store.breaches(db, start, end)
 
     def tally(group: Callable[[str | None, str | None], str | None]) -> dict[str, Any]:
         rows: dict[str | None, dict[str, int]] = defaultdict(
-            lambda: {"first_responses": 0, "on_time": 0, "first_breaches": 0, "next_breaches": 0}
+            lambda: {
+                "first_responses": 0,
+                "on_time": 0,
+                "next_responses": 0,
+                "next_on_time": 0,
+                "first_breaches": 0,
+                "next_breaches": 0,
+            }
         )
         for one in answered:
             row = rows[group(one.agent_id, one.team_id)]
             row["first_responses"] += 1
             row["on_time"] += not one.breached
+        for one in answered_next:
+            row = rows[group(one.agent_id, one.team_id)]
+            row["next_responses"] += 1
+            row["next_on_time"] += not one.breached
         for kind, agent_id, team_id in missed:
             rows[group(agent_id, team_id)][f"{kind}_breaches"] += 1
         return {
             str(key): {
                 **row,
-                "compliance": row["on_time"] / row["first_responses"]
-                if row["first_responses"]
-                else None,
+                "compliance": _share(row["on_time"], row["first_responses"]),
+                "next_compliance": _share(row["next_on_time"], row["next_responses"]),
             }
             for key, row in rows.items()
             if key is not None
@@ -256,3 +270,7 @@ async def compliance(db: Database, start: datetime, end: datetime) -> dict[str, 
         "agents": tally(lambda agent, team: agent),
         "teams": tally(lambda agent, team: team),
     }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None

@@ -238,3 +238,62 @@ async def breaches(
             )
         )
         return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def next_responses(db: Database, start: datetime, end: datetime) -> list[Answered]:
+    """Next responses given in [start, end): agent replies that answered the visitor writing
+    again after an earlier reply of the same episode, each marked if a next-response breach
+    was recorded while the visitor waited for it (all read from the event log and the
+    append-only messages)."""
+    ev, m = conversation_events.c, messages.c
+    async with db.read() as conn:
+        given = (
+            await conn.execute(
+                select(ev.id, ev.conversation_id, ev.episode, ev.at, ev.agent_id, ev.team_id).where(
+                    ev.type == "agent_reply", ev.at >= start, ev.at < end
+                )
+            )
+        ).all()
+        if not given:
+            return []
+        keys = list({(row.conversation_id, row.episode) for row in given})
+        in_episodes = tuple_(ev.conversation_id, ev.episode).in_(keys)
+        # Replies in commit order (the event id), so two in the same instant stay in order.
+        replies: dict[tuple[str, int], list[tuple[int, datetime]]] = defaultdict(list)
+        breached: dict[tuple[str, int], list[datetime]] = defaultdict(list)
+        for event_id, conversation_id, episode, kind, at, next_kind in await conn.execute(
+            select(
+                ev.id,
+                ev.conversation_id,
+                ev.episode,
+                ev.type,
+                ev.at,
+                ev.data["kind"].as_string(),
+            ).where(in_episodes, ev.type.in_(("agent_reply", "sla_breached")), ev.at < end)
+        ):
+            if kind == "agent_reply":
+                replies[(conversation_id, episode)].append((event_id, clock.as_utc(at)))
+            elif next_kind == "next":
+                breached[(conversation_id, episode)].append(clock.as_utc(at))
+        said: dict[str, list[datetime]] = defaultdict(list)
+        for conversation_id, at in await conn.execute(
+            select(m.conversation_id, m.created_at).where(
+                m.author_kind == "visitor",
+                m.conversation_id.in_({key[0] for key in keys}),
+                m.created_at < end,
+            )
+        ):
+            said[conversation_id].append(clock.as_utc(at))
+    found = []
+    for row in given:
+        key, at = (row.conversation_id, row.episode), clock.as_utc(row.at)
+        before = [earlier for event_id, earlier in replies[key] if event_id < row.id]
+        if not before:
+            continue  # the episode's first response
+        latest = max(before)
+        waiting = min((t for t in said[row.conversation_id] if latest < t < at), default=None)
+        if waiting is None:
+            continue  # a second reply in a row answers nothing new
+        late = any(waiting <= t <= at for t in breached[key])
+        found.append(Answered(row.agent_id, row.team_id, late))
+    return found
