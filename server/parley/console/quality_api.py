@@ -114,6 +114,16 @@ async def create_target(request: Request) -> Response:
     return JSONResponse(target.public(), status_code=201)
 
 
+async def update_target(request: Request) -> Response:
+    """The whole target again (as when creating it), checked before anything changes."""
+    await _admin_writer(request)
+    values = sla.validate_target(await read_json_object(request))
+    target = await sla_store.update_target(
+        services(request).db, request.path_params["target_id"], **values
+    )
+    return JSONResponse(target.public())
+
+
 async def delete_target(request: Request) -> Response:
     await _admin_writer(request)
     await sla_store.delete_target(services(request).db, request.path_params["target_id"])
@@ -162,6 +172,7 @@ def _moment(value: str | None) -> datetime | None:
 routes = [
     Route(f"{PREFIX}/sla/targets", list_targets, methods=["GET"]),
     Route(f"{PREFIX}/sla/targets", create_target, methods=["POST"]),
+    Route(f"{PREFIX}/sla/targets/{{target_id}}", update_target, methods=["PUT"]),
     Route(f"{PREFIX}/sla/targets/{{target_id}}", delete_target, methods=["DELETE"]),
     Route(f"{PREFIX}/sla/clocks", running_clocks, methods=["GET"]),
     Route(f"{PREFIX}/sla/compliance", compliance, methods=["GET"]),

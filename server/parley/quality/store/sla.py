@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, tuple_
+from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from parley import clock
@@ -72,6 +72,27 @@ async def create_target(db: Database, **values: Any) -> Target:
     async with db.transaction() as conn:
         await conn.execute(insert(sla_targets).values(**asdict(target)))
     return target
+
+
+async def update_target(db: Database, target_id: str, **values: Any) -> Target:
+    """Change a target in place; clocks read it from their next look, breaches already
+    recorded keep the numbers they were recorded with."""
+    async with db.transaction() as conn:
+        row = (
+            (
+                await conn.execute(
+                    update(sla_targets)
+                    .where(sla_targets.c.id == target_id)
+                    .values(**values)
+                    .returning(*sla_targets.c)
+                )
+            )
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise NotFound("no such target", code="unknown_target")
+    return record(Target, row)
 
 
 async def delete_target(db: Database, target_id: str) -> None:
