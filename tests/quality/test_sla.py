@@ -11,11 +11,16 @@ from typing import Any
 import pytest
 
 from parley import clock
+from parley.config import Settings
 from parley.conversation import store
 from parley.conversation.store import Conversation
 from parley.errors import BadRequest
 from parley.identity import store as identity_store
 from parley.identity.store import Agent, Visitor
+from parley.mail import store as mail_store
+from parley.mail.compose import Cancel, MailComposer
+from parley.mail.store import Composed
+from parley.mail.tokens import MailTokens
 from parley.quality import sla
 from parley.quality.store import sla as sla_store
 from tests.quality.conftest import HOURS, Desk
@@ -141,6 +146,38 @@ async def test_reassign_puts_an_overdue_conversation_back_in_the_queue(
     assert (requeued.status, requeued.assignee_id) == ("queued", None)
     queued = [e for e in await store.events_of(desk.db, conversation.id) if e.type == "queued"]
     assert queued[-1].data["reason"] == "sla_breached"
+
+
+async def test_escalation_by_mail_queues_one_mail_per_team_agent_with_the_breach(
+    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
+) -> None:
+    db = desk.db
+    await _target(desk, escalation="mail")
+    ann, bob, cleo, dan = [await new_agent(name) for name in ("Ann", "Bob", "Cleo", "Dan")]
+    billing = await identity_store.create_team(db, "Billing", None)
+    for member in (ann, bob, cleo):
+        await identity_store.add_team_member(db, billing.id, member.id)
+    await mail_store.set_agent_mail(db, cleo.id, False)  # Cleo turned mail off
+    conversation = await _waiting(desk, await new_visitor(), dan)
+    await store.update_conversation(db, conversation.id, team_id=billing.id)
+    moving.advance(minutes=61)
+    assert [c.kind for c in await sla.check(db, desk.life, HOURS)] == ["first"]
+    assert await sla.check(db, desk.life, HOURS) == []
+    queued = [m for m in await mail_store.recent(db) if m.kind == "sla_breached"]
+    assert sorted(m.agent_id for m in queued) == sorted([ann.id, bob.id])  # not Dan: not Billing
+    assert {m.conversation_id for m in queued} == {conversation.id}
+    (breach,) = [e for e in await store.events_of(db, conversation.id) if e.type == "sla_breached"]
+    assert breach.data["escalation"] == "mail"
+    notes = await store.read_since(db, conversation.id, 0, include_internal=True)
+    assert any("The team has been mailed." in m.text for m in notes)
+
+    composer = MailComposer(db, Settings(), MailTokens("k" * 32))
+    written = await composer.compose(queued[0])
+    assert isinstance(written, Composed)
+    assert written.subject == "Missed: the first-response target Within the hour"
+    assert "(60 min) was missed in a conversation with Vera" in written.text_body
+    await desk.life.resolve(conversation.id, by="agent", agent=dan)
+    assert isinstance(await composer.compose(queued[1]), Cancel)  # resolved meanwhile
 
 
 async def test_compliance_per_agent_and_team_comes_from_the_events(

@@ -7,7 +7,7 @@ import { api } from "./http.js";
 
 const TARGETS = "/api/v1/quality/sla/targets";
 const APPLIES = { all: "Every conversation", team: "A team", label: "A label", verified: "Verified customers" };
-const ESCALATIONS = { none: "Nothing more", notify: "Note to the team", reassign: "Back to the queue" };
+const ESCALATIONS = { none: "Nothing more", notify: "Note to the team", reassign: "Back to the queue", mail: "Note and mail to the team" };
 
 function options(choices, chosen) {
   return Object.entries(choices).map(([value, text]) => el("option", { value, text, selected: value === chosen }));

@@ -27,6 +27,7 @@ from parley.db.schema import (
     visitors,
 )
 from parley.errors import NotFound
+from parley.mail.store import OutgoingMail
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,10 @@ async def record_breach(
     started_at: datetime,
     agent_id: str | None,
     data: dict[str, Any],
+    mails: tuple[OutgoingMail, ...] = (),
 ) -> bool:
-    """Append ``sla_breached`` once per clock that ran out; False when it was recorded before."""
+    """Append ``sla_breached`` once per clock that ran out, with its ``mails`` queued in the same
+    transaction; False when it was recorded before (and nothing is queued again)."""
     try:
         async with db.transaction() as conn:
             await conn.execute(
@@ -200,7 +203,7 @@ async def record_breach(
             moment = Moment(
                 "sla_breached", actor_kind="system", agent_id=agent_id, data={"kind": kind, **data}
             )
-            changed = await apply_in(conn, conversation_id, Change(moments=(moment,)))
+            changed = await apply_in(conn, conversation_id, Change(moments=(moment,), mails=mails))
             if changed is None:
                 raise LookupError(conversation_id)
             return True
