@@ -87,6 +87,8 @@ async def test_who_sees_and_changes_which_reply(
         await replies.update(db, media, as_bob, own["id"], REPLY)
     with pytest.raises(NotFound):
         await replies.delete(db, media, as_bob, team["id"])
+    with pytest.raises(BadRequest, match="one of your teams"):  # a team that does not exist
+        await replies.create(db, media, as_admin, {**REPLY, "scope": "team", "team_id": "team_x"})
     with pytest.raises(BadRequest, match="one of your teams"):
         await replies.create(db, media, as_bob, {**REPLY, "scope": "team", "team_id": billing})
     # The old body (no scope, tags or images) changes the text and keeps the rest.

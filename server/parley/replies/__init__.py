@@ -41,7 +41,8 @@ class Author:
     """An agent as the reply rules see them: their teams, and whether they are an admin."""
 
     agent: Agent
-    team_ids: frozenset[str]
+    team_ids: frozenset[str]  # the agent's teams
+    all_team_ids: frozenset[str] = frozenset()  # every team there is (an admin may pick any)
 
     @property
     def is_admin(self) -> bool:
@@ -50,7 +51,8 @@ class Author:
 
 async def author(db: Database, agent: Agent) -> Author:
     teams = await identity.list_teams(db)
-    return Author(agent, frozenset(t.id for t in teams if agent.id in t.member_ids))
+    mine = frozenset(t.id for t in teams if agent.id in t.member_ids)
+    return Author(agent, mine, frozenset(t.id for t in teams))
 
 
 def scope_of(reply: SavedReply) -> str:
@@ -89,7 +91,7 @@ async def visible(
     """The replies this agent sees, by shortcut, with their uses; ``tag`` and ``scope`` narrow."""
     if scope is not None and scope not in SCOPES:
         raise BadRequest(f"scope is one of {', '.join(SCOPES)}", code="invalid_scope")
-    wanted = clean_tags(tag)[0] if tag and clean_tags(tag) else None
+    wanted = next(iter(clean_tags(tag)), None) if tag else None
     uses = await usage_store.reply_usage(db)
     return [
         public(reply, uses.get(reply.id, 0))
@@ -138,7 +140,8 @@ def _owner_and_team(
         return who.agent.id, None
     if scope == "team":
         team_id = body.get("team_id")
-        if not isinstance(team_id, str) or not (who.is_admin or team_id in who.team_ids):
+        allowed = who.all_team_ids if who.is_admin else who.team_ids
+        if not isinstance(team_id, str) or team_id not in allowed:
             raise BadRequest("a team reply needs one of your teams", code="invalid_team")
         return None, team_id
     raise BadRequest(f"scope is one of {', '.join(SCOPES)}", code="invalid_scope")

@@ -149,8 +149,21 @@ async def create_reply(db: Database, fields: Fields, *, created_by: str) -> Save
             )
             await _write_parts(conn, reply_id, fields)
     except IntegrityError:
-        raise Conflict(f"the shortcut /{fields.shortcut} is taken") from None
+        raise await _conflict(db, fields, reply_id) from None
     return await reply_by_id(db, reply_id)
+
+
+async def _conflict(db: Database, fields: Fields, reply_id: str) -> Conflict:
+    """Which unique rule a save broke: the shortcut, or an image another save took meanwhile."""
+    async with db.read() as conn:
+        holder = (
+            await conn.execute(
+                select(saved_replies.c.id).where(saved_replies.c.shortcut == fields.shortcut)
+            )
+        ).scalar()
+    if holder is not None and holder != reply_id:
+        return Conflict(f"the shortcut /{fields.shortcut} is taken")
+    return Conflict("an image was just added to another reply: try again", code="image_taken")
 
 
 async def update_reply(db: Database, reply_id: str, fields: Fields) -> SavedReply:
@@ -171,7 +184,7 @@ async def update_reply(db: Database, reply_id: str, fields: Fields) -> SavedRepl
                 raise NotFound("no such saved reply")
             await _write_parts(conn, reply_id, fields)
     except IntegrityError:
-        raise Conflict(f"the shortcut /{fields.shortcut} is taken") from None
+        raise await _conflict(db, fields, reply_id) from None
     return await reply_by_id(db, reply_id)
 
 
