@@ -322,22 +322,3 @@ async def test_saved_replies_are_edited_and_deleted_in_their_dialog(
     page.once("dialog", lambda confirm: confirm.accept())
     await dialog.get_by_role("button", name="Delete /hi").click()
     await expect(dialog.get_by_text("No saved replies yet.")).to_be_visible()
-
-
-async def test_placeholders_fall_back_when_a_value_is_unknown(
-    console_page: Page, live_url: str, make_agent: MakeAgent
-) -> None:
-    page = console_page
-    await sign_in(page, live_url, await make_agent())
-    filled = await page.evaluate(
-        """async () => {
-            const { fillPlaceholders } = await import("/console/static/replies.js");
-            const body = "Hi {{visitor.first_name}} <{{ visitor.email }}>, {{agent.first_name}}"
-                + " here. {{visitor.plan}} {{visitor.constructor}}";
-            return fillPlaceholders(body, { visitor: { name: "  " }, agent: { name: "Ann Lee" } });
-        }"""
-    )
-    # Unknown names read naturally; placeholders Parley does not know stay for the agent to see.
-    assert filled == (
-        "Hi there <your email address>, Ann here. {{visitor.plan}} {{visitor.constructor}}"
-    )

@@ -46,6 +46,22 @@ async def test_admins_set_targets_agents_read_them(
     assert (await admin.get(compliance, params={"from": "yesterday"})).status_code == 400
 
     target = f"{URL}/{listed['id']}"
+    edit = {**HOUR, "name": "Half an hour", "first_response_seconds": 1800, "escalation": "notify"}
+    assert (await agent.put(target, json=edit, headers=agent_headers)).status_code == 403
+    refused = await admin.put(target, json={**edit, "escalation": "shout"}, headers=admin_headers)
+    assert refused.status_code == 400
+    assert (await agent.get(URL)).json()["targets"][0]["name"] == "Within the hour"
+    edited = await admin.put(target, json=edit, headers=admin_headers)
+    assert edited.status_code == 200
+    (shown,) = (await agent.get(URL)).json()["targets"]
+    assert (shown["id"], shown["name"], shown["first_response_seconds"], shown["escalation"]) == (
+        listed["id"],
+        "Half an hour",
+        1800,
+        "notify",
+    )
+    missing = await admin.put(f"{URL}/sla_missing", json=edit, headers=admin_headers)
+    assert missing.status_code == 404
     assert (await agent.delete(target, headers=agent_headers)).status_code == 403
     assert (await admin.delete(target, headers=admin_headers)).status_code == 204
     assert (await admin.delete(target, headers=admin_headers)).status_code == 404

@@ -8,15 +8,16 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from parley.console import store as replies
 from parley.conversation import store
 from parley.conversation.store import Conversation
 from parley.errors import BadRequest, Conflict
 from parley.identity.store import Agent, Visitor
 from parley.quality import experiments
 from parley.quality.store import experiments as quality_store
+from parley.replies import store as replies
 from tests.quality.conftest import Desk
 from tests.support.clock import FrozenClock
+from tests.support.factories import new_saved_reply
 
 NewVisitor = Callable[[], Awaitable[Visitor]]
 NewAgent = Callable[[str], Awaitable[Agent]]
@@ -48,9 +49,7 @@ async def test_a_conversation_keeps_the_variant_it_drew(
     desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent
 ) -> None:
     ann = await new_agent("Ann")
-    reply = await replies.create_reply(
-        desk.db, shortcut="refund", title="Refund", body=WORDINGS[0], created_by=ann.id
-    )
+    reply = await new_saved_reply(desk.db, ann.id, shortcut="refund", body=WORDINGS[0])
     plain = await experiments.draw(desk.db, reply.id, reply.body, "no-test-yet")
     assert (plain.variant, plain.body) == (None, WORDINGS[0])
     await experiments.start(desk.db, reply.id, WORDINGS, ann.id)
@@ -68,9 +67,7 @@ async def test_only_the_drawn_variant_is_recorded(
     desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent
 ) -> None:
     ann = await new_agent("Ann")
-    reply = await replies.create_reply(
-        desk.db, shortcut="refund", title="Refund", body=WORDINGS[0], created_by=ann.id
-    )
+    reply = await new_saved_reply(desk.db, ann.id, shortcut="refund", body=WORDINGS[0])
     experiment = await experiments.start(desk.db, reply.id, WORDINGS, ann.id)
     conversation = await _handed_over(desk, await new_visitor(), ann)
     await quality_store.pick(desk.db, experiment.id, conversation.id, 1)
@@ -94,9 +91,7 @@ async def test_a_test_needs_two_to_four_different_wordings(
     desk: Desk, new_agent: NewAgent, variants: object
 ) -> None:
     ann = await new_agent("Ann")
-    reply = await replies.create_reply(
-        desk.db, shortcut="refund", title="Refund", body="x", created_by=ann.id
-    )
+    reply = await new_saved_reply(desk.db, ann.id, shortcut="refund", body="x")
     with pytest.raises(BadRequest):
         await experiments.start(desk.db, reply.id, variants, ann.id)
     assert await quality_store.experiments_of(desk.db, reply.id) == []
@@ -107,9 +102,7 @@ async def test_results_are_measured_from_episodes_and_events(
 ) -> None:
     db, life = desk.db, desk.life
     ann = await new_agent("Ann")
-    reply = await replies.create_reply(
-        db, shortcut="refund", title="Refund", body=WORDINGS[0], created_by=ann.id
-    )
+    reply = await new_saved_reply(db, ann.id, shortcut="refund", body=WORDINGS[0])
     experiment = await experiments.start(db, reply.id, WORDINGS, ann.id)
     visitors = [await new_visitor() for _ in range(4)]
     one, two, three, four = [await _handed_over(desk, v, ann) for v in visitors]
@@ -172,9 +165,7 @@ async def test_ending_keeps_the_winner_as_the_reply(
     desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent
 ) -> None:
     ann = await new_agent("Ann")
-    reply = await replies.create_reply(
-        desk.db, shortcut="refund", title="Refund", body=WORDINGS[0], created_by=ann.id
-    )
+    reply = await new_saved_reply(desk.db, ann.id, shortcut="refund", body=WORDINGS[0])
     experiment = await experiments.start(desk.db, reply.id, WORDINGS, ann.id)
     with pytest.raises(Conflict):
         await experiments.start(desk.db, reply.id, WORDINGS, ann.id)

@@ -11,11 +11,16 @@ from typing import Any
 import pytest
 
 from parley import clock
+from parley.config import Settings
 from parley.conversation import store
 from parley.conversation.store import Conversation
 from parley.errors import BadRequest
 from parley.identity import store as identity_store
 from parley.identity.store import Agent, Visitor
+from parley.mail import store as mail_store
+from parley.mail.compose import Cancel, MailComposer
+from parley.mail.store import Composed
+from parley.mail.tokens import MailTokens
 from parley.quality import sla
 from parley.quality.store import sla as sla_store
 from tests.quality.conftest import HOURS, Desk
@@ -143,6 +148,38 @@ async def test_reassign_puts_an_overdue_conversation_back_in_the_queue(
     assert queued[-1].data["reason"] == "sla_breached"
 
 
+async def test_escalation_by_mail_queues_one_mail_per_team_agent_with_the_breach(
+    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
+) -> None:
+    db = desk.db
+    await _target(desk, escalation="mail")
+    ann, bob, cleo, dan = [await new_agent(name) for name in ("Ann", "Bob", "Cleo", "Dan")]
+    billing = await identity_store.create_team(db, "Billing", None)
+    for member in (ann, bob, cleo):
+        await identity_store.add_team_member(db, billing.id, member.id)
+    await mail_store.set_agent_mail(db, cleo.id, False)  # Cleo turned mail off
+    conversation = await _waiting(desk, await new_visitor(), dan)
+    await store.update_conversation(db, conversation.id, team_id=billing.id)
+    moving.advance(minutes=61)
+    assert [c.kind for c in await sla.check(db, desk.life, HOURS)] == ["first"]
+    assert await sla.check(db, desk.life, HOURS) == []
+    queued = [m for m in await mail_store.recent(db) if m.kind == "sla_breached"]
+    assert sorted(m.agent_id for m in queued) == sorted([ann.id, bob.id])  # not Dan: not Billing
+    assert {m.conversation_id for m in queued} == {conversation.id}
+    (breach,) = [e for e in await store.events_of(db, conversation.id) if e.type == "sla_breached"]
+    assert breach.data["escalation"] == "mail"
+    notes = await store.read_since(db, conversation.id, 0, include_internal=True)
+    assert any("The team has been mailed." in m.text for m in notes)
+
+    composer = MailComposer(db, Settings(), MailTokens("k" * 32))
+    written = await composer.compose(queued[0])
+    assert isinstance(written, Composed)
+    assert written.subject == "Missed: the first-response target Within the hour"
+    assert "(60 min) was missed in a conversation with Vera" in written.text_body
+    await desk.life.resolve(conversation.id, by="agent", agent=dan)
+    assert isinstance(await composer.compose(queued[1]), Cancel)  # resolved meanwhile
+
+
 async def test_compliance_per_agent_and_team_comes_from_the_events(
     desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
 ) -> None:
@@ -160,12 +197,59 @@ async def test_compliance_per_agent_and_team_comes_from_the_events(
     assert report["agents"][ann.id] == {
         "first_responses": 2,
         "on_time": 1,
+        "next_responses": 0,
+        "next_on_time": 0,
         "first_breaches": 1,
         "next_breaches": 0,
         "compliance": 0.5,
+        "next_compliance": None,
     }
     (team,) = report["teams"].values()
     assert team["compliance"] == 0.5
+
+
+async def test_next_response_compliance_counts_each_wait_once(
+    desk: Desk, new_visitor: NewVisitor, new_agent: NewAgent, moving: FrozenClock
+) -> None:
+    await _target(desk, next_response_seconds=15 * 60)
+    start = clock.now()
+    ann, bob = await new_agent("Ann"), await new_agent("Bob")
+    vera = await new_visitor()
+    conversation = await _waiting(desk, vera, ann)
+    await _reply(desk, conversation, ann, 1)  # the first response: not a next one
+    moving.advance(minutes=1)
+
+    async def visitor_says(n: int) -> None:
+        await desk.life.visitor_says(
+            vera, conversation.id, text="and?", client_id=f"v{n}", attachment_ids=[]
+        )
+
+    await visitor_says(1)
+    moving.advance(minutes=5)
+    await visitor_says(2)  # still the same wait
+    moving.advance(minutes=5)
+    await _reply(desk, conversation, ann, 2)  # on time (10 minutes)
+    await _reply(desk, conversation, ann, 3)  # a second reply in a row answers nothing new
+    moving.advance(minutes=1)
+    await visitor_says(3)
+    moving.advance(minutes=16)
+    await sla.check(desk.db, desk.life, HOURS)  # the next-response breach
+    await _reply(desk, conversation, ann, 4)  # late
+    await store.update_conversation(desk.db, conversation.id, assignee_id=bob.id)
+    moving.advance(minutes=1)
+    await visitor_says(4)
+    moving.advance(minutes=1)
+    await _reply(desk, conversation, bob, 5)  # Bob, on time
+
+    report = await sla.compliance(desk.db, start, clock.now() + timedelta(seconds=1))
+    mine, his = report["agents"][ann.id], report["agents"][bob.id]
+    assert (mine["next_responses"], mine["next_on_time"], mine["next_compliance"]) == (2, 1, 0.5)
+    assert (his["next_responses"], his["next_on_time"], his["next_compliance"]) == (1, 1, 1.0)
+    assert mine["next_breaches"] == 1
+    (team,) = report["teams"].values()
+    assert (team["next_responses"], team["next_on_time"]) == (3, 2)
+    earlier = await sla.compliance(desk.db, start - timedelta(days=1), start)
+    assert earlier["agents"] == {}
 
 
 @pytest.mark.parametrize(

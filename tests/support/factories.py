@@ -6,6 +6,8 @@ from parley.conversation import store
 from parley.conversation.store import Conversation
 from parley.db import Database
 from parley.identity import store as identity_store
+from parley.replies import store as replies_store
+from parley.replies.store import Fields, SavedReply
 
 
 async def new_conversation(
@@ -32,3 +34,11 @@ async def new_conversation(
     changed = await store.update_conversation(db, conversation.id, status=status)
     assert changed is not None
     return changed
+
+
+async def new_saved_reply(
+    db: Database, created_by: str, *, shortcut: str, body: str, title: str = "A reply"
+) -> SavedReply:
+    """Everyone's reply, no tags or images, straight into the store."""
+    fields = Fields(shortcut, title, body, (), None, None, ())
+    return await replies_store.create_reply(db, fields, created_by=created_by)

@@ -14,6 +14,7 @@ from parley.console import (
     mail,
     pages,
     quality_api,
+    replies_api,
     reports_page,
     review_api,
 )
@@ -21,6 +22,7 @@ from parley.console import (
 routes = [
     *pages.routes,
     *api.routes,
+    *replies_api.routes,
     *account.routes,
     *library.routes,
     *admin_pages.routes,

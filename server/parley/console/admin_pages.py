@@ -1,4 +1,4 @@
-"""The console's admin pages at ``/console/admin/<section>``: one page, five sections.
+"""The console's admin pages at ``/console/admin/<section>``: one page, its sections below.
 
 Refused on the server to anyone but an admin (an agent gets 403, nobody signed in goes to the
 sign-in page); the sections' data comes from ``admin_api``, which checks the role again.
@@ -25,6 +25,8 @@ SECTIONS = {
     "hours": "Business hours",
     "widget": "Widget",
     "mail": "Mail",
+    "targets": "Response targets",
+    "scorecard": "Review scorecard",
 }
 
 

@@ -13,9 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from parley import clock, knownissues
+from parley import clock, knownissues, replies
 from parley.console import csrf
-from parley.console import store as console_store
 from parley.console.render import page
 from parley.errors import BadRequest, NotFound, Unauthorized
 from parley.knownissues.store import Counts, KnownIssue
@@ -132,10 +131,11 @@ async def mark_fixed(request: Request) -> Response:
     if (text is None) == (reply_id is None):
         raise BadRequest("give exactly one of text or saved_reply_id")
     if reply_id is not None:
-        replies = await console_store.list_replies(services(request).db)
-        chosen = next((reply for reply in replies if reply.id == reply_id), None)
-        if chosen is None:
-            raise NotFound("no such saved reply", code="unknown_saved_reply")
+        db = services(request).db
+        try:
+            chosen = await replies.reply_for(db, reply_id, await replies.author(db, agent))
+        except NotFound:
+            raise NotFound("no such saved reply", code="unknown_saved_reply") from None
         text = chosen.body
     issues = services(request).known_issues
     issue = await issues.mark_fixed(agent, request.path_params["issue_id"], text or "")

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from parley import clock
-from parley.console import csrf, store
+from parley import clock, replies
+from parley.console import csrf
 from parley.console.admin_api import require_admin
 from parley.conversation import access
 from parley.conversation.store import open_conversations
@@ -24,6 +24,7 @@ from parley.errors import BadRequest
 from parley.quality import experiments, sla
 from parley.quality.store import experiments as quality_store
 from parley.quality.store import sla as sla_store
+from parley.replies import placeholders
 from parley.services import services
 from parley.web.auth import require_agent
 from parley.web.json import read_json_object, required_text
@@ -38,17 +39,22 @@ async def _admin_writer(request: Request) -> str:
 
 
 async def list_tests(request: Request) -> Response:
-    await require_agent(request)
+    agent = await require_agent(request)
     db = services(request).db
-    reply = await store.reply_by_id(db, request.path_params["reply_id"])
+    who = await replies.author(db, agent)
+    reply = await replies.reply_for(db, request.path_params["reply_id"], who)
     return JSONResponse({"tests": await experiments.summary_of(db, reply.id)})
 
 
 async def start_test(request: Request) -> Response:
+    """Each variant's placeholders are checked as a reply's text is, so every arm can be sent."""
     agent_id = await _admin_writer(request)
     body = await read_json_object(request)
+    variants = experiments.validate_variants(body.get("variants"))
+    for number, text in enumerate(variants):
+        placeholders.check(text, field=f"variant {experiments.label(number)}")
     experiment = await experiments.start(
-        services(request).db, request.path_params["reply_id"], body.get("variants"), agent_id
+        services(request).db, request.path_params["reply_id"], variants, agent_id
     )
     return JSONResponse(experiments.public(experiment), status_code=201)
 
@@ -60,7 +66,8 @@ async def draw_variant(request: Request) -> Response:
     found = services(request)
     conversation = await found.lifecycle.conversation(required_text(body, "conversation_id"))
     access.check_may_read(conversation, await access.reader(found.db, agent.id, agent.role))
-    reply = await store.reply_by_id(found.db, request.path_params["reply_id"])
+    who = await replies.author(found.db, agent)
+    reply = await replies.reply_for(found.db, request.path_params["reply_id"], who)
     drawn = await experiments.draw(found.db, reply.id, reply.body, conversation.id)
     return JSONResponse(
         {
@@ -105,6 +112,16 @@ async def create_target(request: Request) -> Response:
     values = sla.validate_target(await read_json_object(request))
     target = await sla_store.create_target(services(request).db, **values)
     return JSONResponse(target.public(), status_code=201)
+
+
+async def update_target(request: Request) -> Response:
+    """The whole target again (as when creating it), checked before anything changes."""
+    await _admin_writer(request)
+    values = sla.validate_target(await read_json_object(request))
+    target = await sla_store.update_target(
+        services(request).db, request.path_params["target_id"], **values
+    )
+    return JSONResponse(target.public())
 
 
 async def delete_target(request: Request) -> Response:
@@ -155,6 +172,7 @@ def _moment(value: str | None) -> datetime | None:
 routes = [
     Route(f"{PREFIX}/sla/targets", list_targets, methods=["GET"]),
     Route(f"{PREFIX}/sla/targets", create_target, methods=["POST"]),
+    Route(f"{PREFIX}/sla/targets/{{target_id}}", update_target, methods=["PUT"]),
     Route(f"{PREFIX}/sla/targets/{{target_id}}", delete_target, methods=["DELETE"]),
     Route(f"{PREFIX}/sla/clocks", running_clocks, methods=["GET"]),
     Route(f"{PREFIX}/sla/compliance", compliance, methods=["GET"]),

@@ -279,6 +279,34 @@ saved_replies = Table(
     Column("created_by", ForeignKey("agents.id", ondelete="SET NULL"), nullable=True),
     _created_at(),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("tags", JSON, nullable=True),  # null: none (replies saved before tags)
+)
+
+# Whose a saved reply is (replies/): an agent's own (owner_id) or one team's (team_id); a reply
+# without a row here is everyone's. A deleted team's replies become everyone's (team_id null).
+saved_reply_scopes = Table(
+    "saved_reply_scopes",
+    metadata,
+    Column("saved_reply_id", ForeignKey("saved_replies.id", ondelete="CASCADE"), primary_key=True),
+    Column("owner_id", ForeignKey("agents.id", ondelete="CASCADE"), nullable=True),
+    Column("team_id", ForeignKey("teams.id", ondelete="SET NULL"), nullable=True),
+    Index("ix_saved_reply_scopes_owner_id", "owner_id"),
+    Index("ix_saved_reply_scopes_team_id", "team_id"),
+)
+
+# The images and GIFs a saved reply sends with its text: attachments bound to no conversation
+# that the reply owns; inserting the reply copies each into the conversation.
+saved_reply_attachments = Table(
+    "saved_reply_attachments",
+    metadata,
+    Column("saved_reply_id", ForeignKey("saved_replies.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column(
+        "attachment_id",
+        ForeignKey("attachments.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
 )
 
 # A/B test of a saved reply's wording (quality/experiments.py): 2-4 variants, one running test

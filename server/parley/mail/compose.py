@@ -61,6 +61,7 @@ class MailComposer:
             "waiting": self._waiting,
             "issue_fixed": self._issue_fixed,
             "transcript": self._transcript,
+            "sla_breached": self._sla_breached,
         }
 
     async def compose(self, row: OutboxRow) -> Composed | Cancel:
@@ -269,6 +270,39 @@ class MailComposer:
         )
 
     # --- to agents ------------------------------------------------------------------------
+
+    async def _sla_breached(self, row: OutboxRow) -> Composed | Cancel:
+        """A response target was missed (escalation by mail): to each of the team's agents."""
+        agent = await store.mailable_agent(self.db, row.agent_id or "")
+        if agent is None:
+            return Cancel("the agent turned mail off")
+        conversation = await conversation_by_id(self.db, row.conversation_id or "")
+        if conversation is None or conversation.status == "resolved":
+            return Cancel("the conversation was resolved")
+        visitor = await identity_store.visitor_by_id(self.db, conversation.visitor_id)
+        what = "first" if row.data.get("kind") == "first" else "next"
+        subject = f"Missed: the {what}-response target {row.data.get('target', '')}"
+        check_header(subject)
+        check_header(agent.name)
+        text, html = self.render(
+            "sla_breached",
+            subject=subject,
+            lang="en",
+            t=texts_for("en"),
+            what=what,
+            target=row.data.get("target", ""),
+            minutes=row.data.get("minutes", 0),
+            visitor=(visitor.name if visitor else None) or "A visitor",
+            console_url=self.url("/console"),
+        )
+        return Composed(
+            recipient=agent.email,
+            subject=subject,
+            text_body=text,
+            html_body=html,
+            reply_to=None,
+            data={"to_name": agent.name},
+        )
 
     async def _waiting(self, row: OutboxRow) -> Composed | Cancel:
         agent = await store.mailable_agent(self.db, row.agent_id or "")

@@ -23,7 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from parley import clock
 from parley.db import Database
 from parley.db.records import record
-from parley.db.schema import agents, conversation_episodes, conversations, mail_outbox, new_id
+from parley.db.schema import (
+    agents,
+    conversation_episodes,
+    conversations,
+    mail_outbox,
+    new_id,
+    team_members,
+)
 
 MAX_ATTEMPTS = 8
 
@@ -356,5 +363,22 @@ async def mailable_agent_ids(db: Database) -> list[str]:
     async with db.read() as conn:
         rows = await conn.execute(
             select(agents.c.id).where(agents.c.disabled.is_(False), agents.c.mail_enabled.is_(True))
+        )
+        return list(rows.scalars())
+
+
+async def mailable_team_agent_ids(db: Database, team_id: str | None) -> list[str]:
+    """The team's enabled agents who take mail (no team: every such agent)."""
+    if team_id is None:
+        return await mailable_agent_ids(db)
+    async with db.read() as conn:
+        rows = await conn.execute(
+            select(agents.c.id)
+            .join(team_members, team_members.c.agent_id == agents.c.id)
+            .where(
+                team_members.c.team_id == team_id,
+                agents.c.disabled.is_(False),
+                agents.c.mail_enabled.is_(True),
+            )
         )
         return list(rows.scalars())

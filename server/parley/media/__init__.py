@@ -211,6 +211,29 @@ class MediaService:
             raise NotFound("no such attachment")
         return public_json(copied)
 
+    async def copy_unbound(self, attachment_id: str, party: Party) -> dict[str, Any]:
+        """An agent's copy, bound to no conversation, of an upload bound to none (a library
+        item's picture kept by a saved reply): a new row over the same stored files."""
+        source = await store.attachment_by_id(self.db, attachment_id)
+        if party.kind != "agent" or source is None or source["conversation_id"] is not None:
+            raise NotFound("no such attachment")
+        copied = await store.copy_attachment(
+            self.db,
+            attachment_id,
+            conversation_id=None,
+            uploader_kind=party.kind,
+            uploader_id=party.id,
+            source_attachment_id=None,
+        )
+        if copied is None:
+            raise NotFound("no such attachment")
+        return copied
+
+    async def unbound(self, attachment_id: str) -> dict[str, Any] | None:
+        """The row of an upload bound to no conversation, or None."""
+        row = await store.attachment_by_id(self.db, attachment_id)
+        return row if row is not None and row["conversation_id"] is None else None
+
     async def remove(self, attachment_id: str) -> None:
         """Delete the row; its files go too unless a copy still points at them."""
         row = await store.delete_attachment(self.db, attachment_id)

@@ -6,8 +6,9 @@ runs from the handoff (the episode's ``queued_at``) until the first ``agent_repl
 next-response clock from the visitor's first message after the latest ``agent_reply`` until the
 next one. Of the targets that apply (every conversation, its team, one of its labels, verified
 customers) the strictest wins. When a clock runs out the housekeeping check appends
-``sla_breached`` (once per clock) and escalates as the target says: a note to the team, or the
-conversation goes back to the queue for someone else.
+``sla_breached`` (once per clock) and escalates as the target says: a note to the team, the
+conversation back in the queue for someone else, or the note and a mail to each of the team's
+agents (queued in the transaction that records the breach, so it goes once with it).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from parley import clock
 from parley.conversation.lifecycle import Lifecycle
 from parley.db import Database
 from parley.errors import BadRequest
+from parley.mail.store import OutgoingMail, mailable_team_agent_ids
 from parley.quality.store import sla as store
 from parley.quality.store.sla import OpenEpisode, Target
 from parley.routing.hours import BusinessHours
@@ -30,7 +32,7 @@ from parley.routing.hours import BusinessHours
 logger = logging.getLogger(__name__)
 
 SCOPES = ("all", "team", "label", "verified")
-ESCALATIONS = ("none", "notify", "reassign")
+ESCALATIONS = ("none", "notify", "reassign", "mail")
 MAX_TARGET_SECONDS = 30 * 24 * 3600
 Kind = Literal["first", "next"]
 
@@ -41,6 +43,7 @@ class Clock:
 
     conversation_id: str
     episode: int
+    team_id: str | None
     assignee_id: str | None
     kind: Kind
     started_at: datetime
@@ -155,6 +158,7 @@ def clock_of(
     return Clock(
         episode.conversation_id,
         episode.episode,
+        episode.team_id,
         episode.assignee_id,
         kind,
         started,
@@ -196,11 +200,35 @@ async def check(db: Database, lifecycle: Lifecycle, hours: BusinessHours) -> lis
             running.started_at,
             running.assignee_id,
             data,
+            await _breach_mails(db, running),
         ):
             continue
         breached.append(running)
         await _escalate(lifecycle, running)
     return breached
+
+
+async def _breach_mails(db: Database, running: Clock) -> tuple[OutgoingMail, ...]:
+    """Escalation by mail: one to each of the team's agents who take mail (``sla_breached``,
+    composed when due); a clock's mail is written once however often it is checked."""
+    if running.target.escalation != "mail":
+        return ()
+    clock_key = f"{running.conversation_id}:{running.episode}:{running.kind}"
+    clock_key += f":{running.started_at.timestamp():.0f}"
+    return tuple(
+        OutgoingMail(
+            "sla_breached",
+            conversation_id=running.conversation_id,
+            agent_id=agent_id,
+            dedupe_key=f"sla:{clock_key}:{agent_id}",
+            data={
+                "kind": running.kind,
+                "target": running.target.name,
+                "minutes": round(running.target_seconds / 60),
+            },
+        )
+        for agent_id in await mailable_team_agent_ids(db, running.team_id)
+    )
 
 
 async def _escalate(lifecycle: Lifecycle, running: Clock) -> None:
@@ -214,6 +242,8 @@ async def _escalate(lifecycle: Lifecycle, running: Clock) -> None:
     if how == "reassign" and conversation.assignee_id is not None:
         await lifecycle.requeue(conversation.id, reason="sla_breached")
         note += " Back in the queue for the next free agent."
+    elif how == "mail":
+        note += " The team has been mailed."
     await lifecycle.system_message(conversation, note, internal=True)
 
 
@@ -221,30 +251,44 @@ async def _escalate(lifecycle: Lifecycle, running: Clock) -> None:
 
 
 async def compliance(db: Database, start: datetime, end: datetime) -> dict[str, Any]:
-    """First-response compliance and breaches per agent and team over [start, end).
+    """First- and next-response compliance and breaches per agent and team over [start, end).
 
-    Compliance is the share of first responses given before their clock ran out; breaches
-    count both clocks, charged to the agent who held the conversation (none while queued).
+    ``compliance`` is the share of first responses given before their clock ran out;
+    ``next_compliance`` the share of next responses (a reply to a visitor who wrote again
+    after an earlier reply) given with no next-response breach while the visitor waited.
+    Responses are charged to the agent who wrote them; breaches count both clocks, charged to
+    the agent who held the conversation (none while queued).
     """
     answered = await store.first_responses(db, start, end)
+    answered_next = await store.next_responses(db, start, end)
     missed = await store.breaches(db, start, end)
 
     def tally(group: Callable[[str | None, str | None], str | None]) -> dict[str, Any]:
         rows: dict[str | None, dict[str, int]] = defaultdict(
-            lambda: {"first_responses": 0, "on_time": 0, "first_breaches": 0, "next_breaches": 0}
+            lambda: {
+                "first_responses": 0,
+                "on_time": 0,
+                "next_responses": 0,
+                "next_on_time": 0,
+                "first_breaches": 0,
+                "next_breaches": 0,
+            }
         )
         for one in answered:
             row = rows[group(one.agent_id, one.team_id)]
             row["first_responses"] += 1
             row["on_time"] += not one.breached
+        for one in answered_next:
+            row = rows[group(one.agent_id, one.team_id)]
+            row["next_responses"] += 1
+            row["next_on_time"] += not one.breached
         for kind, agent_id, team_id in missed:
             rows[group(agent_id, team_id)][f"{kind}_breaches"] += 1
         return {
             str(key): {
                 **row,
-                "compliance": row["on_time"] / row["first_responses"]
-                if row["first_responses"]
-                else None,
+                "compliance": _share(row["on_time"], row["first_responses"]),
+                "next_compliance": _share(row["next_on_time"], row["next_responses"]),
             }
             for key, row in rows.items()
             if key is not None
@@ -256,3 +300,7 @@ async def compliance(db: Database, start: datetime, end: datetime) -> dict[str, 
         "agents": tally(lambda agent, team: agent),
         "teams": tally(lambda agent, team: team),
     }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None

@@ -1,9 +1,11 @@
-// The admin pages: agents, teams, labels (admin_labels.js), business hours and the widget.
+// The admin pages: agents, teams, labels (admin_labels.js), business hours, the widget, mail
+// (admin_mail.js), response targets and the review scorecard (admin_quality.js).
 // One page; the sections are switched here. Everything people typed goes in through
 // textContent or input values only.
 
 import { installLabelAdmin } from "./admin_labels.js";
 import { installMailAdmin } from "./admin_mail.js";
+import { installQualityAdmin } from "./admin_quality.js";
 import { el } from "./dom.js";
 import { api as request } from "./http.js";
 
@@ -307,3 +309,4 @@ loadPeople();
 loadSettings();
 installLabelAdmin({ say });
 installMailAdmin({ say });
+installQualityAdmin({ say });

@@ -176,7 +176,6 @@ function insertIntoComposer(snippet) {
   text.dispatchEvent(new Event("input"));
 }
 const noteToggle = document.getElementById("note-toggle");
-installPicker(text, () => ({ visitor: state.conversations.get(state.activeId)?.visitor, agent: state.me }), () => state.activeId);
 let typingSent = false;
 let typingTimer = null;
 
@@ -209,6 +208,7 @@ const media = {
   notify: (message) => report(message),
 };
 const composerImages = installAttachments(media);
+installPicker(text, () => state.activeId, { addImages: composerImages.addStored, notify: media.notify });
 installLibrary(media);
 
 function send() {
@@ -276,7 +276,7 @@ const notifier = installNotifications(document.getElementById("notify-toggle"), 
 const { filterByLabel } = installInbox(state, render);
 const refreshSla = installSla(state, render); // response-target clocks on the inbox rows
 installLabels(state, { render, filterByLabel, report });
-installManager(document.getElementById("replies-button"), { isAdmin: state.me.role === "admin" });
+installManager(document.getElementById("replies-button"), { isAdmin: state.me.role === "admin", conversationId: () => state.activeId });
 installReviews(document.getElementById("reviews-button"), { isAdmin: state.me.role === "admin" });
 // An earlier conversation opens read-only: the summary joins the state, `watch` brings history.
 installEarlier((summary) => {

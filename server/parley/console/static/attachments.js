@@ -130,6 +130,16 @@ function installComposer({ composer, textarea, conversationId, notify }) {
   textarea.before(pending);
   composer.querySelector(".composer-bar").prepend(button, chooser);
   return {
+    // Images already stored in the conversation (a saved reply's copies) go with the next message.
+    addStored(attachments, id) {
+      for (const attachment of attachments) {
+        const remove = el("button", { type: "button", class: "ghost", text: "×", "aria-label": "Remove image" });
+        const item = el("li", {}, el("img", { alt: "Image from a saved reply", src: attachment.thumb_url }), remove);
+        remove.addEventListener("click", () => { item.remove(); ready = ready.filter((entry) => entry.item !== item); });
+        pending.append(item);
+        ready.push({ attachment_id: attachment.attachment_id, conversation: id, item });
+      }
+    },
     // The uploaded images' ids; they leave the composer with the message that takes them.
     // Images uploaded to another conversation cannot go with it, so they are dropped.
     take() {

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, tuple_
+from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from parley import clock
@@ -27,6 +27,7 @@ from parley.db.schema import (
     visitors,
 )
 from parley.errors import NotFound
+from parley.mail.store import OutgoingMail
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,27 @@ async def create_target(db: Database, **values: Any) -> Target:
     async with db.transaction() as conn:
         await conn.execute(insert(sla_targets).values(**asdict(target)))
     return target
+
+
+async def update_target(db: Database, target_id: str, **values: Any) -> Target:
+    """Change a target in place; clocks read it from their next look, breaches already
+    recorded keep the numbers they were recorded with."""
+    async with db.transaction() as conn:
+        row = (
+            (
+                await conn.execute(
+                    update(sla_targets)
+                    .where(sla_targets.c.id == target_id)
+                    .values(**values)
+                    .returning(*sla_targets.c)
+                )
+            )
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise NotFound("no such target", code="unknown_target")
+    return record(Target, row)
 
 
 async def delete_target(db: Database, target_id: str) -> None:
@@ -164,8 +186,10 @@ async def record_breach(
     started_at: datetime,
     agent_id: str | None,
     data: dict[str, Any],
+    mails: tuple[OutgoingMail, ...] = (),
 ) -> bool:
-    """Append ``sla_breached`` once per clock that ran out; False when it was recorded before."""
+    """Append ``sla_breached`` once per clock that ran out, with its ``mails`` queued in the same
+    transaction; False when it was recorded before (and nothing is queued again)."""
     try:
         async with db.transaction() as conn:
             await conn.execute(
@@ -179,7 +203,7 @@ async def record_breach(
             moment = Moment(
                 "sla_breached", actor_kind="system", agent_id=agent_id, data={"kind": kind, **data}
             )
-            changed = await apply_in(conn, conversation_id, Change(moments=(moment,)))
+            changed = await apply_in(conn, conversation_id, Change(moments=(moment,), mails=mails))
             if changed is None:
                 raise LookupError(conversation_id)
             return True
@@ -238,3 +262,62 @@ async def breaches(
             )
         )
         return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def next_responses(db: Database, start: datetime, end: datetime) -> list[Answered]:
+    """Next responses given in [start, end): agent replies that answered the visitor writing
+    again after an earlier reply of the same episode, each marked if a next-response breach
+    was recorded while the visitor waited for it (all read from the event log and the
+    append-only messages)."""
+    ev, m = conversation_events.c, messages.c
+    async with db.read() as conn:
+        given = (
+            await conn.execute(
+                select(ev.id, ev.conversation_id, ev.episode, ev.at, ev.agent_id, ev.team_id).where(
+                    ev.type == "agent_reply", ev.at >= start, ev.at < end
+                )
+            )
+        ).all()
+        if not given:
+            return []
+        keys = list({(row.conversation_id, row.episode) for row in given})
+        in_episodes = tuple_(ev.conversation_id, ev.episode).in_(keys)
+        # Replies in commit order (the event id), so two in the same instant stay in order.
+        replies: dict[tuple[str, int], list[tuple[int, datetime]]] = defaultdict(list)
+        breached: dict[tuple[str, int], list[datetime]] = defaultdict(list)
+        for event_id, conversation_id, episode, kind, at, next_kind in await conn.execute(
+            select(
+                ev.id,
+                ev.conversation_id,
+                ev.episode,
+                ev.type,
+                ev.at,
+                ev.data["kind"].as_string(),
+            ).where(in_episodes, ev.type.in_(("agent_reply", "sla_breached")), ev.at < end)
+        ):
+            if kind == "agent_reply":
+                replies[(conversation_id, episode)].append((event_id, clock.as_utc(at)))
+            elif next_kind == "next":
+                breached[(conversation_id, episode)].append(clock.as_utc(at))
+        said: dict[str, list[datetime]] = defaultdict(list)
+        for conversation_id, at in await conn.execute(
+            select(m.conversation_id, m.created_at).where(
+                m.author_kind == "visitor",
+                m.conversation_id.in_({key[0] for key in keys}),
+                m.created_at < end,
+            )
+        ):
+            said[conversation_id].append(clock.as_utc(at))
+    found = []
+    for row in given:
+        key, at = (row.conversation_id, row.episode), clock.as_utc(row.at)
+        before = [earlier for event_id, earlier in replies[key] if event_id < row.id]
+        if not before:
+            continue  # the episode's first response
+        latest = max(before)
+        waiting = min((t for t in said[row.conversation_id] if latest < t < at), default=None)
+        if waiting is None:
+            continue  # a second reply in a row answers nothing new
+        late = any(waiting <= t <= at for t in breached[key])
+        found.append(Answered(row.agent_id, row.team_id, late))
+    return found
