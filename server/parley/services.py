@@ -93,7 +93,7 @@ class Services:
             login_throttle = MemoryLoginThrottle(settings.login_max_failures)
         conversations = ConversationService(db, bus)
         site = LiveSiteSettings(db, bus, settings)
-        bot = Bot()
+        bot = Bot(db)
         lifecycle = Lifecycle(
             db,
             conversations,

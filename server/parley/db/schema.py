@@ -481,8 +481,11 @@ search_log = Table(
     Column("locale", String(16), nullable=True),
     Column("result_count", Integer, nullable=False),
     Column("top_score", Float, nullable=True),
-    Column("source", String(16), nullable=False),  # widget | helpcenter | bot | agent | api
+    # widget | helpcenter | api | agent (typed in the console's KB panel) | agent_prefill (the
+    # panel's automatic search for the visitor's last message) | bot (the bot's own search)
+    Column("source", String(16), nullable=False),
     Column("clicked_slug", String(300), nullable=True),
+    Column("answered", Boolean, nullable=True),  # the bot's verdict; null for other sources
     _created_at(),
     Index("ix_search_log_created", "created_at"),
 )

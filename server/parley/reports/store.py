@@ -289,3 +289,46 @@ async def ratings(db: Database, start: datetime, end: datetime, scope: Scope) ->
     async with db.read() as conn:
         rows = (await conn.execute(statement)).all()
     return [Rating(row[0], row[1], row[2], row[3], clock.as_utc(row[4]), row[5]) for row in rows]
+
+
+# --- knowledge ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BotVerdict:
+    """One bot answer inside a self-served episode, in the order they were given."""
+
+    conversation_id: str
+    episode: int
+    visitor_id: str
+    top: str | None  # the slug of its first suggestion
+    answered: bool
+
+
+async def self_served_verdicts(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[BotVerdict]:
+    """The bot's answers in the episodes resolved in the period with no person (self-served),
+    oldest first: which article answered each visitor is read from them."""
+    conversation = conversations.alias("conversation")  # the scope's filters name the table
+    statement = (
+        select(ev.conversation_id, ev.episode, conversation.c.visitor_id, ev.data)
+        .join(
+            conversation_episodes,
+            and_(ep.conversation_id == ev.conversation_id, ep.number == ev.episode),
+        )
+        .join(conversation, conversation.c.id == ev.conversation_id)
+        .where(
+            ev.type == "bot_answered",
+            ep.self_served.is_(True),
+            _between(ep.resolved_at, start, end),
+            *scope.conditions(),
+        )
+        .order_by(ev.id)
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [
+        BotVerdict(row[0], row[1], row[2], row[3].get("top"), bool(row[3].get("answered")))
+        for row in rows
+    ]

@@ -9,6 +9,8 @@ const root = document.getElementById("reports");
 const form = document.getElementById("report-form");
 const status = document.getElementById("report-status");
 const charts = new Map();
+// Reports over no one's conversations take fewer filters (the server refuses the others).
+const ONLY = { knowledge: ["period", "from", "to", "locale"] };
 
 const FIGURES = [
   ["New conversations", (o) => o.conversations.new, "count"],
@@ -99,11 +101,25 @@ function drawChart(id, days, series) {
   target.dataset.values = JSON.stringify(data.slice(1)); // what the chart shows, for scripts and tests
 }
 
-function fillTable(id, header, rows) {
-  document.getElementById(id).replaceChildren(
-    el("thead", {}, row(header, true)),
-    el("tbody", {}, ...rows.map((cells) => row(cells))),
-  );
+function fillTable(id, header, rows, empty = "Nothing in this period.") {
+  const table = document.getElementById(id);
+  const body = rows.length ? rows.map((cells) => row(cells)) : [el("tr", {}, el("td", { colspan: String(header.length), text: empty }))];
+  table.replaceChildren(...table.querySelectorAll("caption"), el("thead", {}, row(header, true)), el("tbody", {}, ...body));
+}
+
+function paramsFor(name, params) {
+  const only = ONLY[name];
+  if (!only) return params;
+  return new URLSearchParams([...params].filter(([key]) => only.includes(key)));
+}
+
+function renderKnowledge(report) {
+  const searches = (rows) => rows.map((r) => [r.query, String(r.searches), String(r.clicks)]);
+  fillTable("top-searches", ["Query", "Searches", "Led to an article"], searches(report.top_searches));
+  fillTable("no-result-searches", ["Query", "Searches", "Led to an article"], searches(report.no_result_searches));
+  fillTable("bot-unanswered", ["Question", "Asked", "Led to an article"], searches(report.bot_unanswered));
+  fillTable("not-helpful", ["Article", "Not helpful", "Helpful"], report.not_helpful.map((r) => [r.slug, String(r.not_helpful), String(r.helpful)]));
+  fillTable("self-served-articles", ["Article", "Visitors", "Episodes"], report.self_served_articles.map((r) => [r.slug, String(r.visitors), String(r.episodes)]));
 }
 
 function renderCharts(report) {
@@ -166,17 +182,19 @@ async function load() {
   const params = query();
   history.replaceState(null, "", `/console/reports?${params}`);
   for (const link of document.querySelectorAll("a.csv")) {
-    link.href = `/api/v1/reports/${link.dataset.report}?${params}&format=csv`;
+    link.href = `/api/v1/reports/${link.dataset.report}?${paramsFor(link.dataset.report, params)}&format=csv`;
   }
   status.textContent = "Loading…";
+  const fetchReport = (name) => api("GET", `/api/v1/reports/${name}?${paramsFor(name, params)}`);
+  // Sections shown only to admins (their reports are for admins) are fetched only when present.
+  const optional = Object.entries(OPTIONAL).filter(([name]) => document.querySelector(`section[data-report="${name}"]`));
   try {
-    const [overview, series, agents, csat] = await Promise.all(
-      ["overview", "charts", "agents", "csat"].map((name) => api("GET", `/api/v1/reports/${name}?${params}`)),
-    );
+    const [overview, series, agents, csat] = await Promise.all(["overview", "charts", "agents", "csat"].map(fetchReport));
     renderOverview(overview);
     renderCharts(series);
     renderAgents(agents);
     renderCsat(csat);
+    for (const [name, render] of optional) render(await fetchReport(name));
     lastSeries = series;
     status.textContent = `Showing ${overview.period.from} – ${overview.period.to} (${overview.period.timezone}).`;
     root.dataset.loaded = "true";
@@ -186,6 +204,7 @@ async function load() {
 }
 
 let lastSeries = null;
+const OPTIONAL = { knowledge: renderKnowledge };
 
 async function fillFilters() {
   const { agents, teams } = await api("GET", "/api/v1/console/agents");
