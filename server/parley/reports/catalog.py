@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parley.db import Database
-from parley.reports import charts, knowledge, overview, people
+from parley.reports import charts, knowledge, labels, overview, people
 from parley.reports.export import compared_csv, records_csv
 from parley.reports.period import Period
 from parley.reports.request import FILTERS
@@ -64,6 +64,11 @@ REPORTS: dict[str, Report] = {
         people.csat,
         lambda report: records_csv(report["comments"]),
         "Scores 1-5 and every comment with its conversation, lowest score first.",
+    ),
+    "labels": Report(
+        labels.labels,
+        lambda report: records_csv(labels.labels_csv_rows(report)),
+        "Conversations per label, per day (per week beyond 31 days).",
     ),
     "knowledge": Report(
         knowledge.knowledge,

@@ -332,3 +332,22 @@ async def self_served_verdicts(
         BotVerdict(row[0], row[1], row[2], row[3].get("top"), bool(row[3].get("answered")))
         for row in rows
     ]
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+
+async def labelled_openings(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[tuple[str, str, datetime]]:
+    """(label, conversation, when) for each episode opened in the period in a conversation
+    carrying that label now: what customers came with, per label."""
+    labelled = conversation_labels.alias("labelled")  # the scope's label filter names the table
+    statement = (
+        select(labelled.c.label, ep.conversation_id, ep.opened_at)
+        .join(labelled, labelled.c.conversation_id == ep.conversation_id)
+        .where(_between(ep.opened_at, start, end), *scope.conditions())
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [(label, conversation_id, clock.as_utc(at)) for label, conversation_id, at in rows]

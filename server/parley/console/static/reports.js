@@ -103,7 +103,7 @@ function drawChart(id, days, series) {
 
 function fillTable(id, header, rows, empty = "Nothing in this period.") {
   const table = document.getElementById(id);
-  const body = rows.length ? rows.map((cells) => row(cells)) : [el("tr", {}, el("td", { colspan: String(header.length), text: empty }))];
+  const body = rows.length ? rows.map((cells) => row(cells)) : [el("tr", {}, el("td", { colSpan: header.length, text: empty }))];
   table.replaceChildren(...table.querySelectorAll("caption"), el("thead", {}, row(header, true)), el("tbody", {}, ...body));
 }
 
@@ -120,6 +120,20 @@ function renderKnowledge(report) {
   fillTable("bot-unanswered", ["Question", "Asked", "Led to an article"], searches(report.bot_unanswered));
   fillTable("not-helpful", ["Article", "Not helpful", "Helpful"], report.not_helpful.map((r) => [r.slug, String(r.not_helpful), String(r.helpful)]));
   fillTable("self-served-articles", ["Article", "Visitors", "Episodes"], report.self_served_articles.map((r) => [r.slug, String(r.visitors), String(r.episodes)]));
+}
+
+const LABEL_SERIES = 6;
+
+function renderLabels(report) {
+  const days = report.buckets.map((day, n) => ({ day, n }));
+  const top = report.labels.slice(0, LABEL_SERIES);
+  const series = top.map((l, i) => [l.label, (d) => l.counts[d.n], `--chart-${i + 1}`]);
+  drawChart("labels-chart", days, series);
+  // The key: each label beside its line's colour (the table below has every number).
+  document.getElementById("labels-key").replaceChildren(...series.map(([name, , stroke]) =>
+    el("li", {}, el("span", { class: "swatch", style: `background: ${colour(stroke)}` }), ` ${name}`)));
+  const header = ["Label", "Total", ...report.buckets.map((day) => (report.bucket === "week" ? `week of ${day}` : day))];
+  fillTable("labels-table", header, report.labels.map((l) => [l.label, String(l.total), ...l.counts.map(String)]), "No labelled conversations in this period.");
 }
 
 function renderCharts(report) {
@@ -189,9 +203,11 @@ async function load() {
   // Sections shown only to admins (their reports are for admins) are fetched only when present.
   const optional = Object.entries(OPTIONAL).filter(([name]) => document.querySelector(`section[data-report="${name}"]`));
   try {
-    const [overview, series, agents, csat] = await Promise.all(["overview", "charts", "agents", "csat"].map(fetchReport));
+    const [overview, series, agents, csat, labelled] = await Promise.all(["overview", "charts", "agents", "csat", "labels"].map(fetchReport));
     renderOverview(overview);
     renderCharts(series);
+    renderLabels(labelled);
+    lastLabels = labelled;
     renderAgents(agents);
     renderCsat(csat);
     for (const [name, render] of optional) render(await fetchReport(name));
@@ -204,6 +220,7 @@ async function load() {
 }
 
 let lastSeries = null;
+let lastLabels = null;
 const OPTIONAL = { knowledge: renderKnowledge };
 
 async function fillFilters() {
@@ -222,7 +239,10 @@ function restoreFromUrl() {
 
 form.addEventListener("change", (event) => { if (event.target.name === "period") showCustomDays(); });
 form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
-matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => { if (lastSeries) renderCharts(lastSeries); });
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+  if (lastSeries) renderCharts(lastSeries);
+  if (lastLabels) renderLabels(lastLabels);
+});
 
 await fillFilters().catch(() => {});
 restoreFromUrl();
