@@ -107,6 +107,12 @@ async def test_reports_show_the_seeded_numbers_in_charts_and_tables(
     await expect(page.get_by_role("link", name="CSV").first).to_have_attribute(
         "href", "/api/v1/reports/overview?from=2026-12-04&to=2026-12-07&format=csv"
     )
+    labelled = json.loads(await page.locator("#labels-chart").get_attribute("data-values") or "")
+    assert labelled == [[0, 0, 0, 1]]  # the transfer, labelled billing, came on Monday
+    await expect(page.locator("#labels-key li")).to_have_text([" billing"])
+    await expect(page.locator("#labels-table tbody tr")).to_have_text(["billing10001"])
+    # The seeded history has no searches: the admin's knowledge tables say so.
+    await expect(page.locator("#top-searches tbody")).to_have_text("Nothing in this period.")
     await screenshot(page, "reports-light")
 
     await page.add_script_tag(content=axe_source)
@@ -114,3 +120,9 @@ async def test_reports_show_the_seeded_numbers_in_charts_and_tables(
     await page.emulate_media(color_scheme="dark")
     await screenshot(page, "reports-dark")
     assert await page.evaluate(AXE_SERIOUS) == []
+
+    # A comment's link opens its conversation (resolved, so not in the inbox) in the console.
+    await page.locator("#csat-comments li").first.get_by_role("link").click()
+    await expect(page.locator("#thread-title")).to_have_text("Vera")
+    await expect(page.locator("#messages")).to_contain_text("one more thing")
+    assert page.url.endswith("/console")

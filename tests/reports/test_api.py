@@ -141,3 +141,19 @@ async def test_searches_and_customers_are_for_admins_and_take_their_own_filters(
     )
     assert by_team.status_code == 400
     assert by_team.json()["error"]["message"] == "this report takes locale, not 'team'"
+
+
+async def test_a_reports_link_finds_its_conversation_resolved_or_not(
+    client: httpx.AsyncClient, seeded: History
+) -> None:
+    boss = await _token(client, "boss@example.com")
+    found = await client.get(f"/api/v1/console/conversations/{seeded.invoice_id}", headers=boss)
+    assert found.status_code == 200
+    summary = found.json()["conversation"]
+    assert (summary["id"], summary["status"], summary["visitor"]["name"]) == (
+        seeded.invoice_id,
+        "resolved",
+        "Vera",
+    )
+    missing = await client.get("/api/v1/console/conversations/cnv_nothing", headers=boss)
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "unknown_conversation")
