@@ -113,6 +113,10 @@ async def test_reports_show_the_seeded_numbers_in_charts_and_tables(
     await expect(page.locator("#labels-table tbody tr")).to_have_text(["billing10001"])
     # The seeded history has no searches: the admin's knowledge tables say so.
     await expect(page.locator("#top-searches tbody")).to_have_text("Nothing in this period.")
+    # No customer attributes were ever sent: the host is shown exactly what to send.
+    await expect(page.locator("#retention-empty")).to_be_visible()
+    await expect(page.locator("#retention-example")).to_contain_text('customer_since: "2025-03-01"')
+    await expect(page.locator("#retention-figures")).to_be_hidden()
     await screenshot(page, "reports-light")
 
     await page.add_script_tag(content=axe_source)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parley.db import Database
-from parley.reports import charts, knowledge, labels, overview, people
+from parley.reports import charts, knowledge, labels, overview, people, retention
 from parley.reports.export import compared_csv, records_csv
 from parley.reports.period import Period
 from parley.reports.request import FILTERS
@@ -76,6 +76,14 @@ REPORTS: dict[str, Report] = {
         "Top searches, searches with no result, the bot's unanswered questions, articles voted"
         " not helpful, articles that answered visitors with no person.",
         filters=("locale",),
+        admins_only=True,
+    ),
+    "retention": Report(
+        retention.retention,
+        retention.retention_csv,
+        "Customers from Parley.identify attributes: CRR, churn, CLV, churn beside support"
+        " experience.",
+        filters=(),
         admins_only=True,
     ),
 }

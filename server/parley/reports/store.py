@@ -19,6 +19,7 @@ from parley.db.schema import (
     conversation_events,
     conversation_labels,
     conversations,
+    visitors,
 )
 
 ep = conversation_episodes.c
@@ -351,3 +352,73 @@ async def labelled_openings(
     async with db.read() as conn:
         rows = (await conn.execute(statement)).all()
     return [(label, conversation_id, clock.as_utc(at)) for label, conversation_id, at in rows]
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A signed-in user of the host site (``user_id``) as their latest visitor record says."""
+
+    user_id: str
+    attributes: dict[str, object]
+
+
+async def customers(db: Database) -> list[Customer]:
+    """Every identified user once: the attributes of the visitor record seen last (one user may
+    have several records on a site that does not verify identities)."""
+    seen = func.coalesce(visitors.c.last_seen_at, visitors.c.created_at)
+    statement = (
+        select(visitors.c.user_id, visitors.c.attributes)
+        .where(visitors.c.user_id.is_not(None))
+        .order_by(visitors.c.user_id, seen.desc(), visitors.c.id)
+    )
+    found: dict[str, Customer] = {}
+    async with db.read() as conn:
+        for user_id, attributes in await conn.execute(statement):
+            found.setdefault(user_id, Customer(user_id, dict(attributes or {})))
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class Experience:
+    """What one identified user went through with support, each with when."""
+
+    user_id: str
+    kind: str  # "rating" | "first_response" | "first_breach"
+    at: datetime
+    score: int | None = None
+
+
+async def experiences(db: Database, before: datetime) -> list[Experience]:
+    """Ratings, first responses and first-response target breaches of identified users' episodes
+    before ``before``: churn beside support experience."""
+    who = visitors.c.user_id
+    through = conversations.join(visitors, visitors.c.id == conversations.c.visitor_id)
+    episodes_of = through.join(conversation_episodes, ep.conversation_id == conversations.c.id)
+    ratings = (
+        select(who, ep.rated_at, ep.rating)
+        .select_from(episodes_of)
+        .where(who.is_not(None), ep.rating.is_not(None), ep.rated_at < before)
+    )
+    firsts = (
+        select(who, ep.first_response_at)
+        .select_from(episodes_of)
+        .where(who.is_not(None), ep.first_response_at < before)
+    )
+    breaches = (
+        select(who, ev.at, ev.data)
+        .select_from(through.join(conversation_events, ev.conversation_id == conversations.c.id))
+        .where(who.is_not(None), ev.type == "sla_breached", ev.at < before)
+    )
+    found: list[Experience] = []
+    async with db.read() as conn:
+        for user_id, at, score in await conn.execute(ratings):
+            found.append(Experience(user_id, "rating", clock.as_utc(at), score))
+        for user_id, at in await conn.execute(firsts):
+            found.append(Experience(user_id, "first_response", clock.as_utc(at)))
+        for user_id, at, data in await conn.execute(breaches):
+            if data.get("kind") == "first":
+                found.append(Experience(user_id, "first_breach", clock.as_utc(at)))
+    return found

@@ -10,7 +10,7 @@ const form = document.getElementById("report-form");
 const status = document.getElementById("report-status");
 const charts = new Map();
 // Reports over no one's conversations take fewer filters (the server refuses the others).
-const ONLY = { knowledge: ["period", "from", "to", "locale"] };
+const ONLY = { knowledge: ["period", "from", "to", "locale"], retention: ["period", "from", "to"] };
 
 const FIGURES = [
   ["New conversations", (o) => o.conversations.new, "count"],
@@ -111,6 +111,38 @@ function paramsFor(name, params) {
   const only = ONLY[name];
   if (!only) return params;
   return new URLSearchParams([...params].filter(([key]) => only.includes(key)));
+}
+
+const EXPERIENCE = {
+  last_rating_1_2: "Last rating 1–2",
+  last_rating_4_5: "Last rating 4–5",
+  waited_past_first_response_target: "Waited past the first-response target",
+  first_responses_within_target: "First responses within the target",
+};
+
+// With no customer attributes yet, the section shows the host exactly what to send.
+function renderRetention(report) {
+  document.getElementById("retention-empty").hidden = !report.empty;
+  document.getElementById("retention-figures").hidden = report.empty;
+  document.getElementById("retention-example").textContent = report.example;
+  const percent = (value) => (value === null ? "–" : `${value.toFixed(2)} %`);
+  const money = (value) => (value === null ? "–" : value.toFixed(2));
+  fillTable("retention-table", ["Figure", "Value"], [
+    ["Customers at the start (S)", String(report.customers_at_start)],
+    ["Customers at the end (E)", String(report.customers_at_end)],
+    ["New customers (N)", String(report.new_customers)],
+    ["Lost customers", String(report.lost_customers)],
+    ["Customer retention rate, (E − N) ÷ S", percent(report.retention_rate)],
+    ["Churn rate, lost ÷ S", percent(report.churn_rate)],
+    ["Average purchase value", money(report.clv.average_purchase_value)],
+    ["Purchases per customer-year", formatValue(report.clv.purchase_frequency_per_year, "number")],
+    ["Customer lifespan (years)", formatValue(report.clv.lifespan_years, "number")],
+    ["Customer lifetime value", money(report.clv.value)],
+    ["Customers with unreadable attributes", String(report.unreadable)],
+  ]);
+  fillTable("retention-experience", ["Customers", "Count", "Lost", "Churn rate"], report.by_experience.map((g) => [
+    EXPERIENCE[g.group] || g.group, String(g.customers), String(g.lost), percent(g.churn_rate),
+  ]));
 }
 
 function renderKnowledge(report) {
@@ -221,7 +253,7 @@ async function load() {
 
 let lastSeries = null;
 let lastLabels = null;
-const OPTIONAL = { knowledge: renderKnowledge };
+const OPTIONAL = { knowledge: renderKnowledge, retention: renderRetention };
 
 async function fillFilters() {
   const { agents, teams } = await api("GET", "/api/v1/console/agents");
