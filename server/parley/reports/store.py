@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from parley import clock
 from parley.db import Database
 from parley.db.schema import (
+    agent_presence,
     conversation_episodes,
     conversation_events,
     conversation_labels,
@@ -422,3 +423,44 @@ async def experiences(db: Database, before: datetime) -> list[Experience]:
             if data.get("kind") == "first":
                 found.append(Experience(user_id, "first_breach", clock.as_utc(at)))
     return found
+
+
+# --- presence -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """One stretch an agent was online; ``offline_at`` None while it lasts."""
+
+    agent_id: str
+    online_at: datetime
+    seen_at: datetime
+    offline_at: datetime | None
+
+
+async def presence_stretches(
+    db: Database, start: datetime, end: datetime, agent_id: str | None
+) -> list[Stretch]:
+    """The stretches that began before the period ended and had not ended before it began."""
+    statement = select(
+        agent_presence.c.agent_id,
+        agent_presence.c.online_at,
+        agent_presence.c.seen_at,
+        agent_presence.c.offline_at,
+    ).where(
+        agent_presence.c.online_at < end,
+        or_(agent_presence.c.offline_at.is_(None), agent_presence.c.offline_at > start),
+    )
+    if agent_id is not None:
+        statement = statement.where(agent_presence.c.agent_id == agent_id)
+    async with db.read() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [
+        Stretch(
+            row[0],
+            clock.as_utc(row[1]),
+            clock.as_utc(row[2]),
+            None if row[3] is None else clock.as_utc(row[3]),
+        )
+        for row in rows
+    ]

@@ -206,6 +206,7 @@ function renderAgents(report) {
       formatValue(a.resolution_median_seconds, "time"),
       formatValue(a.csat_satisfied_share, "share"),
       formatValue(a.reopen_rate, "share"),
+      formatValue(a.online_seconds, "time"),
     ])),
   );
 }
