@@ -225,7 +225,12 @@ function renderCsat(report) {
   document.getElementById("csat-comments").replaceChildren(...(comments.length ? comments : [el("li", { text: "No comments in this period." })]));
 }
 
+// Each load fetches every report at once, and only the latest load draws: an earlier one
+// that answers late (the page's first load, say) never overwrites what was asked last.
+let loads = 0;
+
 async function load() {
+  const mine = ++loads;
   const params = query();
   history.replaceState(null, "", `/console/reports?${params}`);
   for (const link of document.querySelectorAll("a.csv")) {
@@ -236,19 +241,21 @@ async function load() {
   // Sections shown only to admins (their reports are for admins) are fetched only when present.
   const optional = Object.entries(OPTIONAL).filter(([name]) => document.querySelector(`section[data-report="${name}"]`));
   try {
-    const [overview, series, agents, csat, labelled] = await Promise.all(["overview", "charts", "agents", "csat", "labels"].map(fetchReport));
+    const names = ["overview", "charts", "agents", "csat", "labels", ...optional.map(([name]) => name)];
+    const [overview, series, agents, csat, labelled, ...extra] = await Promise.all(names.map(fetchReport));
+    if (mine !== loads) return;
     renderOverview(overview);
     renderCharts(series);
     renderLabels(labelled);
     lastLabels = labelled;
     renderAgents(agents);
     renderCsat(csat);
-    for (const [name, render] of optional) render(await fetchReport(name));
+    optional.forEach(([, render], n) => render(extra[n]));
     lastSeries = series;
     status.textContent = `Showing ${overview.period.from} – ${overview.period.to} (${overview.period.timezone}).`;
     root.dataset.loaded = "true";
   } catch (error) {
-    status.textContent = `Error: ${error.message}`;
+    if (mine === loads) status.textContent = `Error: ${error.message}`;
   }
 }
 
