@@ -254,3 +254,27 @@ function newClientId() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return "c_" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Parley.identify, taken at once (docs/widget.md): the visitor this browser registered as
+ *  this user is updated (POST /api/v1/visitors/me: name, email, attributes); a signed-in user
+ *  new to this browser registers now, so a verified user's record is refreshed on the server
+ *  (retention reads those attributes) even if the chat is never opened. What was last said is
+ *  remembered, so an unchanged identity on every page costs no request. */
+export async function sendIdentity({ config, storage }) {
+  const identity = storage.get("identity") || {};
+  const told = JSON.stringify(identity);
+  const saved = storage.get("visitor");
+  if (saved?.told === told) return;
+  const link = createConnection({ config, storage });
+  const same = Boolean(saved?.token) && (saved.user_id || null) === (identity.user_id || null);
+  try {
+    if (same) await link.api("/api/v1/visitors/me", { method: "POST", body: identity, auth: true });
+    else if (identity.user_id) await link.visitor();
+    else return; // an anonymous visitor not yet registered: told at registration
+  } catch (error) {
+    if (error.status !== 401 && error.status !== 404) throw error;
+    storage.set("visitor", null); // an expired token or a forgotten visitor: register anew
+    await link.visitor();
+  }
+  storage.set("visitor", { ...storage.get("visitor"), told });
+}

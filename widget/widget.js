@@ -334,7 +334,8 @@
 
   /** Parley.identify({user_id, user_hash, name, email, attributes}): the host's signed-in user
    *  (user_hash = HMAC-SHA256 of user_id with the site's identity secret); null forgets them.
-   *  Used from the next registration on: call it on `parley:ready`, before the chat opens. */
+   *  Taken at once: the server hears it as soon as the browser is idle (connection.js's
+   *  sendIdentity), whether or not the chat was opened; call it again when something changes. */
   function identify(profile) {
     const keep = {};
     for (const key of ["user_id", "user_hash", "name", "email"]) {
@@ -342,6 +343,9 @@
     }
     if (profile?.attributes && typeof profile.attributes === "object") keep.attributes = { ...profile.attributes };
     storage.set("identity", profile ? keep : null);
+    if (profile) {
+      whenIdle(() => import(assetUrl("connection.js")).then((m) => m.sendIdentity({ config, storage })).catch(() => {}), 500);
+    }
   }
 
   window.Parley = Object.freeze({ version: VERSION, open: () => open(), close, toggle, identify });

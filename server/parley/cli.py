@@ -486,7 +486,12 @@ def _report_command(name: str, report: Report) -> None:
         async def work(db: Database) -> dict[str, Any]:
             hours = effective(_settings(), await site_store.read_all(db)).hours
             request = parse_request(
-                asked, viewer_id=None, viewer_is_admin=True, zone=hours.timezone, now=clock.now()
+                asked,
+                viewer_id=None,
+                viewer_is_admin=True,
+                zone=hours.timezone,
+                now=clock.now(),
+                filters=report.filters,
             )
             return await report.compute(db, request.period, request.scope)
 

@@ -93,7 +93,7 @@ class Services:
             login_throttle = MemoryLoginThrottle(settings.login_max_failures)
         conversations = ConversationService(db, bus)
         site = LiveSiteSettings(db, bus, settings)
-        bot = Bot()
+        bot = Bot(db)
         lifecycle = Lifecycle(
             db,
             conversations,
@@ -195,16 +195,17 @@ class Services:
             logger.exception("the knowledge-base watcher stopped: restart to pick up edits")
 
     async def _housekeeping(self) -> None:
-        """Share presence, return abandoned conversations to the queue, record missed response
-        targets (and escalate them), assign what waits, resolve conversations visitors left
-        with the bot, re-read site settings should a change's bus message have been lost,
-        checkpoint SQLite's log, and (hourly) forget searches past the search log's retention
-        and expired agent sessions."""
+        """Share presence (and write it into its history), return abandoned conversations to
+        the queue, record missed response targets (and escalate them), assign what waits,
+        resolve conversations visitors left with the bot, re-read site settings should a
+        change's bus message have been lost, checkpoint SQLite's log, and (hourly) forget
+        searches past the search log's retention and expired agent sessions."""
         pruned_at = -PRUNE_EVERY_SECONDS
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
             try:
                 await self.presence.publish()
+                await self.routing.record_presence()
                 await self.routing.requeue_abandoned()
                 await sla.check(self.db, self.lifecycle, self.site.current.hours)
                 await self.routing.assign_waiting()

@@ -151,6 +151,11 @@ async def test_offline_outbox_survives_a_server_restart_and_a_reload(
 
     server.start()
     await expect(pending).not_to_have_class("msg from-visitor pending", timeout=20_000)
+    # The message's echo shows it stored; the ack that empties the outbox follows the bot's
+    # turn (its search, its reply, its log row), so it may come a moment later.
+    await page.wait_for_function(
+        "() => localStorage.getItem('parley:outbox') === '[]'", timeout=20_000
+    )
     assert await widget.storage("outbox") == []
 
     # A reload reopens the panel on the same conversation; the replay shows each message once.

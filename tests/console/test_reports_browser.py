@@ -17,6 +17,7 @@ from tests.conftest import PASSWORD
 from tests.console.conftest import screenshot
 from tests.console.test_console_browser import sign_in
 from tests.reports.conftest import FrozenClock, build_history, frozen  # noqa: F401
+from tests.reports.test_retention import build_customers
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +108,18 @@ async def test_reports_show_the_seeded_numbers_in_charts_and_tables(
     await expect(page.get_by_role("link", name="CSV").first).to_have_attribute(
         "href", "/api/v1/reports/overview?from=2026-12-04&to=2026-12-07&format=csv"
     )
+    labelled = json.loads(await page.locator("#labels-chart").get_attribute("data-values") or "")
+    assert labelled == [[0, 0, 0, 1]]  # the transfer, labelled billing, came on Monday
+    await expect(page.locator("#labels-key li")).to_have_text([" billing"])
+    await expect(page.locator("#labels-table tbody tr")).to_have_text(["billing10001"])
+    # The seeded history has no searches: the admin's knowledge tables say so.
+    await expect(page.locator("#top-searches tbody")).to_have_text("Nothing in this period.")
+    await page.locator("#labels-title").scroll_into_view_if_needed()
+    await screenshot(page, "reports-labels")
+    # No customer attributes were ever sent: the host is shown exactly what to send.
+    await expect(page.locator("#retention-empty")).to_be_visible()
+    await expect(page.locator("#retention-example")).to_contain_text('customer_since: "2025-03-01"')
+    await expect(page.locator("#retention-figures")).to_be_hidden()
     await screenshot(page, "reports-light")
 
     await page.add_script_tag(content=axe_source)
@@ -114,3 +127,50 @@ async def test_reports_show_the_seeded_numbers_in_charts_and_tables(
     await page.emulate_media(color_scheme="dark")
     await screenshot(page, "reports-dark")
     assert await page.evaluate(AXE_SERIOUS) == []
+
+    # A comment's link opens its conversation (resolved, so not in the inbox) in the console.
+    await page.locator("#csat-comments li").first.get_by_role("link").click()
+    await expect(page.locator("#thread-title")).to_have_text("Vera")
+    await expect(page.locator("#messages")).to_contain_text("one more thing")
+    assert page.url.endswith("/console")
+
+
+async def test_retention_shows_the_hand_counted_customers(
+    reports_page: Page,
+    live_url: str,
+    settings: Settings,
+    frozen: FrozenClock,  # noqa: F811
+) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        await build_customers(db, frozen)
+        await create_agent(
+            db, email="boss@example.com", name="Boss", password=PASSWORD, role="admin"
+        )
+    finally:
+        await db.close()
+    page = reports_page
+    await sign_in(page, live_url, "boss@example.com")
+    await page.goto(f"{live_url}/console/reports?from=2026-12-01&to=2026-12-31")
+    await expect(page.get_by_role("status")).to_have_text(
+        "Showing 2026-12-01 – 2026-12-31 (Europe/Ljubljana)."
+    )
+    await expect(page.locator("#retention-empty")).to_be_hidden()
+    figures = page.locator("#retention-table tbody tr")
+    await expect(figures.nth(0)).to_have_text("Customers at the start (S)3")
+    await expect(figures.nth(4)).to_have_text("Customer retention rate, (E − N) ÷ S0.00 %")
+    await expect(figures.nth(5)).to_have_text("Churn rate, lost ÷ S66.67 %")
+    await expect(figures.nth(9)).to_have_text(
+        f"Customer lifetime value{round(1650 * 450.5 / 1797, 2):.2f}"
+    )
+    experience = page.locator("#retention-experience tbody tr")
+    await expect(experience).to_have_text(
+        [
+            "Last rating 1–211100.00 %",
+            "Last rating 4–52150.00 %",
+            "Waited past the first-response target11100.00 %",
+            "First responses within the target2150.00 %",
+        ]
+    )
+    await page.locator("#retention-title").scroll_into_view_if_needed()
+    await screenshot(page, "reports-retention")

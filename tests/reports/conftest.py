@@ -64,6 +64,8 @@ class History:
     bob: Agent
     invoice_id: str
     transfer_id: str
+    early_id: str
+    late_id: str
 
 
 async def _visitor(db: Database, name: str, locale: str = "en") -> Visitor:
@@ -102,7 +104,8 @@ async def build_history(db: Database, frozen: FrozenClock) -> History:
 
     frozen.at(2026, 12, 3, 23, 30)
     early = await _visitor(db, "Early")
-    await ask(early, (await life.open_for(early, team=None)).conversation.id, "hello")
+    early_id = (await life.open_for(early, team=None)).conversation.id
+    await ask(early, early_id, "hello")
 
     frozen.at(2026, 12, 4, 15, 30)
     vera = await _visitor(db, "Vera")
@@ -144,10 +147,11 @@ async def build_history(db: Database, frozen: FrozenClock) -> History:
 
     frozen.at(2026, 12, 7, 23, 30)
     late = await _visitor(db, "Late")
-    await ask(late, (await life.open_for(late, team=None)).conversation.id, "hi")
+    late_id = (await life.open_for(late, team=None)).conversation.id
+    await ask(late, late_id, "hi")
 
     frozen.at(2026, 12, 8, 12, 0)
-    return History(ann, bob, invoice.id, transfer.id)
+    return History(ann, bob, invoice.id, transfer.id, early_id, late_id)
 
 
 @pytest.fixture

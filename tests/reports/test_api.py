@@ -122,3 +122,38 @@ async def test_every_report_has_its_url_and_csv(client: httpx.AsyncClient, seede
     assert ann.split(",")[1:3] == ["Ann", "3"]
     unknown = await client.get("/api/v1/reports/revenue", headers=boss)
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "unknown_report")
+
+
+async def test_searches_and_customers_are_for_admins_and_take_their_own_filters(
+    client: httpx.AsyncClient, seeded: History
+) -> None:
+    bob = await _token(client, "bob@example.com")
+    refused = await client.get("/api/v1/reports/knowledge", params=FRI_TO_MON, headers=bob)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "admins_only")
+    boss = await _token(client, "boss@example.com")
+    shown = await client.get(
+        "/api/v1/reports/knowledge", params={**FRI_TO_MON, "locale": "en"}, headers=boss
+    )
+    assert shown.status_code == 200
+    assert shown.json()["self_served_articles"] == []  # the seeded bot knows no articles
+    by_team = await client.get(
+        "/api/v1/reports/knowledge", params={**FRI_TO_MON, "team": "tm_x"}, headers=boss
+    )
+    assert by_team.status_code == 400
+    assert by_team.json()["error"]["message"] == "this report takes locale, not 'team'"
+
+
+async def test_a_reports_link_finds_its_conversation_resolved_or_not(
+    client: httpx.AsyncClient, seeded: History
+) -> None:
+    boss = await _token(client, "boss@example.com")
+    found = await client.get(f"/api/v1/console/conversations/{seeded.invoice_id}", headers=boss)
+    assert found.status_code == 200
+    summary = found.json()["conversation"]
+    assert (summary["id"], summary["status"], summary["visitor"]["name"]) == (
+        seeded.invoice_id,
+        "resolved",
+        "Vera",
+    )
+    missing = await client.get("/api/v1/console/conversations/cnv_nothing", headers=boss)
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "unknown_conversation")

@@ -10,8 +10,10 @@ from parley.config import Settings
 from parley.db import Database
 from parley.reports.overview import compared
 from parley.reports.period import Period
+from parley.reports.retention import retention
 from parley.reports.store import Scope
 from tests.reports.conftest import HOURS, FrozenClock, build_history
+from tests.reports.test_retention import build_customers
 from tests.support.live_server import parley_env, run_parley
 
 
@@ -46,3 +48,28 @@ async def test_the_command_prints_the_same_numbers(
     bad = run_parley("reports", "overview", "--period", "week", env=env, cwd=tmp_path)
     assert bad.returncode == 1
     assert bad.stderr.strip() == "Error: period must be one of today, 7d, 30d, 90d or custom"
+
+
+async def test_the_new_reports_print_the_same_numbers_and_refuse_filters_they_ignore(
+    settings: Settings, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        await db.upgrade()
+        await build_customers(db, frozen)
+        december = Period(date(2026, 12, 1), date(2026, 12, 31), HOURS.timezone)
+        expected = await retention(db, december, Scope())
+    finally:
+        await db.close()
+    env = parley_env(data_dir=str(settings.data_dir), timezone="Europe/Ljubljana")
+    days = ("--from", "2026-12-01", "--to", "2026-12-31")
+
+    as_json = run_parley("reports", "retention", *days, "--format", "json", env=env, cwd=tmp_path)
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout) == expected
+    as_csv = run_parley("reports", "retention", *days, env=env, cwd=tmp_path)
+    assert "churn_rate,66.67" in as_csv.stdout.splitlines()
+
+    by_team = run_parley("reports", "knowledge", *days, "--team", "x", env=env, cwd=tmp_path)
+    assert by_team.returncode == 1
+    assert by_team.stderr.strip() == "Error: this report takes locale, not 'team'"

@@ -39,6 +39,7 @@ async def test_each_agent_is_credited_with_what_they_did(db: Database, history: 
         "csat_satisfied_share": 0.5,
         "csat_average": 3.0,
         "reopen_rate": 0.5,  # invoice's first episode came back
+        "online_seconds": 0.0,  # no presence was recorded in this history
     }
     assert bob == {
         "agent_id": history.bob.id,
@@ -51,6 +52,7 @@ async def test_each_agent_is_credited_with_what_they_did(db: Database, history: 
         "csat_satisfied_share": None,
         "csat_average": None,
         "reopen_rate": 0.0,
+        "online_seconds": 0.0,
     }
 
 

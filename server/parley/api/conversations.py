@@ -12,20 +12,14 @@ from starlette.routing import Route
 
 from parley.conversation import store
 from parley.conversation.protocol import MAX_SEQ
-from parley.errors import BadRequest, NotFound, Unauthorized
+from parley.errors import BadRequest, NotFound
 from parley.services import services
+from parley.web.auth import require_visitor_id
 from parley.web.json import json_response
 
 
-def _visitor_id(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send the visitor token as a bearer token")
-    return services(request).signer.visitor_id(token.strip())
-
-
 async def list_conversations(request: Request) -> Response:
-    visitor_id = _visitor_id(request)
+    visitor_id = require_visitor_id(request)
     found = services(request)
     mine = await store.conversations_of_visitor(found.db, visitor_id)
     shown = await found.conversations.visitor_conversations(mine)
@@ -33,7 +27,7 @@ async def list_conversations(request: Request) -> Response:
 
 
 async def conversation_messages(request: Request) -> Response:
-    visitor_id = _visitor_id(request)
+    visitor_id = require_visitor_id(request)
     found = services(request)
     conversation = await store.conversation_by_id(found.db, request.path_params["conversation_id"])
     if conversation is None or conversation.visitor_id != visitor_id:

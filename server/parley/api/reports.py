@@ -29,6 +29,8 @@ async def report(request: Request) -> Response:
         viewer_is_admin=agent.role == "admin",
         zone=hours.timezone,
         now=clock.now(),
+        filters=chosen.filters,
+        admins_only=chosen.admins_only,
     )
     figures = await chosen.compute(found.db, asked.period, asked.scope)
     if asked.format == "csv":

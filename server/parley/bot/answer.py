@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from parley.errors import BadRequest
+from parley.knowledge import store
+from parley.knowledge.insights import clean_query
 from parley.texts import say
 
 if TYPE_CHECKING:
+    from parley.db import Database
     from parley.knowledge import KnowledgeBase
 
 CONFIDENT = 0.5
@@ -48,10 +51,24 @@ def answer(kb: KnowledgeBase | None, question: str, locale: str) -> BotReply:
 
 class Bot:
     """The answerer the conversation lifecycle consults (``Lifecycle``'s ``Answerer``); it
-    knows the knowledge base once the app has opened it."""
+    knows the knowledge base once the app has opened it. With a database, each question it
+    searched for is logged (source ``bot``, with its verdict) for the knowledge report."""
 
-    def __init__(self) -> None:
+    def __init__(self, db: Database | None = None) -> None:
         self.kb: KnowledgeBase | None = None
+        self.db = db
 
     async def __call__(self, question: str, locale: str) -> BotReply:
-        return await asyncio.to_thread(answer, self.kb, question, locale)
+        reply = await asyncio.to_thread(answer, self.kb, question, locale)
+        query = clean_query(question)
+        if self.db is not None and self.kb is not None and query:
+            await store.record_search(
+                self.db,
+                query=query,
+                locale=locale,
+                result_count=len(reply.results),
+                top_score=reply.results[0].get("score") if reply.results else None,
+                source="bot",
+                answered=reply.answered,
+            )
+        return reply

@@ -73,6 +73,17 @@ async def search_conversations(request: Request) -> Response:
     )
 
 
+async def one_conversation(request: Request) -> Response:
+    """One conversation's summary, if this agent may read it: what a link to it
+    (``/console#conversation=<id>``, e.g. from the CSAT report) opens, resolved ones included."""
+    agent = await require_agent(request)
+    found = services(request)
+    conversation = await found.lifecycle.conversation(request.path_params["conversation_id"])
+    access.check_may_read(conversation, await access.reader(found.db, agent.id, agent.role))
+    (summary,) = await found.conversations.summaries([conversation])
+    return json_response({"conversation": summary})
+
+
 async def list_labels(request: Request) -> Response:
     """The team's labels with their colours and usage: suggestions, chips, the inbox filter."""
     await require_agent(request)
@@ -122,6 +133,7 @@ async def remove_label(request: Request) -> Response:
 routes = [
     Route("/api/v1/console/agents", agents_and_teams, methods=["GET"]),
     Route("/api/v1/console/conversations", search_conversations, methods=["GET"]),
+    Route("/api/v1/console/conversations/{conversation_id}", one_conversation, methods=["GET"]),
     Route("/api/v1/console/labels", list_labels, methods=["GET"]),
     Route("/api/v1/console/conversations/{conversation_id}/labels", add_label, methods=["POST"]),
     Route(

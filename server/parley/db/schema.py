@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -82,6 +83,28 @@ agent_sessions = Table(
     Column("agent_id", ForeignKey("agents.id", ondelete="CASCADE"), nullable=False, index=True),
     _created_at(),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Presence as history (Reports → Agents: time online): one row per stretch an agent was online,
+# kept by every process's housekeeping pass from the presence all processes share. ``seen_at``
+# is the last pass that saw them online, so a stretch a stopped server left open ends there.
+# At most one open stretch per agent (the partial unique index), however many processes run.
+agent_presence = Table(
+    "agent_presence",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("agent_id", ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
+    Column("online_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("offline_at", DateTime(timezone=True), nullable=True),
+    Index("ix_agent_presence_agent_online", "agent_id", "online_at"),
+    Index(
+        "ix_agent_presence_open",
+        "agent_id",
+        unique=True,
+        sqlite_where=text("offline_at IS NULL"),
+        postgresql_where=text("offline_at IS NULL"),
+    ),
 )
 
 team_members = Table(
@@ -481,8 +504,11 @@ search_log = Table(
     Column("locale", String(16), nullable=True),
     Column("result_count", Integer, nullable=False),
     Column("top_score", Float, nullable=True),
-    Column("source", String(16), nullable=False),  # widget | helpcenter | bot | agent | api
+    # widget | helpcenter | api | agent (typed in the console's KB panel) | agent_prefill (the
+    # panel's automatic search for the visitor's last message) | bot (the bot's own search)
+    Column("source", String(16), nullable=False),
     Column("clicked_slug", String(300), nullable=True),
+    Column("answered", Boolean, nullable=True),  # the bot's verdict; null for other sources
     _created_at(),
     Index("ix_search_log_created", "created_at"),
 )

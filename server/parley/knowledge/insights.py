@@ -22,7 +22,8 @@ from parley.errors import BadRequest
 from parley.knowledge import Article, KnowledgeBase, SearchResponse, store
 from parley.knowledge.store import ArticleVotes, SearchCount
 
-SOURCES = ("api", "widget", "helpcenter", "agent")
+# Who may name themselves as a search's source over HTTP (the bot logs its own, as "bot").
+SOURCES = ("api", "widget", "helpcenter", "agent", "agent_prefill")
 MAX_QUERY_CHARS = store.MAX_QUERY_CHARS
 # A search-as-you-type request may refine the reader's previous one for this long.
 REFINE_WINDOW = timedelta(minutes=2)

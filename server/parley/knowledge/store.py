@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, select, update
 
 from parley import clock
 from parley.db import Database
 from parley.db.schema import kb_feedback, new_id, search_log
 
 MAX_QUERY_CHARS = 500
+# Rows that are not a person's typed search: the console's automatic search for the visitor's
+# last message, and the bot's own searches (reported apart, as the bot's questions).
+NOT_TYPED = ("agent_prefill", "bot")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ async def record_search(
     result_count: int,
     top_score: float | None,
     source: str,
+    answered: bool | None = None,
     refines: str | None = None,
     refine_after: datetime | None = None,
 ) -> str:
@@ -69,7 +73,8 @@ async def record_search(
 
     With ``refines`` (the id of this reader's previous search-as-you-type request, made after
     ``refine_after`` and not clicked), that row is updated instead, so typing "p", "pa", "pass"
-    is one search for "pass" in the report rather than three.
+    is one search for "pass" in the report rather than three. ``answered`` is the bot's verdict
+    on its own search (``source="bot"``).
     """
     values = {
         "query": normalize_query(query),
@@ -77,6 +82,7 @@ async def record_search(
         "result_count": result_count,
         "top_score": top_score,
         "source": source,
+        "answered": answered,
         "created_at": clock.now(),
     }
     async with db.transaction() as conn:
@@ -156,27 +162,62 @@ async def record_feedback(
         )
 
 
-async def top_searches(db: Database, *, since: datetime, limit: int) -> list[SearchCount]:
-    """The most frequent queries since ``since``, with how many of them led to an article."""
-    return await _search_counts(db, since=since, limit=limit, only_unanswered=False)
+async def top_searches(
+    db: Database,
+    *,
+    since: datetime,
+    limit: int,
+    until: datetime | None = None,
+    locale: str | None = None,
+) -> list[SearchCount]:
+    """The most frequent typed queries in ``[since, until)``, with how many led to an article."""
+    typed = search_log.c.source.not_in(NOT_TYPED)
+    return await _search_counts(db, typed, since=since, until=until, locale=locale, limit=limit)
 
 
-async def unanswered_searches(db: Database, *, since: datetime, limit: int) -> list[SearchCount]:
-    """Queries that found nothing, most frequent (then most recent) first."""
-    return await _search_counts(db, since=since, limit=limit, only_unanswered=True)
+async def unanswered_searches(
+    db: Database,
+    *,
+    since: datetime,
+    limit: int,
+    until: datetime | None = None,
+    locale: str | None = None,
+) -> list[SearchCount]:
+    """Typed queries that found nothing, most frequent (then most recent) first."""
+    empty = and_(search_log.c.source.not_in(NOT_TYPED), search_log.c.result_count == 0)
+    return await _search_counts(db, empty, since=since, until=until, locale=locale, limit=limit)
+
+
+async def bot_unanswered(
+    db: Database,
+    *,
+    since: datetime,
+    limit: int,
+    until: datetime | None = None,
+    locale: str | None = None,
+) -> list[SearchCount]:
+    """Questions the bot searched for and did not answer confidently, most frequent first."""
+    missed = and_(search_log.c.source == "bot", search_log.c.answered.is_(False))
+    return await _search_counts(db, missed, since=since, until=until, locale=locale, limit=limit)
 
 
 async def _search_counts(
-    db: Database, *, since: datetime, limit: int, only_unanswered: bool
+    db: Database,
+    only: ColumnElement[bool],
+    *,
+    since: datetime,
+    until: datetime | None,
+    locale: str | None,
+    limit: int,
 ) -> list[SearchCount]:
     searches = func.count().label("searches")
     last_at = func.max(search_log.c.created_at).label("last_at")
-    conditions = [search_log.c.created_at >= since]
-    if only_unanswered:
-        conditions.append(search_log.c.result_count == 0)
+    conditions = [only, *_window(search_log.c.created_at, since, until)]
+    if locale is not None:
+        conditions.append(search_log.c.locale == locale)
     statement = (
         select(search_log.c.query, searches, func.count(search_log.c.clicked_slug), last_at)
-        .where(and_(*conditions))
+        .where(*conditions)
         .group_by(search_log.c.query)
         .order_by(searches.desc(), last_at.desc(), search_log.c.query)
         .limit(limit)
@@ -186,13 +227,21 @@ async def _search_counts(
     return [SearchCount(row[0], row[1], row[2], clock.as_utc(row[3])) for row in rows]
 
 
-async def article_votes(db: Database, *, since: datetime, limit: int) -> list[ArticleVotes]:
-    """Articles with "not helpful" votes since ``since``, most of those votes first."""
+def _window(
+    column: ColumnElement[datetime], since: datetime, until: datetime | None
+) -> list[ColumnElement[bool]]:
+    return [column >= since] if until is None else [column >= since, column < until]
+
+
+async def article_votes(
+    db: Database, *, since: datetime, limit: int, until: datetime | None = None
+) -> list[ArticleVotes]:
+    """Articles with "not helpful" votes in ``[since, until)``, most of those votes first."""
     not_helpful = func.sum(case((kb_feedback.c.helpful.is_(False), 1), else_=0)).label("no")
     helpful = func.sum(case((kb_feedback.c.helpful.is_(True), 1), else_=0)).label("yes")
     statement = (
         select(kb_feedback.c.slug, helpful, not_helpful)
-        .where(kb_feedback.c.created_at >= since)
+        .where(*_window(kb_feedback.c.created_at, since, until))
         .group_by(kb_feedback.c.slug)
         .having(not_helpful > 0)
         .order_by(not_helpful.desc(), helpful, kb_feedback.c.slug)

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from parley.db import Database
-from parley.reports import charts, overview, people
+from parley.reports import charts, knowledge, labels, overview, people, retention
 from parley.reports.export import compared_csv, records_csv
 from parley.reports.period import Period
+from parley.reports.request import FILTERS
 from parley.reports.store import Scope
 
 Compute = Callable[[Database, Period, Scope], Awaitable[dict[str, Any]]]
@@ -21,6 +22,17 @@ class Report:
     compute: Compute
     csv: Callable[[Mapping[str, Any]], str]
     summary: str
+    filters: tuple[str, ...] = FILTERS  # the filters it honours; others are refused
+    admins_only: bool = False  # over no one's own conversations: searches, customers
+
+
+def tables_csv(*names: str) -> Callable[[Mapping[str, Any]], str]:
+    """A report of several tables as one CSV: each table under a row naming it."""
+
+    def write(report: Mapping[str, Any]) -> str:
+        return "\n".join(f"{name}\n" + records_csv(report[name]) for name in names)
+
+    return write
 
 
 def _busiest_rows(report: Mapping[str, Any]) -> str:
@@ -52,5 +64,26 @@ REPORTS: dict[str, Report] = {
         people.csat,
         lambda report: records_csv(report["comments"]),
         "Scores 1-5 and every comment with its conversation, lowest score first.",
+    ),
+    "labels": Report(
+        labels.labels,
+        lambda report: records_csv(labels.labels_csv_rows(report)),
+        "Conversations per label, per day (per week beyond 31 days).",
+    ),
+    "knowledge": Report(
+        knowledge.knowledge,
+        tables_csv(*knowledge.TABLES),
+        "Top searches, searches with no result, the bot's unanswered questions, articles voted"
+        " not helpful, articles that answered visitors with no person.",
+        filters=("locale",),
+        admins_only=True,
+    ),
+    "retention": Report(
+        retention.retention,
+        retention.retention_csv,
+        "Customers from Parley.identify attributes: CRR, churn, CLV, churn beside support"
+        " experience.",
+        filters=(),
+        admins_only=True,
     ),
 }

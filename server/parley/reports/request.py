@@ -13,7 +13,8 @@ from parley.errors import BadRequest, Forbidden
 from parley.reports.period import Period, parse_period
 from parley.reports.store import Scope
 
-PARAMETERS = ("period", "from", "to", "team", "agent", "label", "locale", "format")
+FILTERS = ("team", "agent", "label", "locale")
+PARAMETERS = ("period", "from", "to", *FILTERS, "format")
 FORMATS = ("json", "csv")
 
 
@@ -31,10 +32,22 @@ def parse_request(
     viewer_is_admin: bool,
     zone: ZoneInfo,
     now: datetime,
+    filters: tuple[str, ...] = FILTERS,
+    admins_only: bool = False,
 ) -> Asked:
+    """``filters``: those the report honours (any other is refused, not silently ignored);
+    ``admins_only``: a report over no one's own conversations (searches, customers)."""
     unknown = sorted(set(params) - set(PARAMETERS))
     if unknown:
         raise BadRequest(f"unknown parameter {unknown[0]!r}", code="bad_report_parameter")
+    if admins_only and not viewer_is_admin:
+        raise Forbidden("this report is for admins", code="admins_only")
+    ignored = sorted(name for name in set(FILTERS) - set(filters) if params.get(name))
+    if ignored:
+        allowed = ", ".join(filters) or "no filter"
+        raise BadRequest(
+            f"this report takes {allowed}, not {ignored[0]!r}", code="bad_report_parameter"
+        )
     period = parse_period(
         params.get("period"), params.get("from"), params.get("to"), zone=zone, now=now
     )

@@ -15,10 +15,12 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from parley import clock
 from parley.db import Database
 from parley.db.schema import (
+    agent_presence,
     conversation_episodes,
     conversation_events,
     conversation_labels,
     conversations,
+    visitors,
 )
 
 ep = conversation_episodes.c
@@ -289,3 +291,176 @@ async def ratings(db: Database, start: datetime, end: datetime, scope: Scope) ->
     async with db.read() as conn:
         rows = (await conn.execute(statement)).all()
     return [Rating(row[0], row[1], row[2], row[3], clock.as_utc(row[4]), row[5]) for row in rows]
+
+
+# --- knowledge ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BotVerdict:
+    """One bot answer inside a self-served episode, in the order they were given."""
+
+    conversation_id: str
+    episode: int
+    visitor_id: str
+    top: str | None  # the slug of its first suggestion
+    answered: bool
+
+
+async def self_served_verdicts(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[BotVerdict]:
+    """The bot's answers in the episodes resolved in the period with no person (self-served),
+    oldest first: which article answered each visitor is read from them."""
+    conversation = conversations.alias("conversation")  # the scope's filters name the table
+    statement = (
+        select(ev.conversation_id, ev.episode, conversation.c.visitor_id, ev.data)
+        .join(
+            conversation_episodes,
+            and_(ep.conversation_id == ev.conversation_id, ep.number == ev.episode),
+        )
+        .join(conversation, conversation.c.id == ev.conversation_id)
+        .where(
+            ev.type == "bot_answered",
+            ep.self_served.is_(True),
+            _between(ep.resolved_at, start, end),
+            *scope.conditions(),
+        )
+        .order_by(ev.id)
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [
+        BotVerdict(row[0], row[1], row[2], row[3].get("top"), bool(row[3].get("answered")))
+        for row in rows
+    ]
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+
+async def labelled_openings(
+    db: Database, start: datetime, end: datetime, scope: Scope
+) -> list[tuple[str, str, datetime]]:
+    """(label, conversation, when) for each episode opened in the period in a conversation
+    carrying that label now: what customers came with, per label."""
+    labelled = conversation_labels.alias("labelled")  # the scope's label filter names the table
+    statement = (
+        select(labelled.c.label, ep.conversation_id, ep.opened_at)
+        .join(labelled, labelled.c.conversation_id == ep.conversation_id)
+        .where(_between(ep.opened_at, start, end), *scope.conditions())
+    )
+    async with db.read() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [(label, conversation_id, clock.as_utc(at)) for label, conversation_id, at in rows]
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A signed-in user of the host site (``user_id``) as their latest visitor record says."""
+
+    user_id: str
+    attributes: dict[str, object]
+
+
+async def customers(db: Database) -> list[Customer]:
+    """Every identified user once: the attributes of the visitor record seen last (one user may
+    have several records on a site that does not verify identities)."""
+    seen = func.coalesce(visitors.c.last_seen_at, visitors.c.created_at)
+    statement = (
+        select(visitors.c.user_id, visitors.c.attributes)
+        .where(visitors.c.user_id.is_not(None))
+        .order_by(visitors.c.user_id, seen.desc(), visitors.c.id)
+    )
+    found: dict[str, Customer] = {}
+    async with db.read() as conn:
+        for user_id, attributes in await conn.execute(statement):
+            found.setdefault(user_id, Customer(user_id, dict(attributes or {})))
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class Experience:
+    """What one identified user went through with support, each with when."""
+
+    user_id: str
+    kind: str  # "rating" | "first_response" | "first_breach"
+    at: datetime
+    score: int | None = None
+
+
+async def experiences(db: Database, before: datetime) -> list[Experience]:
+    """Ratings, first responses and first-response target breaches of identified users' episodes
+    before ``before``: churn beside support experience."""
+    who = visitors.c.user_id
+    through = conversations.join(visitors, visitors.c.id == conversations.c.visitor_id)
+    episodes_of = through.join(conversation_episodes, ep.conversation_id == conversations.c.id)
+    ratings = (
+        select(who, ep.rated_at, ep.rating)
+        .select_from(episodes_of)
+        .where(who.is_not(None), ep.rating.is_not(None), ep.rated_at < before)
+    )
+    firsts = (
+        select(who, ep.first_response_at)
+        .select_from(episodes_of)
+        .where(who.is_not(None), ep.first_response_at < before)
+    )
+    breaches = (
+        select(who, ev.at, ev.data)
+        .select_from(through.join(conversation_events, ev.conversation_id == conversations.c.id))
+        .where(who.is_not(None), ev.type == "sla_breached", ev.at < before)
+    )
+    found: list[Experience] = []
+    async with db.read() as conn:
+        for user_id, at, score in await conn.execute(ratings):
+            found.append(Experience(user_id, "rating", clock.as_utc(at), score))
+        for user_id, at in await conn.execute(firsts):
+            found.append(Experience(user_id, "first_response", clock.as_utc(at)))
+        for user_id, at, data in await conn.execute(breaches):
+            if data.get("kind") == "first":
+                found.append(Experience(user_id, "first_breach", clock.as_utc(at)))
+    return found
+
+
+# --- presence -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """One stretch an agent was online; ``offline_at`` None while it lasts."""
+
+    agent_id: str
+    online_at: datetime
+    seen_at: datetime
+    offline_at: datetime | None
+
+
+async def presence_stretches(
+    db: Database, start: datetime, end: datetime, agent_id: str | None
+) -> list[Stretch]:
+    """The stretches that began before the period ended and had not ended before it began."""
+    statement = select(
+        agent_presence.c.agent_id,
+        agent_presence.c.online_at,
+        agent_presence.c.seen_at,
+        agent_presence.c.offline_at,
+    ).where(
+        agent_presence.c.online_at < end,
+        or_(agent_presence.c.offline_at.is_(None), agent_presence.c.offline_at > start),
+    )
+    if agent_id is not None:
+        statement = statement.where(agent_presence.c.agent_id == agent_id)
+    async with db.read() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [
+        Stretch(
+            row[0],
+            clock.as_utc(row[1]),
+            clock.as_utc(row[2]),
+            None if row[3] is None else clock.as_utc(row[3]),
+        )
+        for row in rows
+    ]

@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from parley import clock
 from parley.conversation.lifecycle import Lifecycle
 from parley.conversation.protocol import QueueUpdate
 from parley.db import Database
@@ -55,6 +56,10 @@ class RoutingService:
     async def online_names(self, limit: int = 3) -> list[str]:
         """Who a visitor may meet: a few online agents' names, for the widget's home card."""
         return await identity_store.agent_names(self.db, await self.online_agent_ids(), limit)
+
+    async def record_presence(self) -> None:
+        """Write who is online now into the presence history (time online in Reports)."""
+        await store.record_presence(self.db, set(await self.online_agent_ids()), clock.now())
 
     async def expected_wait(self, position: int) -> int | None:
         online = len(await self.online_agent_ids())

@@ -1,14 +1,24 @@
-"""What the router reads: the queue in order, candidates' load, recent handling times."""
+"""What the router reads: the queue in order, candidates' load, recent handling times; and
+the history of presence it writes (when each agent was online)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from parley import clock
 from parley.db import Database
-from parley.db.schema import agents, conversation_episodes, conversations, team_members, teams
+from parley.db.schema import (
+    agent_presence,
+    agents,
+    conversation_episodes,
+    conversations,
+    new_id,
+    team_members,
+    teams,
+)
 from parley.routing.router import Candidate
 
 DEFAULT_HANDLE_SECONDS = 300.0
@@ -134,3 +144,51 @@ async def assigned_to(db: Database, agent_id: str) -> list[str]:
             )
         )
         return [str(conversation_id) for conversation_id in rows]
+
+
+# --- presence as history --------------------------------------------------------------------
+
+# A pass refreshes an open stretch's ``seen_at`` when it is older than this (fewer writes), and
+# a stretch not seen for STALE (every process stopped) ends at its ``seen_at``.
+REFRESH_SEEN = timedelta(seconds=20)
+STALE = timedelta(seconds=60)
+
+
+async def record_presence(db: Database, online: set[str], now: datetime) -> None:
+    """Bring the presence history up to ``online`` (the agents online now, every process's
+    view): open a stretch for who came online, end the stretch of who left. Every process runs
+    this; the partial unique index keeps one open stretch per agent whoever gets there first."""
+    is_open = agent_presence.c.offline_at.is_(None)
+    async with db.transaction() as conn:
+        await conn.execute(
+            update(agent_presence)
+            .where(is_open, agent_presence.c.seen_at < now - STALE)
+            .values(offline_at=agent_presence.c.seen_at)
+        )
+        await conn.execute(
+            update(agent_presence)
+            .where(is_open, agent_presence.c.agent_id.not_in(online))
+            .values(offline_at=now)
+        )
+        if not online:
+            return
+        await conn.execute(
+            update(agent_presence)
+            .where(
+                is_open,
+                agent_presence.c.agent_id.in_(online),
+                agent_presence.c.seen_at < now - REFRESH_SEEN,
+            )
+            .values(seen_at=now)
+        )
+        already = set((await conn.scalars(select(agent_presence.c.agent_id).where(is_open))).all())
+        arriving = sorted(online - already)
+        if arriving:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            await conn.execute(
+                dialect.insert(agent_presence).on_conflict_do_nothing(),
+                [
+                    {"id": new_id("prs"), "agent_id": agent_id, "online_at": now, "seen_at": now}
+                    for agent_id in arriving
+                ],
+            )

@@ -22,6 +22,14 @@ def presented_agent_token(connection: HTTPConnection) -> str | None:
     return connection.cookies.get(SESSION_COOKIE)
 
 
+def require_visitor_id(connection: HTTPConnection) -> str:
+    """The visitor a bearer visitor token names (the widget's HTTP calls)."""
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send the visitor token as a bearer token")
+    return services(connection).signer.visitor_id(token.strip())
+
+
 async def require_agent(connection: HTTPConnection) -> Agent:
     token = presented_agent_token(connection)
     if token is None:

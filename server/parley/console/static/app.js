@@ -100,6 +100,8 @@ function handle(frame) {
       if (active) socket.send({ type: "watch", conversation_id: active.id, last_seq: lastVisibleSeq(active.id) });
       if (state.tab === "resolved") loadResolved(state, render);
       refreshLabelList(); // `labels` frames missed while disconnected
+      welcomed = true;
+      openFromHash();
       break;
     }
     case "labels":
@@ -145,6 +147,24 @@ function openConversation(id, { focus = true } = {}) {
   markRead(id);
   render();
   if (focus) document.getElementById("composer-text").focus();
+}
+
+// A link to one conversation (/console#conversation=<id>, as the CSAT report gives) opens it,
+// resolved or not, once the socket is welcomed; the hash is then cleared so the next link works.
+let welcomed = false;
+async function openFromHash() {
+  const id = new URLSearchParams(location.hash.slice(1)).get("conversation");
+  if (!id) return;
+  history.replaceState(null, "", location.pathname + location.search);
+  if (!state.conversations.has(id)) {
+    const response = await fetch(`/api/v1/console/conversations/${encodeURIComponent(id)}`, { credentials: "same-origin" });
+    if (!response.ok) {
+      report(response.status === 404 ? "that conversation no longer exists" : "that conversation is not yours to read");
+      return;
+    }
+    mergeSummaries(state, [(await response.json()).conversation]);
+  }
+  openConversation(id, { focus: false });
 }
 
 function step(delta) {
@@ -261,6 +281,7 @@ document.getElementById("transfer").addEventListener("click", () => {
 });
 document.getElementById("reopen").addEventListener("click", () => socket.send({ type: "reopen", conversation_id: state.activeId }));
 document.addEventListener("visibilitychange", () => { if (state.activeId) markRead(state.activeId); });
+window.addEventListener("hashchange", () => { if (welcomed) openFromHash(); });
 
 function refreshLabelList() {
   loadLabelList().then(render, () => {}); // without it chips stay grey until the next frame

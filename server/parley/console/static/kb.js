@@ -3,8 +3,11 @@
 
 import { el } from "./dom.js";
 
-// Logged apart from visitors' searches, so writers' reports show what agents look for.
-const SEARCH_SOURCE = "agent";
+// Logged apart from visitors' searches, so writers' reports show what agents look for; the
+// automatic search for the visitor's last message is marked apart again, so the knowledge
+// report's "top searches" counts only what someone typed.
+const TYPED = "agent";
+const PREFILL = "agent_prefill";
 
 export function installKb({ insert }) {
   const form = document.getElementById("kb-search");
@@ -26,14 +29,14 @@ export function installKb({ insert }) {
     );
   }
 
-  async function search() {
+  async function search(source = TYPED) {
     const query = input.value.trim().slice(0, 200);
     const mine = ++searchId;
     if (!query) {
       results.replaceChildren();
       return;
     }
-    const params = new URLSearchParams({ q: query, limit: "6", source: SEARCH_SOURCE });
+    const params = new URLSearchParams({ q: query, limit: "6", source });
     const response = await fetch(`/api/v1/kb/search?${params}`, { credentials: "same-origin" });
     if (mine !== searchId) return; // a newer search already answered
     const found = response.ok ? (await response.json()).results : [];
@@ -47,7 +50,7 @@ export function installKb({ insert }) {
   });
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(search, 300);
+    timer = setTimeout(() => search(), 300);
   });
 
   // Called on every render; searches again only when the prefill changes.
@@ -60,7 +63,7 @@ export function installKb({ insert }) {
     const prefill = (lastVisitorText || "").slice(0, 200);
     if (input.value === prefilled && prefill !== prefilled) {
       prefilled = input.value = prefill;
-      search();
+      search(PREFILL);
     }
     const key = suggestions.map((s) => s.url).join(" ");
     if (suggested.dataset.key !== key) {

@@ -9,6 +9,8 @@ const root = document.getElementById("reports");
 const form = document.getElementById("report-form");
 const status = document.getElementById("report-status");
 const charts = new Map();
+// Reports over no one's conversations take fewer filters (the server refuses the others).
+const ONLY = { knowledge: ["period", "from", "to", "locale"], retention: ["period", "from", "to"] };
 
 const FIGURES = [
   ["New conversations", (o) => o.conversations.new, "count"],
@@ -99,11 +101,71 @@ function drawChart(id, days, series) {
   target.dataset.values = JSON.stringify(data.slice(1)); // what the chart shows, for scripts and tests
 }
 
-function fillTable(id, header, rows) {
-  document.getElementById(id).replaceChildren(
-    el("thead", {}, row(header, true)),
-    el("tbody", {}, ...rows.map((cells) => row(cells))),
-  );
+function fillTable(id, header, rows, empty = "Nothing in this period.") {
+  const table = document.getElementById(id);
+  const body = rows.length ? rows.map((cells) => row(cells)) : [el("tr", {}, el("td", { colSpan: header.length, text: empty }))];
+  table.replaceChildren(...table.querySelectorAll("caption"), el("thead", {}, row(header, true)), el("tbody", {}, ...body));
+}
+
+function paramsFor(name, params) {
+  const only = ONLY[name];
+  if (!only) return params;
+  return new URLSearchParams([...params].filter(([key]) => only.includes(key)));
+}
+
+const EXPERIENCE = {
+  last_rating_1_2: "Last rating 1–2",
+  last_rating_4_5: "Last rating 4–5",
+  waited_past_first_response_target: "Waited past the first-response target",
+  first_responses_within_target: "First responses within the target",
+};
+
+// With no customer attributes yet, the section shows the host exactly what to send.
+function renderRetention(report) {
+  document.getElementById("retention-empty").hidden = !report.empty;
+  document.getElementById("retention-figures").hidden = report.empty;
+  document.getElementById("retention-example").textContent = report.example;
+  const percent = (value) => (value === null ? "–" : `${value.toFixed(2)} %`);
+  const money = (value) => (value === null ? "–" : value.toFixed(2));
+  fillTable("retention-table", ["Figure", "Value"], [
+    ["Customers at the start (S)", String(report.customers_at_start)],
+    ["Customers at the end (E)", String(report.customers_at_end)],
+    ["New customers (N)", String(report.new_customers)],
+    ["Lost customers", String(report.lost_customers)],
+    ["Customer retention rate, (E − N) ÷ S", percent(report.retention_rate)],
+    ["Churn rate, lost ÷ S", percent(report.churn_rate)],
+    ["Average purchase value", money(report.clv.average_purchase_value)],
+    ["Purchases per customer-year", formatValue(report.clv.purchase_frequency_per_year, "number")],
+    ["Customer lifespan (years)", formatValue(report.clv.lifespan_years, "number")],
+    ["Customer lifetime value", money(report.clv.value)],
+    ["Customers with unreadable attributes", String(report.unreadable)],
+  ]);
+  fillTable("retention-experience", ["Customers", "Count", "Lost", "Churn rate"], report.by_experience.map((g) => [
+    EXPERIENCE[g.group] || g.group, String(g.customers), String(g.lost), percent(g.churn_rate),
+  ]));
+}
+
+function renderKnowledge(report) {
+  const searches = (rows) => rows.map((r) => [r.query, String(r.searches), String(r.clicks)]);
+  fillTable("top-searches", ["Query", "Searches", "Led to an article"], searches(report.top_searches));
+  fillTable("no-result-searches", ["Query", "Searches", "Led to an article"], searches(report.no_result_searches));
+  fillTable("bot-unanswered", ["Question", "Asked", "Led to an article"], searches(report.bot_unanswered));
+  fillTable("not-helpful", ["Article", "Not helpful", "Helpful"], report.not_helpful.map((r) => [r.slug, String(r.not_helpful), String(r.helpful)]));
+  fillTable("self-served-articles", ["Article", "Visitors", "Episodes"], report.self_served_articles.map((r) => [r.slug, String(r.visitors), String(r.episodes)]));
+}
+
+const LABEL_SERIES = 6;
+
+function renderLabels(report) {
+  const days = report.buckets.map((day, n) => ({ day, n }));
+  const top = report.labels.slice(0, LABEL_SERIES);
+  const series = top.map((l, i) => [l.label, (d) => l.counts[d.n], `--chart-${i + 1}`]);
+  drawChart("labels-chart", days, series);
+  // The key: each label beside its line's colour (the table below has every number).
+  document.getElementById("labels-key").replaceChildren(...series.map(([name, , stroke]) =>
+    el("li", {}, el("span", { class: "swatch", style: `background: ${colour(stroke)}` }), ` ${name}`)));
+  const header = ["Label", "Total", ...report.buckets.map((day) => (report.bucket === "week" ? `week of ${day}` : day))];
+  fillTable("labels-table", header, report.labels.map((l) => [l.label, String(l.total), ...l.counts.map(String)]), "No labelled conversations in this period.");
 }
 
 function renderCharts(report) {
@@ -144,6 +206,7 @@ function renderAgents(report) {
       formatValue(a.resolution_median_seconds, "time"),
       formatValue(a.csat_satisfied_share, "share"),
       formatValue(a.reopen_rate, "share"),
+      formatValue(a.online_seconds, "time"),
     ])),
   );
 }
@@ -162,30 +225,43 @@ function renderCsat(report) {
   document.getElementById("csat-comments").replaceChildren(...(comments.length ? comments : [el("li", { text: "No comments in this period." })]));
 }
 
+// Each load fetches every report at once, and only the latest load draws: an earlier one
+// that answers late (the page's first load, say) never overwrites what was asked last.
+let loads = 0;
+
 async function load() {
+  const mine = ++loads;
   const params = query();
   history.replaceState(null, "", `/console/reports?${params}`);
   for (const link of document.querySelectorAll("a.csv")) {
-    link.href = `/api/v1/reports/${link.dataset.report}?${params}&format=csv`;
+    link.href = `/api/v1/reports/${link.dataset.report}?${paramsFor(link.dataset.report, params)}&format=csv`;
   }
   status.textContent = "Loading…";
+  const fetchReport = (name) => api("GET", `/api/v1/reports/${name}?${paramsFor(name, params)}`);
+  // Sections shown only to admins (their reports are for admins) are fetched only when present.
+  const optional = Object.entries(OPTIONAL).filter(([name]) => document.querySelector(`section[data-report="${name}"]`));
   try {
-    const [overview, series, agents, csat] = await Promise.all(
-      ["overview", "charts", "agents", "csat"].map((name) => api("GET", `/api/v1/reports/${name}?${params}`)),
-    );
+    const names = ["overview", "charts", "agents", "csat", "labels", ...optional.map(([name]) => name)];
+    const [overview, series, agents, csat, labelled, ...extra] = await Promise.all(names.map(fetchReport));
+    if (mine !== loads) return;
     renderOverview(overview);
     renderCharts(series);
+    renderLabels(labelled);
+    lastLabels = labelled;
     renderAgents(agents);
     renderCsat(csat);
+    optional.forEach(([, render], n) => render(extra[n]));
     lastSeries = series;
     status.textContent = `Showing ${overview.period.from} – ${overview.period.to} (${overview.period.timezone}).`;
     root.dataset.loaded = "true";
   } catch (error) {
-    status.textContent = `Error: ${error.message}`;
+    if (mine === loads) status.textContent = `Error: ${error.message}`;
   }
 }
 
 let lastSeries = null;
+let lastLabels = null;
+const OPTIONAL = { knowledge: renderKnowledge, retention: renderRetention };
 
 async function fillFilters() {
   const { agents, teams } = await api("GET", "/api/v1/console/agents");
@@ -203,7 +279,10 @@ function restoreFromUrl() {
 
 form.addEventListener("change", (event) => { if (event.target.name === "period") showCustomDays(); });
 form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
-matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => { if (lastSeries) renderCharts(lastSeries); });
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+  if (lastSeries) renderCharts(lastSeries);
+  if (lastLabels) renderLabels(lastLabels);
+});
 
 await fillFilters().catch(() => {});
 restoreFromUrl();
