@@ -28,6 +28,21 @@ async def test_first_message_is_acked_after_storing_and_answered_by_the_bot(
     await visitor.close()
 
 
+async def test_the_ack_comes_as_soon_as_the_message_is_stored_not_after_the_bots_turn(
+    live_url: str,
+) -> None:
+    visitor, _ = await visitor_client(live_url, await new_visitor(live_url))
+    await visitor.send({"type": "message", "client_id": "q1", "text": "How do I export?"})
+    frames: list[dict[str, object]] = []
+    for _ in range(20):  # until the bot's answer is in (10 s at most)
+        frames += await visitor.collect(0.5)
+        if any(f["type"] == "message" and f.get("seq") == 2 for f in frames):
+            break
+    kinds = [f["type"] if f["type"] != "message" else f"message {f['seq']}" for f in frames]
+    assert kinds.index("ack") < kinds.index("suggestions") < kinds.index("message 2")
+    await visitor.close()
+
+
 async def test_resending_a_client_id_stores_once_and_returns_the_original_ack(
     live_url: str,
 ) -> None:

@@ -153,9 +153,11 @@ class Lifecycle:
         client_id: str,
         attachment_ids: list[str],
         via: str | None = None,
+        stored: Callable[[Appended], None] | None = None,
     ) -> Appended:
         """Store the visitor's message; writing in a resolved conversation reopens it, and a
-        question in self-service gets the bot's turn. ``via``: how it came, if not the widget."""
+        question in self-service gets the bot's turn. ``via``: how it came, if not the widget;
+        ``stored``: told as soon as the message is stored, before the bot's turn (the ack)."""
         posted = await self.conversations.post(
             conversation_id,
             author_kind="visitor",
@@ -166,6 +168,8 @@ class Lifecycle:
             attachment_ids=attachment_ids,
             via=via,
         )
+        if stored is not None:
+            stored(posted)
         if not posted.created:
             return posted
         conversation = posted.conversation  # as this message left it: no second read

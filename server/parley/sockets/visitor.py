@@ -31,7 +31,7 @@ from parley.conversation.protocol import (
     decode_visitor_frame,
     encode,
 )
-from parley.conversation.store import Conversation
+from parley.conversation.store import Appended, Conversation
 from parley.errors import BadRequest, Unauthorized
 from parley.identity import store as identity_store
 from parley.identity.store import Visitor
@@ -137,21 +137,20 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
 
     async def message(self, frame: VisitorMessage) -> None:
         conversation_id = self.conversation_id or (await self.follow_conversation()).id
-        posted = await self.services.lifecycle.visitor_says(
+
+        def acknowledge(posted: Appended) -> None:
+            ack = Ack(
+                client_id=frame.client_id, seq=posted.message.seq, conversation_id=conversation_id
+            )
+            self.outbox.send(encode(ack))
+
+        await self.services.lifecycle.visitor_says(
             self.visitor,
             conversation_id,
             text=frame.text,
             client_id=frame.client_id,
             attachment_ids=frame.attachments,
-        )
-        self.outbox.send(
-            encode(
-                Ack(
-                    client_id=frame.client_id,
-                    seq=posted.message.seq,
-                    conversation_id=conversation_id,
-                )
-            )
+            stored=acknowledge,
         )
 
     async def typing(self, state: bool) -> None:
