@@ -5,41 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from parley import clock
-from parley.bot.answer import Bot
-from parley.bus.memory import MemoryBus
-from parley.config import Settings
 from parley.conversation import store
-from parley.conversation.lifecycle import Lifecycle
-from parley.conversation.service import ConversationService
 from parley.db import Database
 from parley.identity import store as identity_store
-from parley.identity.store import Agent, Visitor
+from parley.identity.store import Agent
 from parley.knowledge import KnowledgeBase
 from parley.routing import store as routing_store
 from parley.routing.hours import parse_business_hours
-from parley.routing.presence import MemoryPresence
-from parley.routing.service import RoutingService
-from parley.sitesettings import effective
 from tests.support.clock import FrozenClock, freeze
+from tests.support.desk import Desk, insert_visitor, open_desk
 
 HOURS = parse_business_hours("mon-fri 09:00-17:00", "Europe/Ljubljana")
-VOICE = effective(Settings(), {})  # no admin settings: the built-in bot name and offline words
 FRIDAY_1630 = datetime(2026, 12, 4, 15, 30, tzinfo=UTC)  # 16:30 in Ljubljana
-
-
-@dataclass
-class Desk:
-    db: Database
-    life: Lifecycle
-    routing: RoutingService
-    bot: Bot  # knows no knowledge base unless a test gives it one
 
 
 @pytest.fixture
@@ -50,26 +33,7 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
 @pytest.fixture
 async def desk(db: Database) -> Desk:
     """The real lifecycle and router over the database, with no agent online and no articles."""
-    conversations = ConversationService(db, MemoryBus())
-    bot = Bot()
-    life = Lifecycle(db, conversations, bot, lambda: HOURS, lambda: VOICE)
-    routing = RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
-    return Desk(db, life, routing, bot)
-
-
-async def _visitor(db: Database) -> Visitor:
-    return await identity_store.insert_visitor(
-        db,
-        name="Vera",
-        email=None,
-        locale="en",
-        page_url=None,
-        referrer=None,
-        user_agent=None,
-        attributes={},
-        user_id=None,
-        verified=False,
-    )
+    return open_desk(db, HOURS)
 
 
 async def _agent(db: Database, name: str = "Ann") -> Agent:
@@ -82,7 +46,7 @@ async def test_a_reopen_keeps_the_first_episodes_rating_and_times(
     desk: Desk, frozen: FrozenClock
 ) -> None:
     db, life = desk.db, desk.life
-    vera, ann = await _visitor(db), await _agent(db)
+    vera, ann = await insert_visitor(db), await _agent(db)
     conversation = (await life.open_for(vera, team=None)).conversation
     for n, question in enumerate(["where is my invoice", "still no invoice"]):
         await life.visitor_says(
@@ -147,7 +111,7 @@ async def test_a_reopen_keeps_the_first_episodes_rating_and_times(
 
 async def test_a_bot_only_episode_resolved_by_the_visitor_is_self_served(desk: Desk) -> None:
     db, life = desk.db, desk.life
-    vera = await _visitor(db)
+    vera = await insert_visitor(db)
     conversation = (await life.open_for(vera, team=None)).conversation
     await life.visitor_says(vera, conversation.id, text="refunds", client_id="q", attachment_ids=[])
     await life.resolve(conversation.id, by="visitor")
@@ -165,7 +129,7 @@ async def test_a_visitor_who_leaves_the_bot_is_resolved_by_timeout(
     desk: Desk, frozen: FrozenClock, repo_root: Path, tmp_path: Path
 ) -> None:
     db, life = desk.db, desk.life
-    answered, unanswered = await _visitor(db), await _visitor(db)
+    answered, unanswered = await insert_visitor(db), await insert_visitor(db)
     kb_dir = tmp_path / "kb"
     kb_dir.mkdir()
     shutil.copy(repo_root / "kb_articles" / "account-login" / "reset-password.md", kb_dir)
@@ -200,7 +164,7 @@ async def test_a_visitor_who_leaves_the_bot_is_resolved_by_timeout(
 
 async def test_a_transfer_records_who_handed_to_whom(desk: Desk) -> None:
     db, life = desk.db, desk.life
-    vera, ann, bob = await _visitor(db), await _agent(db, "Ann"), await _agent(db, "Bob")
+    vera, ann, bob = await insert_visitor(db), await _agent(db, "Ann"), await _agent(db, "Bob")
     conversation = (await life.open_for(vera, team=None)).conversation
     await life.handoff(conversation, "asked")
     await life.accept(conversation.id, ann)
@@ -220,7 +184,7 @@ async def test_a_handoff_racing_its_teams_deletion_queues_in_the_default_team(
 ) -> None:
     db, life = desk.db, desk.life
     billing = await identity_store.create_team(db, "Billing", None)
-    vera = await _visitor(db)
+    vera = await insert_visitor(db)
     conversation = (await life.open_for(vera, team="Billing")).conversation
     assert conversation.team_id == billing.id  # the handoff's view ...
     await identity_store.delete_team(db, billing.id)  # ... goes stale here

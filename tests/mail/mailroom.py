@@ -11,11 +11,8 @@ from datetime import timedelta
 import pytest
 
 from parley import clock
-from parley.bot.answer import Bot
-from parley.bus.memory import MemoryBus
 from parley.config import Settings
 from parley.conversation.lifecycle import Lifecycle
-from parley.conversation.service import ConversationService
 from parley.db import Database
 from parley.identity import store as identity_store
 from parley.identity.store import Agent
@@ -24,9 +21,7 @@ from parley.mail.sender import MailSender
 from parley.mail.tokens import MailTokens
 from parley.mail.transport import SmtpTransport
 from parley.routing.hours import parse_business_hours
-from parley.routing.presence import MemoryPresence
-from parley.routing.service import RoutingService
-from parley.sitesettings import effective
+from tests.support.desk import open_desk
 from tests.support.smtp import MailSink, smtp_sink
 
 HOURS = parse_business_hours("mon-fri 09:00-17:00", "UTC")
@@ -58,13 +53,7 @@ async def _nobody_online() -> list[str]:
 
 async def mailroom(db: Database) -> AsyncIterator[Mailroom]:
     settings = Settings(secret_key=secrets.token_urlsafe(16), mail_from="help@shop.test")
-    conversations = ConversationService(db, MemoryBus())
-    voice = effective(Settings(), {})  # no admin settings: the built-in bot name and words
-    life = Lifecycle(
-        db, conversations, Bot(), lambda: HOURS, lambda: voice, mail_after=timedelta(minutes=5)
-    )
-    routing = RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
-    life.attach(routing)
+    life = open_desk(db, HOURS, mail_after=timedelta(minutes=5)).life
     agent = await identity_store.insert_agent(
         db, email="ann@example.com", name="Ann", password_hash="x", role="agent"
     )

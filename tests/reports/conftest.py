@@ -19,43 +19,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from parley import clock
-from parley.bot.answer import Bot
-from parley.bus.memory import MemoryBus
-from parley.config import Settings
-from parley.conversation.lifecycle import Lifecycle
-from parley.conversation.service import ConversationService
 from parley.conversation.store.labels import add_label
 from parley.db import Database
-from parley.identity import store as identity_store
 from parley.identity.agents import create_agent
 from parley.identity.store import Agent, Visitor
 from parley.routing.hours import parse_business_hours
-from parley.routing.presence import MemoryPresence
-from parley.routing.service import RoutingService
-from parley.sitesettings import effective
 from tests.conftest import PASSWORD
+from tests.support.clock import FrozenClock, freeze
+from tests.support.desk import insert_visitor, open_desk
 
 HOURS = parse_business_hours("mon-fri 09:00-17:00", "Europe/Ljubljana")
-VOICE = effective(Settings(), {})  # the built-in bot name and offline words
-
-
-class FrozenClock:
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 12, 1, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def at(self, *when: int) -> None:
-        self.moment = datetime(*when, tzinfo=UTC)  # type: ignore[misc]
 
 
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
-    frozen = FrozenClock()
-    monkeypatch.setattr(clock, "now", frozen.now)
-    return frozen
+    return freeze(monkeypatch, datetime(2026, 12, 1, tzinfo=UTC))
 
 
 @dataclass
@@ -69,18 +47,7 @@ class History:
 
 
 async def _visitor(db: Database, name: str, locale: str = "en") -> Visitor:
-    return await identity_store.insert_visitor(
-        db,
-        name=name,
-        email=None,
-        locale=locale,
-        page_url=None,
-        referrer=None,
-        user_agent=None,
-        attributes={},
-        user_id=None,
-        verified=False,
-    )
+    return await insert_visitor(db, name, locale=locale)
 
 
 async def _agent(db: Database, name: str) -> Agent:
@@ -88,8 +55,7 @@ async def _agent(db: Database, name: str) -> Agent:
 
 
 async def build_history(db: Database, frozen: FrozenClock) -> History:
-    life = Lifecycle(db, ConversationService(db, MemoryBus()), Bot(), lambda: HOURS, lambda: VOICE)
-    RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
+    life = open_desk(db, HOURS).life
     ann, bob = await _agent(db, "Ann"), await _agent(db, "Bob")
 
     async def ask(visitor: Visitor, conversation_id: str, text: str) -> None:

@@ -15,9 +15,6 @@ from pathlib import Path
 import pytest
 
 from parley.bot.answer import Bot
-from parley.bus.memory import MemoryBus
-from parley.conversation.lifecycle import Lifecycle
-from parley.conversation.service import ConversationService
 from parley.db import Database
 from parley.identity.store import Visitor
 from parley.knowledge import KnowledgeBase
@@ -26,9 +23,9 @@ from parley.reports.catalog import REPORTS
 from parley.reports.knowledge import knowledge
 from parley.reports.period import Period
 from parley.reports.store import Scope
-from parley.routing.presence import MemoryPresence
-from parley.routing.service import RoutingService
-from tests.reports.conftest import HOURS, VOICE, FrozenClock, _visitor
+from tests.reports.conftest import HOURS, _visitor
+from tests.support.clock import FrozenClock
+from tests.support.desk import open_desk
 
 FRI_TO_MON = Period(date(2026, 12, 4), date(2026, 12, 7), HOURS.timezone)
 PASSWORD_QUESTION = "How do I reset my password?"
@@ -62,8 +59,7 @@ async def build_knowledge_history(db: Database, frozen: FrozenClock, kb: Knowled
 
     bot = Bot(db)
     bot.kb = kb
-    life = Lifecycle(db, ConversationService(db, MemoryBus()), bot, lambda: HOURS, lambda: VOICE)
-    RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
+    life = open_desk(db, HOURS, bot=bot).life
 
     async def ask(visitor: Visitor, conversation_id: str, *questions: str) -> str:
         for question in questions:

@@ -27,10 +27,6 @@ from typing import Any
 
 import pytest
 
-from parley.bot.answer import Bot
-from parley.bus.memory import MemoryBus
-from parley.conversation.lifecycle import Lifecycle
-from parley.conversation.service import ConversationService
 from parley.db import Database
 from parley.identity import store as identity_store
 from parley.identity.agents import create_agent
@@ -42,10 +38,10 @@ from parley.reports.catalog import REPORTS
 from parley.reports.period import Period
 from parley.reports.retention import retention
 from parley.reports.store import Scope
-from parley.routing.presence import MemoryPresence
-from parley.routing.service import RoutingService
 from tests.conftest import PASSWORD
-from tests.reports.conftest import HOURS, VOICE, FrozenClock
+from tests.reports.conftest import HOURS
+from tests.support.clock import FrozenClock
+from tests.support.desk import open_desk
 
 DECEMBER = Period(date(2026, 12, 1), date(2026, 12, 31), HOURS.timezone)
 
@@ -66,8 +62,7 @@ async def _customer(db: Database, user_id: str | None, **attributes: Any) -> Vis
 
 
 async def build_customers(db: Database, frozen: FrozenClock) -> None:
-    life = Lifecycle(db, ConversationService(db, MemoryBus()), Bot(), lambda: HOURS, lambda: VOICE)
-    RoutingService(db, life, MemoryPresence(60), lambda: HOURS, reassign_after_seconds=60)
+    life = open_desk(db, HOURS).life
     ann: Agent = await create_agent(db, email="ann@example.com", name="Ann", password=PASSWORD)
     await sla_store.create_target(
         db, **sla.validate_target({"name": "An hour", "first_response_seconds": 3600})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,6 +18,10 @@ class FrozenClock:
 
     def advance(self, **delta: float) -> None:
         self.moment += timedelta(**delta)
+
+    def at(self, *when: int) -> None:
+        """Set the clock to a UTC moment: ``at(2026, 12, 4, 15, 30)``."""
+        self.moment = datetime(*when, tzinfo=UTC)  # type: ignore[misc]
 
 
 def freeze(monkeypatch: pytest.MonkeyPatch, start: datetime) -> FrozenClock:
