@@ -12,6 +12,19 @@ Parley is spoken to only through PROTOCOL.md: HTTP to create visitors and sign a
 ``/ws/visitor`` and ``/ws/agent`` for everything else.
 
     .venv/bin/python benchmarks/ws_load.py --sizes 100,1000 --duration 20
+
+Scale-out mode (``--database``, ``--redis``, ``--workers N``) runs Parley as N ``parley serve``
+processes on one PostgreSQL and one Redis, and places every client itself: agent ``i`` on
+process ``i % N``, and each visitor, once paired, on the process after its agent's, so every
+message crosses Redis. No proxy: one would add a hop and a process of its own to the two
+cores being measured, and uvicorn's ``--workers`` lets the kernel pick the process per
+socket, so nothing could keep a visitor off its agent's. Beside the figures it prints
+PostgreSQL sessions opened and commits (``pg_stat_database``, in a database of its own made
+per run) and the CPU of every process involved:
+
+    .venv/bin/python benchmarks/ws_load.py --sizes 200 --duration 10 \
+        --database postgresql://postgres@127.0.0.1:5432/postgres \
+        --redis redis://127.0.0.1:6379/0 --workers 2
 """
 
 from __future__ import annotations
@@ -37,12 +50,14 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
+from _counters import CpuMeter, DbCounters, Postgres
 from _report import commit_measured
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,6 +104,7 @@ class Result:
     cpu_ms_per_message: float = math.nan  # server CPU from first send to end of drain
     server_log_errors: int = 0
     failure: str | None = None
+    scale: ScaleFigures | None = None  # scale-out runs only
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.tally.latencies_ms)
@@ -248,6 +264,15 @@ class Visitor(Client):
         elif kind == "error":
             self.count_error(frame)
 
+    async def move(self, url: str) -> None:
+        """Close this socket and open one at ``url`` (another process): the same visitor."""
+        await self.close()
+        self.url, self.ws, self.reader, self.closing = url, None, None, False
+        self.welcomed.clear()
+        if await self.connect():
+            await self.send('{"type":"hello"}')
+            await wait_event(self.welcomed, self.tally, "visitor no welcome after moving")
+
     async def send_timestamped(self) -> bool:
         client_id = f"v{self.index}.{len(self.sent)}"
         self.sent.append(client_id)
@@ -268,9 +293,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def process_tree(pid: int) -> list[int]:
-    """A process and all its descendants (uvicorn may fork workers)."""
-    found, pending = [], [pid]
+def process_tree(pids: list[int]) -> list[int]:
+    """Processes and all their descendants (uvicorn may fork workers)."""
+    found, pending = [], list(pids)
     for _ in range(10_000):  # bounded walk
         if not pending:
             break
@@ -282,10 +307,10 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
-def rss_kb(pid: int) -> int:
+def rss_kb(pids: list[int]) -> int:
     """VmRSS summed over the server's processes."""
     total = 0
-    for member in process_tree(pid):
+    for member in process_tree(pids):
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{member}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -293,10 +318,10 @@ def rss_kb(pid: int) -> int:
     return total
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time the server's processes have used so far."""
     ticks = 0
-    for member in process_tree(pid):
+    for member in process_tree(pids):
         with contextlib.suppress(OSError, ValueError, IndexError):
             stat = Path(f"/proc/{member}/stat").read_text()
             fields = stat[stat.rindex(")") + 2 :].split()
@@ -310,16 +335,16 @@ def own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def quiesce(pid: int, limit: float) -> None:
+async def quiesce(pids: list[int], limit: float) -> None:
     """Wait until the server idles (< 10% of a core over half a second), ``limit`` at most.
 
     Work a setup step leaves queued on the server (routing, announcements) must neither
     inflate the memory figure nor leak into the latency of the messages that follow.
     """
-    last = cpu_seconds(pid)
+    last = cpu_seconds(pids)
     for _ in range(max(1, int(limit / 0.5))):
         await asyncio.sleep(0.5)
-        now = cpu_seconds(pid)
+        now = cpu_seconds(pids)
         if now - last < 0.05:
             return
         last = now
@@ -335,57 +360,79 @@ class Server:
     acks = False  # does the server acknowledge visitor messages?
     greets = False  # does a socket get ``welcome`` after ``hello``?
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, processes: int = 1) -> None:
         self.workdir = workdir
-        self.port = free_port()
+        self.ports = [free_port() for _ in range(processes)]
+        self.port = self.ports[0]  # setup (HTTP, first sockets) goes to the first process
         self.http = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}"
-        self.log_path = workdir / f"{self.name.replace(' ', '-')}-{self.port}.log"
-        self.process: subprocess.Popen[bytes] | None = None
+        self.processes: list[subprocess.Popen[bytes]] = []
 
-    def command(self) -> tuple[list[str], dict[str, str]]:
+    def command(self, port: int) -> tuple[list[str], dict[str, str]]:
         raise NotImplementedError
 
-    def spawn(self) -> None:
-        args, env = self.command()
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
+    def log_path(self, port: int) -> Path:
+        return self.workdir / f"{self.name.replace(' ', '-')}-{port}.log"
+
+    def spawn(self, port: int) -> subprocess.Popen[bytes]:
+        args, env = self.command(port)
+        with self.log_path(port).open("ab") as log:
+            process = subprocess.Popen(
                 args, env=env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT
             )
-        STARTED.append(self)
+        self.processes.append(process)
+        return process
 
     async def start(self) -> None:
-        self.spawn()
-        assert self.process is not None
-        async with httpx.AsyncClient(base_url=self.http, timeout=1) as client:
+        """One process after the other: each migrates and indexes before the next starts."""
+        STARTED.append(self)
+        for port in self.ports:
+            await self._healthy(port, self.spawn(port))
+
+    async def _healthy(self, port: int, process: subprocess.Popen[bytes]) -> None:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=1) as client:
             for _ in range(300):  # 30 s
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited early; see {self.log_path}")
+                if process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited early; see {self.log_path(port)}")
                 with contextlib.suppress(httpx.TransportError):
                     if (await client.get("/healthz")).status_code == 200:
                         return
                 await asyncio.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not become healthy; see {self.log_path}")
+        raise RuntimeError(f"{self.name} did not become healthy; see {self.log_path(port)}")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
             try:
-                self.process.wait(timeout=5)
+                process.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+                process.kill()
+                process.wait(timeout=10)
 
     def log_errors(self) -> int:
-        if not self.log_path.exists():
-            return 0
-        text = self.log_path.read_text(errors="replace")
-        return sum(1 for line in text.splitlines() if " ERROR " in line or "Traceback" in line)
+        total = 0
+        for port in self.ports:
+            if self.log_path(port).exists():
+                text = self.log_path(port).read_text(errors="replace")
+                total += sum(
+                    1 for line in text.splitlines() if " ERROR " in line or "Traceback" in line
+                )
+        return total
 
     @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes]
+
+    async def before_sending(self) -> None:
+        """Scale-out: note the database's counters once setup's have all been reported."""
+
+    async def meter(self, start: bool) -> None:
+        """Scale-out: start (or stop) measuring the CPU of every process involved."""
+
+    async def after_stop(self, result: Result) -> None:
+        """Scale-out: the database's counters once the servers are gone, into ``result``."""
 
     async def open_agents(self, count: int, tally: Tally, visitors: list[Visitor]) -> list[Agent]:
         raise NotImplementedError
@@ -401,8 +448,8 @@ class Server:
 class Relay(Server):
     name = "bare relay"
 
-    def command(self) -> tuple[list[str], dict[str, str]]:
-        return [sys.executable, str(RELAY), "--port", str(self.port)], dict(os.environ)
+    def command(self, port: int) -> tuple[list[str], dict[str, str]]:
+        return [sys.executable, str(RELAY), "--port", str(port)], dict(os.environ)
 
     async def open_agents(self, count: int, tally: Tally, visitors: list[Visitor]) -> list[Agent]:
         agents = [
@@ -421,13 +468,20 @@ class Parley(Server):
     acks = True
     greets = True
 
-    def __init__(self, workdir: Path, template: Path) -> None:
-        super().__init__(workdir)
-        self.data_dir = workdir / f"data-{self.port}"
+    def __init__(
+        self, workdir: Path, template: Path, processes: int = 1, env: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(workdir, processes)
+        self.data_dir = workdir / f"data-{self.port}"  # shared: one signing key for all
+        self.env = env or {}
         shutil.copytree(template, self.data_dir)  # agents already exist: no CLI in the timing
 
-    def command(self) -> tuple[list[str], dict[str, str]]:
-        return [str(PARLEY), "serve", "--port", str(self.port)], parley_env(self.data_dir)
+    def command(self, port: int) -> tuple[list[str], dict[str, str]]:
+        return [str(PARLEY), "serve", "--port", str(port)], parley_env(self.data_dir, self.env)
+
+    def agent_ws(self, index: int) -> str:
+        """The base WebSocket URL agent ``index`` connects to."""
+        return self.ws
 
     async def open_agents(self, count: int, tally: Tally, visitors: list[Visitor]) -> list[Agent]:
         async with httpx.AsyncClient(base_url=self.http, timeout=STEP_TIMEOUT) as client:
@@ -435,8 +489,8 @@ class Parley(Server):
                 range(count), lambda i: login(client, agent_email(i)), batch=4
             )
         agents = [
-            Agent(f"{self.ws}/ws/agent?token={token}", tally, agent_id, visitors)
-            for agent_id, token in tokens
+            Agent(f"{self.agent_ws(i)}/ws/agent?token={token}", tally, agent_id, visitors)
+            for i, (agent_id, token) in enumerate(tokens)
             if token
         ]
         await in_batches(agents, self._greet_agent)
@@ -474,6 +528,82 @@ class Parley(Server):
             await wait_event(visitor.assigned, tally, "visitor not assigned")
 
 
+@dataclass
+class ScaleOptions:
+    """Where the scale-out processes keep their data and talk to each other."""
+
+    postgres: Postgres
+    redis_url: str | None
+    workers: int
+    template_db: str = ""  # the agents, copied into a fresh database per measurement
+
+    def env(self, database: str) -> dict[str, str]:
+        env = {"PARLEY_DATABASE_URL": self.postgres.url(database)}
+        return env | ({"PARLEY_REDIS_URL": self.redis_url} if self.redis_url else {})
+
+
+@dataclass
+class ScaleFigures:
+    """PostgreSQL's counters and everyone's CPU for one scale-out measurement."""
+
+    workers: int
+    run: DbCounters  # the whole measurement, setup included (the database was new)
+    messages: DbCounters  # from the first message sent until the servers stopped
+    meter: CpuMeter
+    load_generator_cpu: float
+
+
+class ScaleOut(Parley):
+    """N ``parley serve`` processes on one PostgreSQL (a database of their own) and Redis."""
+
+    def __init__(self, workdir: Path, template: Path, scale: ScaleOptions, database: str) -> None:
+        self.name = f"parley ×{scale.workers}, PostgreSQL" + (" + Redis" if scale.redis_url else "")
+        super().__init__(workdir, template, scale.workers, scale.env(database))
+        self.scale = scale
+        self.database = database
+        self.counted_from = DbCounters(0, 0, 0)
+        self.cpu: CpuMeter | None = None
+        self.own_cpu = 0.0
+
+    def agent_ws(self, index: int) -> str:
+        return f"ws://127.0.0.1:{self.ports[index % len(self.ports)]}"
+
+    async def pair(self, visitors: list[Visitor], agents: list[Agent]) -> None:
+        """Pair on the first process, then move each visitor to the process after its agent's."""
+        await super().pair(visitors, agents)
+        if len(self.ports) == 1:
+            return
+        homes = {agent.key: self.ports.index(urlsplit(agent.url).port or 0) for agent in agents}
+
+        async def move(visitor: Visitor) -> None:
+            if visitor.assignee in homes:
+                port = self.ports[(homes[visitor.assignee] + 1) % len(self.ports)]
+                if port != self.port:
+                    await visitor.move(visitor.url.replace(self.ws, f"ws://127.0.0.1:{port}"))
+
+        await in_batches(visitors, move)
+        progress(self, f"visitors moved off their agents' processes ({len(self.ports)} processes)")
+
+    async def before_sending(self) -> None:
+        self.counted_from = await self.scale.postgres.reported(self.database)
+
+    async def meter(self, start: bool) -> None:
+        if start:
+            self.cpu = CpuMeter(self.scale.postgres, self.database, self.scale.redis_url, self.pids)
+            self.own_cpu = own_cpu()
+            await self.cpu.start()
+        elif self.cpu is not None:
+            await self.cpu.stop()
+            self.own_cpu = own_cpu() - self.own_cpu
+
+    async def after_stop(self, result: Result) -> None:
+        if self.cpu is None:
+            return
+        run = await self.scale.postgres.reported(self.database)
+        messages = run - self.counted_from
+        result.scale = ScaleFigures(self.scale.workers, run, messages, self.cpu, self.own_cpu)
+
+
 # Every simulated visitor and agent connects from this one loopback address, so the ceilings
 # meant for one real client (docs/security.md) are lifted for the load generator.
 ONE_ADDRESS_IS_EVERYONE = {
@@ -482,17 +612,17 @@ ONE_ADDRESS_IS_EVERYONE = {
 }
 
 
-def parley_env(data_dir: Path) -> dict[str, str]:
+def parley_env(data_dir: Path, extra: dict[str, str]) -> dict[str, str]:
     """This environment without any PARLEY_* leaking in, plus a data dir of our own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    return env | {"PARLEY_DATA_DIR": str(data_dir)} | ONE_ADDRESS_IS_EVERYONE
+    return env | {"PARLEY_DATA_DIR": str(data_dir)} | ONE_ADDRESS_IS_EVERYONE | extra
 
 
 def agent_email(index: int) -> str:
     return f"agent{index}@example.com"
 
 
-async def create_agents(data_dir: Path, count: int) -> None:
+async def create_agents(data_dir: Path, count: int, extra: dict[str, str]) -> None:
     """Agents exist only through the CLI; create them once and copy the data dir per run."""
 
     async def create(index: int) -> None:
@@ -506,7 +636,7 @@ async def create_agents(data_dir: Path, count: int) -> None:
             f"Agent {index}",
             "--password",
             PASSWORD,
-            env=parley_env(data_dir),
+            env=parley_env(data_dir, extra),
             cwd=data_dir.parent,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
@@ -630,7 +760,7 @@ async def settle(server: Server, options: Options, stage: str) -> None:
     """A fixed pause, then until the server idles; says how long that took."""
     started = time.monotonic()
     await asyncio.sleep(options.settle)
-    await quiesce(server.pid, options.quiesce)
+    await quiesce(server.pids, options.quiesce)
     progress(server, f"{stage}; server idle after {time.monotonic() - started:.1f} s")
 
 
@@ -648,12 +778,13 @@ async def measure(server: Server, n: int, options: Options) -> Result:
         urls = await server.visitor_urls(n, agents)
         visitors.extend(Visitor(url, tally, i, assignee) for i, (url, assignee) in enumerate(urls))
         await settle(server, options, f"{len(agents)} agents online")
-        before = rss_kb(server.pid)
+        before = rss_kb(server.pids)
         await open_visitors(server, visitors, options.settle)
         await settle(server, options, f"{sum(v.open for v in visitors)} visitor sockets open")
-        result.rss_kb_per_socket = (rss_kb(server.pid) - before) / max(1, len(visitors))
+        result.rss_kb_per_socket = (rss_kb(server.pids) - before) / max(1, len(visitors))
         await server.pair(visitors, agents)
         await settle(server, options, "paired")
+        await server.before_sending()
         await send_and_drain(server, visitors, options, result)
     except Exception as exc:  # report it in the table; the other runs still go ahead
         result.failure = f"{type(exc).__name__}: {exc}"
@@ -662,6 +793,8 @@ async def measure(server: Server, n: int, options: Options) -> Result:
         server.stop()
         result.server_log_errors = server.log_errors()
         progress(server, "stopped")
+        with contextlib.suppress(Exception):  # a failed setup has no counters to report
+            await server.after_stop(result)
     return result
 
 
@@ -673,13 +806,15 @@ async def send_and_drain(
     talkers = [v for v in visitors if v.open and v.assignee is not None]
     if len(talkers) < len(visitors):
         tally.errors["visitor left out (closed or unpaired)"] += len(visitors) - len(talkers)
-    cpu_before, own_before, wall_before = cpu_seconds(server.pid), own_cpu(), time.monotonic()
+    await server.meter(start=True)
+    cpu_before, own_before, wall_before = cpu_seconds(server.pids), own_cpu(), time.monotonic()
     rng = random.Random(options.seed + len(visitors))
     start = asyncio.get_running_loop().time() + 0.5
     await asyncio.gather(*(talk(v, start, options, rng) for v in talkers))
     progress(server, f"sent {sum(len(v.sent) for v in talkers):,} messages")
     await drain(tally, lambda: settled(talkers, server), options.drain)
-    cpu, wall = cpu_seconds(server.pid) - cpu_before, time.monotonic() - wall_before
+    cpu, wall = cpu_seconds(server.pids) - cpu_before, time.monotonic() - wall_before
+    await server.meter(start=False)
     progress(
         server,
         f"drained: {len(tally.delivered):,} delivered; over {wall:.0f} s the server used "
@@ -762,6 +897,65 @@ def ratio_row(parley: Result, relay: Result) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def per(count: float, messages: int, scale: float = 1.0) -> str:
+    return fmt(count * scale / messages, 2) if messages else "–"
+
+
+def share(seconds: float, wall: float) -> str:
+    """CPU seconds over a wall-clock span, as a percentage of one core."""
+    return f"{seconds / wall:.0%}" if wall > 0 else "–"
+
+
+def scale_row(result: Result) -> str:
+    figures = result.scale
+    assert figures is not None
+    meter, stored = figures.meter, result.acked
+    cells = [
+        f"{result.n:,}",
+        str(figures.workers),
+        f"{stored:,}",
+        f"{figures.run.sessions:,} / {figures.messages.sessions:,}",
+        per(figures.messages.sessions, stored, 1000),
+        f"{figures.run.commits:,} / {figures.messages.commits:,}",
+        per(figures.messages.commits, stored),
+        f"{figures.run.rollbacks:,} / {figures.messages.rollbacks:,}",
+        per(figures.messages.rollbacks, stored),
+        fmt(result.cpu_ms_per_message, 3),
+        " + ".join(share(cpu, meter.wall) for cpu in meter.worker_cpu),
+        share(meter.postgres_cpu, meter.wall),
+        share(meter.redis, meter.wall),
+        share(figures.load_generator_cpu, meter.wall),
+        f"{share(meter.machine, meter.wall)} of {os.cpu_count()} cores",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def scale_report(results: list[Result]) -> list[str]:
+    """The scale-out table: what PostgreSQL was asked to do, and who used the CPU."""
+    rows = [scale_row(result) for result in results if result.scale is not None]
+    if not rows:
+        return []
+    return [
+        "",
+        "| N | Parley processes | messages stored | PostgreSQL sessions opened (run / messages) "
+        "| per 1,000 messages | commits (run / messages) | per message "
+        "| rollbacks (run / messages) | per message | Parley CPU ms / msg "
+        "| CPU % of a core: each Parley process | PostgreSQL backends | Redis | load generator "
+        "| machine busy |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+        *rows,
+        "",
+        "PostgreSQL counters are `pg_stat_database` (`sessions`, `xact_commit`, "
+        "`xact_rollback`: reads end in a rollback) of a database "
+        "made for the measurement: run = setup included; messages = from the first message "
+        "sent until the servers stopped; per message = over messages stored (acknowledged). "
+        "CPU is over the messages phase: PostgreSQL's is its backends of that database, "
+        "sampled every 0.5 s (a backend that lived less than that is missed); machine busy "
+        "counts every process on the machine, so what it shows beyond the other columns is "
+        "someone else's.",
+    ]
+
+
 def versions() -> str:
     found = []
     for package in ("uvicorn", "starlette", "websockets", "sqlalchemy"):
@@ -792,6 +986,7 @@ def report(pairs: list[tuple[Result, Result]], options: Options) -> str:
         f"commit {commit_measured()}; {versions()}.",
         f"The load generator (one process, one asyncio loop) shares the machine's "
         f"{os.cpu_count()} cores with the server under test.",
+        *scale_report([parley for _, parley in pairs]),
     ]
     return "\n".join(lines)
 
@@ -809,16 +1004,23 @@ def raise_open_file_limit(needed: int) -> None:
         print(f"warning: open-file limit {target} is below the {needed} needed", file=sys.stderr)
 
 
-async def run(sizes: list[int], options: Options, workdir: Path) -> str:
+async def run(sizes: list[int], options: Options, workdir: Path, scale: ScaleOptions | None) -> str:
     template = workdir / "agents-template" / "data"
-    template.parent.mkdir(parents=True)
+    template.mkdir(parents=True)  # PostgreSQL keeps the agents; the data dir has the key
     most_agents = max(agent_count(n, options) for n in sizes)
     print(f"creating {most_agents} agents ...", file=sys.stderr)
-    await create_agents(template, most_agents)
+    if scale is not None:
+        scale.template_db = await scale.postgres.create()
+    await create_agents(template, most_agents, scale.env(scale.template_db) if scale else {})
     pairs = []
     for n in sizes:
         results = []
-        for server in (Relay(workdir), Parley(workdir, template)):
+        parley = (
+            Parley(workdir, template)
+            if scale is None
+            else ScaleOut(workdir, template, scale, await scale.postgres.create(scale.template_db))
+        )
+        for server in (Relay(workdir), parley):
             print(f"N={n}: {server.name} ...", file=sys.stderr)
             results.append(await measure(server, n, options))
         pairs.append((results[0], results[1]))
@@ -838,7 +1040,22 @@ def main() -> None:
     parser.add_argument("--poisson", action="store_true", help="Poisson gaps instead of 1 s")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the work dir (server logs)")
+    parser.add_argument(
+        "--database",
+        help="scale-out mode: a PostgreSQL URL whose server gets a database of our own per run",
+    )
+    parser.add_argument("--redis", help="scale-out mode: a Redis URL shared by the processes")
+    parser.add_argument("--workers", type=int, default=1, help="scale-out: Parley processes")
     args = parser.parse_args()
+    if (args.redis or args.workers > 1) and not args.database:
+        parser.error("--redis and --workers belong to scale-out mode: give --database too")
+    if args.workers > 1 and not args.redis:
+        parser.error("--workers above 1 needs --redis: processes share conversations through it")
+    scale = (
+        ScaleOptions(Postgres(args.database), args.redis, max(1, args.workers))
+        if args.database
+        else None
+    )
     sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
     options = Options(
         duration=args.duration,
@@ -852,10 +1069,12 @@ def main() -> None:
     raise_open_file_limit(max(sizes) * 2 + 200)
     workdir = Path(tempfile.mkdtemp(prefix="ws-load-"))
     try:
-        print(asyncio.run(run(sizes, options, workdir)))
+        print(asyncio.run(run(sizes, options, workdir, scale)))
     finally:
         for server in STARTED:
             server.stop()
+        if scale is not None:
+            asyncio.run(scale.postgres.drop_all())
         if args.keep:
             print(f"work dir kept: {workdir}", file=sys.stderr)
         else:

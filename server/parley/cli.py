@@ -65,7 +65,8 @@ def _run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
     """Open the configured database (migrated), run ``work``, close it; errors become one line."""
 
     async def runner() -> T:
-        db = Database(_settings().resolved_database_url)
+        settings = _settings()
+        db = Database(settings.resolved_database_url, pool_size=settings.database_pool_size)
         try:
             await db.upgrade()
             return await work(db)

@@ -175,6 +175,14 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "Unset: one process, in-process fan-out. Set: fan-out and presence go through Redis.",
     ),
     Setting(
+        "database_pool_size",
+        _parse_positive_int,
+        "10",
+        "PostgreSQL connections each Parley process keeps open (a fixed pool: a burst waits "
+        "for a free one instead of opening more). Several processes: keep their sum below "
+        "the server's `max_connections`.",
+    ),
+    Setting(
         "secret_key",
         _parse_text,
         None,
@@ -417,6 +425,7 @@ class Settings:
     kb_dir: Path = Path("./kb_articles")
     database_url: str | None = None
     redis_url: str | None = None
+    database_pool_size: int = 10
     secret_key: str | None = None
     identity_secret: str | None = None
     allowed_origins: tuple[str, ...] = ("*",)

@@ -77,7 +77,7 @@ class Services:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
-        db = Database(settings.resolved_database_url)
+        db = Database(settings.resolved_database_url, pool_size=settings.database_pool_size)
         bus: Bus
         presence: Presence
         login_throttle: LoginThrottle

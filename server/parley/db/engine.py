@@ -37,7 +37,7 @@ T = TypeVar("T")
 class Database:
     """The engine plus the two ways code uses it: ``read()`` and ``transaction()``."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         options: dict[str, Any] = {"echo": echo}
@@ -48,7 +48,14 @@ class Database:
             # reads reuse connections instead of opening (and configuring) new ones.
             options.update(connect_args={"timeout": 30}, pool_size=10, max_overflow=20)
         else:
-            options.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # A fixed pool: connections opened beyond it under a burst were closed again
+            # when it passed, so every burst paid PostgreSQL's connection start-up (a process
+            # fork) over again. A burst now waits for a free connection instead.
+            # No pre-ping: it costs a round trip on every checkout, and a connection that
+            # died (a database restart) is found by the statement that uses it: SQLAlchemy
+            # then discards every connection older than the failure, and the group commit
+            # runs a failed batch again, one write at a time, on fresh connections.
+            options.update(pool_size=pool_size, max_overflow=0)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         self._writer_turn = asyncio.Lock() if self.is_sqlite else None
         self._sqlite_writer: _SQLiteWriter | None = None
