@@ -163,10 +163,11 @@ async def add_assignments(
                         )
                     )
                 ).scalar_one()
-                if already:
-                    return await assignments_of(db, reviewer_id, week)
-                await conn.execute(insert(review_assignments), [asdict(a) for a in made])
+                if not already:
+                    await conn.execute(insert(review_assignments), [asdict(a) for a in made])
         except IntegrityError:
+            already = True
+        if already:  # another draw of this week won: read its picks (on a connection of its own)
             return await assignments_of(db, reviewer_id, week)
     return made
 
