@@ -16,7 +16,12 @@ from tests.browser.conftest import axe_source  # noqa: F401  (a fixture)
 from tests.conftest import PASSWORD
 from tests.console.conftest import screenshot
 from tests.console.test_console_browser import sign_in
-from tests.reports.conftest import FrozenClock, build_history, frozen  # noqa: F401
+from tests.reports.conftest import (  # noqa: F401  (frozen: a fixture)
+    FrozenClock,
+    add_reviews_and_an_issue,
+    build_history,
+    frozen,
+)
 from tests.reports.test_retention import build_customers
 
 pytestmark = pytest.mark.browser
@@ -60,7 +65,8 @@ async def test_reports_show_the_seeded_numbers_in_charts_and_tables(
 ) -> None:
     db = Database(settings.resolved_database_url)
     try:
-        await build_history(db, frozen)
+        history = await build_history(db, frozen)
+        await add_reviews_and_an_issue(db, frozen, history)
         await create_agent(
             db, email="boss@example.com", name="Boss", password=PASSWORD, role="admin"
         )
@@ -116,6 +122,22 @@ async def test_reports_show_the_seeded_numbers_in_charts_and_tables(
     await expect(page.locator("#top-searches tbody")).to_have_text("Nothing in this period.")
     await page.locator("#labels-title").scroll_into_view_if_needed()
     await screenshot(page, "reports-labels")
+    # Quality: two reviews in the week of Mon 7 Dec, (100 + 57.5) / 2; no target, none late.
+    iqs = page.locator("#iqs-chart")
+    await expect(iqs.locator("canvas")).to_have_count(1)
+    assert json.loads(await iqs.get_attribute("data-values") or "") == [[78.8]]
+    await expect(page.locator("#compliance-agents tbody tr")).to_have_text(
+        ["Ann2 of 2 (100.0 %)–0", "Bob1 of 1 (100.0 %)–0"]
+    )
+    await expect(page.locator("#iqs-agents tbody tr")).to_have_text(["Ann1100", "Bob157.5"])
+    await expect(page.locator("#known-issues tbody tr")).to_have_text(
+        [
+            "Invoices are lateopen1000",
+            "All1 open, 0 fixed1000",
+        ]  # linked 1, told 0, read 0, replied 0
+    )
+    await page.locator("#quality-title").scroll_into_view_if_needed()
+    await screenshot(page, "reports-quality")
     # No customer attributes were ever sent: the host is shown exactly what to send.
     await expect(page.locator("#retention-empty")).to_be_visible()
     await expect(page.locator("#retention-example")).to_contain_text('customer_since: "2025-03-01"')

@@ -23,6 +23,10 @@ from parley.conversation.store.labels import add_label
 from parley.db import Database
 from parley.identity.agents import create_agent
 from parley.identity.store import Agent, Visitor
+from parley.knownissues import store as issue_store
+from parley.quality import review
+from parley.quality.store import review as review_store
+from parley.quality.store.review import Handled
 from parley.routing.hours import parse_business_hours
 from tests.conftest import PASSWORD
 from tests.support.clock import FrozenClock, freeze
@@ -123,3 +127,23 @@ async def build_history(db: Database, frozen: FrozenClock) -> History:
 @pytest.fixture
 async def history(db: Database, frozen: FrozenClock) -> History:
     return await build_history(db, frozen)
+
+
+async def add_reviews_and_an_issue(db: Database, frozen: FrozenClock, history: History) -> None:
+    """On Mon 7 Dec 12:00 (UTC): Bob scores Ann's first invoice episode all 5 (IQS 100), Ann
+    scores Bob's transfer 5/3/4/1 (IQS 57.5); a known issue, still open, is linked to the
+    invoice conversation."""
+    frozen.at(2026, 12, 7, 12, 0)
+    week = review.week_of(frozen.now())
+    for reviewer, handled, scores in (
+        (history.bob, Handled(history.invoice_id, 1, history.ann.id, None), [5, 5, 5, 5]),
+        (history.ann, Handled(history.transfer_id, 1, history.bob.id, None), [5, 3, 4, 1]),
+    ):
+        (assignment,) = await review_store.add_assignments(db, week, reviewer.id, [handled])
+        keys = [criterion["key"] for criterion in review.DEFAULT_CRITERIA]
+        await review.submit(db, reviewer, assignment.id, dict(zip(keys, scores, strict=True)), None)
+    issue = await issue_store.create_issue(
+        db, title="Invoices are late", tracker_url=None, agent_id=history.ann.id
+    )
+    await issue_store.link(db, issue.id, history.invoice_id, history.ann.id)
+    frozen.at(2026, 12, 8, 12, 0)

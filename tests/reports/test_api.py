@@ -13,7 +13,7 @@ from parley.config import Settings
 from parley.db import Database
 from parley.identity.agents import create_agent
 from tests.conftest import PASSWORD
-from tests.reports.conftest import FrozenClock, History, build_history
+from tests.reports.conftest import FrozenClock, History, add_reviews_and_an_issue, build_history
 
 FRI_TO_MON = {"from": "2026-12-04", "to": "2026-12-07"}
 
@@ -157,3 +157,60 @@ async def test_a_reports_link_finds_its_conversation_resolved_or_not(
     )
     missing = await client.get("/api/v1/console/conversations/cnv_nothing", headers=boss)
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "unknown_conversation")
+
+
+async def test_quality_shows_an_agent_their_own_rows_and_refuses_labels(
+    client: httpx.AsyncClient, seeded: History, settings: Settings, frozen: FrozenClock
+) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        await add_reviews_and_an_issue(db, frozen, seeded)
+    finally:
+        await db.close()
+    boss = await _token(client, "boss@example.com")
+    everything = (
+        await client.get("/api/v1/reports/quality", params=FRI_TO_MON, headers=boss)
+    ).json()
+    # No target is set, so no response is late: Ann's two first responses (both invoice
+    # episodes) and Bob's one (the transfer) are all on time.
+    assert [
+        (r["name"], r["first_responses"], r["on_time"], r["compliance"])
+        for r in everything["compliance_agents"]
+    ] == [("Ann", 2, 2, 1.0), ("Bob", 1, 1, 1.0)]
+    assert [(r["name"], r["iqs"]) for r in everything["iqs_agents"]] == [
+        ("Ann", 100.0),
+        ("Bob", 57.5),
+    ]
+    assert everything["iqs_weeks"] == [{"week": "2026-12-07", "reviews": 2, "iqs": 78.8}]
+
+    bob = await _token(client, "bob@example.com")
+    own = (await client.get("/api/v1/reports/quality", params=FRI_TO_MON, headers=bob)).json()
+    assert [r["name"] for r in own["compliance_agents"]] == ["Bob"]
+    assert [(r["name"], r["iqs"]) for r in own["iqs_agents"]] == [("Bob", 57.5)]
+    assert own["iqs_weeks"] == [{"week": "2026-12-07", "reviews": 1, "iqs": 57.5}]
+    peeking = await client.get(
+        "/api/v1/reports/quality", params={**FRI_TO_MON, "agent": seeded.ann.id}, headers=bob
+    )
+    assert (peeking.status_code, peeking.json()["error"]["code"]) == (403, "own_only")
+    labelled = await client.get(
+        "/api/v1/reports/quality", params={**FRI_TO_MON, "label": "billing"}, headers=boss
+    )
+    assert labelled.status_code == 400
+    assert labelled.json()["error"]["message"] == "this report takes team, agent, not 'label'"
+
+    issues = await client.get(
+        "/api/v1/reports/known_issues", params={**FRI_TO_MON, "format": "csv"}, headers=bob
+    )
+    assert issues.status_code == 200  # every agent sees the issues, as on the issues page
+    assert "parley-known_issues-2026-12-04-2026-12-07.csv" in issues.headers["content-disposition"]
+    lines = issues.text.splitlines()
+    assert lines[:2] == [
+        "issues",
+        "issue_id,title,status,reported_at,fixed_at,linked,notified,read,replied,tracker_url",
+    ]
+    assert lines[2].split(",")[1:3] == ["Invoices are late", "open"]
+    assert lines[-1] == "1,0,1,0,0,0"
+    by_team = await client.get(
+        "/api/v1/reports/known_issues", params={**FRI_TO_MON, "team": "tm_x"}, headers=boss
+    )
+    assert by_team.json()["error"]["message"] == "this report takes no filter, not 'team'"

@@ -10,9 +10,10 @@ from parley.config import Settings
 from parley.db import Database
 from parley.reports.overview import compared
 from parley.reports.period import Period
+from parley.reports.quality import quality
 from parley.reports.retention import retention
 from parley.reports.store import Scope
-from tests.reports.conftest import HOURS, FrozenClock, build_history
+from tests.reports.conftest import HOURS, FrozenClock, add_reviews_and_an_issue, build_history
 from tests.reports.test_retention import build_customers
 from tests.support.live_server import parley_env, run_parley
 
@@ -73,3 +74,38 @@ async def test_the_new_reports_print_the_same_numbers_and_refuse_filters_they_ig
     by_team = run_parley("reports", "knowledge", *days, "--team", "x", env=env, cwd=tmp_path)
     assert by_team.returncode == 1
     assert by_team.stderr.strip() == "Error: this report takes locale, not 'team'"
+
+
+async def test_quality_and_known_issues_print_the_same_numbers(
+    settings: Settings, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    db = Database(settings.resolved_database_url)
+    try:
+        await db.upgrade()
+        history = await build_history(db, frozen)
+        await add_reviews_and_an_issue(db, frozen, history)
+        period = Period(date(2026, 12, 4), date(2026, 12, 7), HOURS.timezone)
+        expected = await quality(db, period, Scope(agent_id=history.bob.id))
+    finally:
+        await db.close()
+    env = parley_env(
+        data_dir=str(settings.data_dir),
+        timezone="Europe/Ljubljana",
+        business_hours="mon-fri 09:00-17:00",
+    )
+    days = ("--from", "2026-12-04", "--to", "2026-12-07")
+
+    bob = ("--agent", history.bob.id, "--format", "json")
+    as_json = run_parley("reports", "quality", *days, *bob, env=env, cwd=tmp_path)
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout) == expected
+    assert [row["iqs"] for row in expected["iqs_agents"]] == [57.5]
+
+    issues = run_parley("reports", "known_issues", *days, env=env, cwd=tmp_path)
+    assert issues.returncode == 0, issues.stderr
+    assert issues.stdout.splitlines()[-2:] == [
+        "open,fixed,conversations,notified,read,replied",
+        "1,0,1,0,0,0",
+    ]
+    labelled = run_parley("reports", "quality", *days, "--label", "x", env=env, cwd=tmp_path)
+    assert labelled.stderr.strip() == "Error: this report takes team, agent, not 'label'"

@@ -137,7 +137,11 @@ async def listing(db: Database) -> list[tuple[KnownIssue, Counts]]:
 async def report(db: Database) -> Report:
     """Every issue's counts added up: the known-issue figures beside the other reports (the
     console's ``…/issues/report`` and ``parley issues list``)."""
-    listed = await listing(db)
+    return totals(await listing(db))
+
+
+def totals(listed: list[tuple[KnownIssue, Counts]]) -> Report:
+    """The counts of the issues listed, added up (all of them, or a report period's)."""
     return Report(
         open=sum(issue.status == "open" for issue, _ in listed),
         fixed=sum(issue.status == "fixed" for issue, _ in listed),

@@ -192,9 +192,22 @@ async def calibration(db: Database) -> list[dict[str, Any]]:
     ]
 
 
-async def quality_scores(db: Database, start: datetime, end: datetime) -> dict[str, Any]:
-    """IQS per agent and team over [start, end) (reviews submitted then), and per agent per week."""
-    done = await store.reviewed(db, start=start, end=end)
+async def quality_scores(
+    db: Database,
+    start: datetime,
+    end: datetime,
+    *,
+    agent_id: str | None = None,
+    team_id: str | None = None,
+) -> dict[str, Any]:
+    """IQS per agent and team over [start, end) (reviews submitted then), and per week (the
+    review week, Monday UTC) per agent, per team and over all; of one agent's reviewed work or
+    one team's when asked (Reports' filters)."""
+    done = [
+        (assignment, review)
+        for assignment, review in await store.reviewed(db, agent_id=agent_id, start=start, end=end)
+        if team_id in (None, assignment.team_id)
+    ]
 
     def mean(values: list[float]) -> dict[str, Any]:
         return {"reviews": len(values), "iqs": round(sum(values) / len(values), 1)}
@@ -202,18 +215,29 @@ async def quality_scores(db: Database, start: datetime, end: datetime) -> dict[s
     agents: dict[str, list[float]] = defaultdict(list)
     teams: dict[str, list[float]] = defaultdict(list)
     weekly: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    weekly_teams: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    weeks: dict[str, list[float]] = defaultdict(list)
     for assignment, review in done:
+        week = week_of(review.submitted_at).isoformat()
         agents[assignment.agent_id].append(review.score)
+        weekly[assignment.agent_id][week].append(review.score)
+        weeks[week].append(review.score)
         if assignment.team_id:
             teams[assignment.team_id].append(review.score)
-        weekly[assignment.agent_id][week_of(review.submitted_at).isoformat()].append(review.score)
+            weekly_teams[assignment.team_id][week].append(review.score)
+
+    def by_week(grouped: dict[str, dict[str, list[float]]]) -> dict[str, Any]:
+        return {
+            key: {week: mean(scores) for week, scores in sorted(found.items())}
+            for key, found in grouped.items()
+        }
+
     return {
         "start": clock.iso(start),
         "end": clock.iso(end),
         "agents": {agent: mean(scores) for agent, scores in agents.items()},
         "teams": {team: mean(scores) for team, scores in teams.items()},
-        "weekly": {
-            agent: {week: mean(scores) for week, scores in sorted(weeks.items())}
-            for agent, weeks in weekly.items()
-        },
+        "weekly": by_week(weekly),
+        "weekly_teams": by_week(weekly_teams),
+        "weeks": {week: mean(scores) for week, scores in sorted(weeks.items())},
     }

@@ -250,8 +250,16 @@ async def _escalate(lifecycle: Lifecycle, running: Clock) -> None:
 # --- compliance, for Reports ------------------------------------------------------------------
 
 
-async def compliance(db: Database, start: datetime, end: datetime) -> dict[str, Any]:
-    """First- and next-response compliance and breaches per agent and team over [start, end).
+async def compliance(
+    db: Database,
+    start: datetime,
+    end: datetime,
+    *,
+    agent_id: str | None = None,
+    team_id: str | None = None,
+) -> dict[str, Any]:
+    """First- and next-response compliance and breaches per agent and team over [start, end),
+    of one agent's responses and breaches or one team's when asked (Reports' filters).
 
     ``compliance`` is the share of first responses given before their clock ran out;
     ``next_compliance`` the share of next responses (a reply to a visitor who wrote again
@@ -259,9 +267,17 @@ async def compliance(db: Database, start: datetime, end: datetime) -> dict[str, 
     Responses are charged to the agent who wrote them; breaches count both clocks, charged to
     the agent who held the conversation (none while queued).
     """
-    answered = await store.first_responses(db, start, end)
-    answered_next = await store.next_responses(db, start, end)
-    missed = await store.breaches(db, start, end)
+
+    def wanted(agent: str | None, team: str | None) -> bool:
+        return agent_id in (None, agent) and team_id in (None, team)
+
+    answered = [
+        a for a in await store.first_responses(db, start, end) if wanted(a.agent_id, a.team_id)
+    ]
+    answered_next = [
+        a for a in await store.next_responses(db, start, end) if wanted(a.agent_id, a.team_id)
+    ]
+    missed = [m for m in await store.breaches(db, start, end) if wanted(m[1], m[2])]
 
     def tally(group: Callable[[str | None, str | None], str | None]) -> dict[str, Any]:
         rows: dict[str | None, dict[str, int]] = defaultdict(

@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from parley.db import Database
-from parley.reports import charts, knowledge, labels, overview, people, retention
+from parley.reports import (
+    charts,
+    knowledge,
+    known_issues,
+    labels,
+    overview,
+    people,
+    quality,
+    retention,
+)
 from parley.reports.export import compared_csv, records_csv
 from parley.reports.period import Period
 from parley.reports.request import FILTERS
@@ -85,5 +94,19 @@ REPORTS: dict[str, Report] = {
         " experience.",
         filters=(),
         admins_only=True,
+    ),
+    "quality": Report(
+        quality.quality,
+        tables_csv(*quality.TABLES),
+        "Per agent and team: first- and next-response compliance with the service-level"
+        " targets, breaches, IQS from peer review; IQS per week.",
+        filters=("team", "agent"),
+    ),
+    "known_issues": Report(
+        known_issues.known_issues,
+        known_issues.known_issues_csv,
+        "Per known issue live in the period: conversations linked, told of the fix, read,"
+        " replied; the totals.",
+        filters=(),
     ),
 }

@@ -10,7 +10,12 @@ const form = document.getElementById("report-form");
 const status = document.getElementById("report-status");
 const charts = new Map();
 // Reports over no one's conversations take fewer filters (the server refuses the others).
-const ONLY = { knowledge: ["period", "from", "to", "locale"], retention: ["period", "from", "to"] };
+const ONLY = {
+  knowledge: ["period", "from", "to", "locale"],
+  retention: ["period", "from", "to"],
+  quality: ["period", "from", "to", "team", "agent"],
+  known_issues: ["period", "from", "to"],
+};
 
 const FIGURES = [
   ["New conversations", (o) => o.conversations.new, "count"],
@@ -81,18 +86,21 @@ function colour(name) {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || "#2456c5";
 }
 
+const noon = (day) => Date.parse(`${day}T12:00:00Z`) / 1000;
+
 // One uPlot line chart per figure; redrawn on every report and on a colour-scheme change.
-function drawChart(id, days, series) {
+// ``ranges`` fixes an axis (e.g. a score's 0-100) instead of fitting it to the points.
+function drawChart(id, days, series, ranges = {}) {
   const target = document.getElementById(id);
   charts.get(id)?.destroy();
   const axis = { stroke: colour("--text"), grid: { stroke: colour("--line") }, ticks: { stroke: colour("--line") } };
-  const x = days.map((day) => Date.parse(`${day.day}T12:00:00Z`) / 1000);
+  const x = days.map((day) => noon(day.day));
   const options = {
     width: Math.max(280, target.clientWidth || 420),
     height: 200,
     legend: { show: false },
     cursor: { show: false },
-    scales: { x: { time: true } },
+    scales: { x: { time: true, ...(ranges.x && { range: ranges.x }) }, y: ranges.y ? { range: ranges.y } : {} },
     axes: [axis, axis],
     series: [{}, ...series.map(([label, , stroke]) => ({ label, stroke: colour(stroke), width: 2, points: { show: true } }))],
   };
@@ -152,6 +160,38 @@ function renderKnowledge(report) {
   fillTable("bot-unanswered", ["Question", "Asked", "Led to an article"], searches(report.bot_unanswered));
   fillTable("not-helpful", ["Article", "Not helpful", "Helpful"], report.not_helpful.map((r) => [r.slug, String(r.not_helpful), String(r.helpful)]));
   fillTable("self-served-articles", ["Article", "Visitors", "Episodes"], report.self_served_articles.map((r) => [r.slug, String(r.visitors), String(r.episodes)]));
+}
+
+// Compliance as "met of answered (share)", so a share of one response is not read as a trend.
+function met(part, whole, share) {
+  return whole ? `${part} of ${whole} (${formatValue(share, "share")})` : "–";
+}
+
+function renderQuality(report) {
+  const weeks = report.iqs_weeks.map((w) => ({ day: w.week, iqs: w.iqs }));
+  // Over the whole period and the whole scale, so one week's point does not fill the chart.
+  const period = [noon(report.period.from), noon(report.period.to)];
+  drawChart("iqs-chart", weeks, [["IQS", (w) => w.iqs, "--chart-4"]], { x: period, y: [0, 100] });
+  fillTable("iqs-weeks", ["Week of", "Reviews", "IQS"], report.iqs_weeks.map((w) => [w.week, String(w.reviews), String(w.iqs)]), "No reviews in this period.");
+  const compliance = (rows) => rows.map((r) => [
+    r.name, met(r.on_time, r.first_responses, r.compliance), met(r.next_on_time, r.next_responses, r.next_compliance), String(r.first_breaches + r.next_breaches),
+  ]);
+  const header = (who) => [who, "First response in time", "Next response in time", "Breaches"];
+  fillTable("compliance-agents", header("Agent"), compliance(report.compliance_agents), "No responses in this period.");
+  fillTable("compliance-teams", header("Team"), compliance(report.compliance_teams), "No responses in this period.");
+  const scores = (rows) => rows.map((r) => [r.name, String(r.reviews), String(r.iqs)]);
+  fillTable("iqs-agents", ["Agent", "Reviews", "IQS"], scores(report.iqs_agents), "No reviews in this period.");
+  fillTable("iqs-teams", ["Team", "Reviews", "IQS"], scores(report.iqs_teams), "No reviews in this period.");
+  const weekly = (rows) => rows.map((r) => [r.week, r.name, String(r.reviews), String(r.iqs)]);
+  fillTable("iqs-agent-weeks", ["Week of", "Agent", "Reviews", "IQS"], weekly(report.iqs_agent_weeks), "No reviews in this period.");
+  fillTable("iqs-team-weeks", ["Week of", "Team", "Reviews", "IQS"], weekly(report.iqs_team_weeks), "No reviews in this period.");
+}
+
+function renderKnownIssues(report) {
+  const rows = report.issues.map((i) => [i.title, i.status, String(i.linked), String(i.notified), String(i.read), String(i.replied)]);
+  const t = report.totals;
+  if (rows.length) rows.push(["All", `${t.open} open, ${t.fixed} fixed`, String(t.conversations), String(t.notified), String(t.read), String(t.replied)]);
+  fillTable("known-issues", ["Issue", "Status", "Linked", "Told of the fix", "Read it", "Replied"], rows, "No known issues in this period.");
 }
 
 const LABEL_SERIES = 6;
@@ -238,7 +278,7 @@ async function load() {
   }
   status.textContent = "Loading…";
   const fetchReport = (name) => api("GET", `/api/v1/reports/${name}?${paramsFor(name, params)}`);
-  // Sections shown only to admins (their reports are for admins) are fetched only when present.
+  // The other sections are fetched when the page has them (the admins' ones only for admins).
   const optional = Object.entries(OPTIONAL).filter(([name]) => document.querySelector(`section[data-report="${name}"]`));
   try {
     const names = ["overview", "charts", "agents", "csat", "labels", ...optional.map(([name]) => name)];
@@ -250,7 +290,10 @@ async function load() {
     lastLabels = labelled;
     renderAgents(agents);
     renderCsat(csat);
-    optional.forEach(([, render], n) => render(extra[n]));
+    optional.forEach(([name, render], n) => {
+      render(extra[n]);
+      if (name === "quality") lastQuality = extra[n];
+    });
     lastSeries = series;
     status.textContent = `Showing ${overview.period.from} – ${overview.period.to} (${overview.period.timezone}).`;
     root.dataset.loaded = "true";
@@ -261,7 +304,8 @@ async function load() {
 
 let lastSeries = null;
 let lastLabels = null;
-const OPTIONAL = { knowledge: renderKnowledge, retention: renderRetention };
+let lastQuality = null;
+const OPTIONAL = { quality: renderQuality, known_issues: renderKnownIssues, knowledge: renderKnowledge, retention: renderRetention };
 
 async function fillFilters() {
   const { agents, teams } = await api("GET", "/api/v1/console/agents");
@@ -282,6 +326,7 @@ form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
 matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
   if (lastSeries) renderCharts(lastSeries);
   if (lastLabels) renderLabels(lastLabels);
+  if (lastQuality) renderQuality(lastQuality);
 });
 
 await fillFilters().catch(() => {});
