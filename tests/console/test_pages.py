@@ -97,7 +97,10 @@ async def test_repeated_failures_show_the_429_page(client: httpx.AsyncClient) ->
     assert statuses[-1] == 429
 
 
-async def test_the_console_redirects_to_sign_in_when_signed_out(client: httpx.AsyncClient) -> None:
+async def test_the_console_redirects_to_sign_in_when_signed_out(
+    client: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    await make_agent()  # with nobody at all, /console opens on the first-run page instead
     response = await client.get("/console")
     assert response.status_code == 303
     assert response.headers["location"] == "/console/login"
