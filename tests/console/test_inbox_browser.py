@@ -69,6 +69,11 @@ async def test_rows_show_who_what_where_and_how_long_and_new_work_is_announced(
     await page.get_by_label("Reply").press("Enter")
     await expect(row.locator(".row-wait")).to_have_count(0)  # answered: nobody waits now
 
+    # The KB panel searches for what the visitor wrote, its lines kept apart by spaces.
+    await visitor.say("Where is\nmy refund?")
+    await expect(page.get_by_label("Search articles")).to_have_value("Where is my refund?")
+    await expect(row.locator(".row-preview")).to_have_text("Where is my refund?")
+    await expect(row.locator(".row-wait")).to_have_text(re.compile(r"^\d+s$"))  # waiting again
 
     # Coming back: the queue is empty and Mine has work, so Mine is what opens.
     await page.reload()
