@@ -285,7 +285,10 @@ for (const tab of document.querySelectorAll("[data-tab]")) {
     render();
   });
 }
-document.getElementById("presence").addEventListener("change", (event) => socket.send({ type: "presence", status: event.target.value }));
+document.getElementById("presence").addEventListener("change", (event) => {
+  document.getElementById("presence-dot").dataset.status = event.target.value;
+  socket.send({ type: "presence", status: event.target.value });
+});
 document.getElementById("accept").addEventListener("click", () => socket.send({ type: "accept", conversation_id: state.activeId }));
 document.getElementById("resolve").addEventListener("click", resolveActive);
 document.getElementById("transfer").addEventListener("click", () => {
