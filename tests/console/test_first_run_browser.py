@@ -7,7 +7,9 @@ import logging
 import pytest
 from playwright.async_api import Page, expect
 
+from tests.browser.conftest import axe_source  # noqa: F401  (a fixture)
 from tests.conftest import PASSWORD, LiveApp
+from tests.console.axe import violations
 from tests.console.conftest import screenshot
 from tests.console.test_setup import logged_setup_url
 
@@ -21,13 +23,17 @@ def caplog_setup(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 
 async def test_the_first_admin_is_made_in_the_browser_with_the_logged_token(
-    caplog_setup: pytest.LogCaptureFixture, live_app: LiveApp, console_page: Page
+    caplog_setup: pytest.LogCaptureFixture,
+    live_app: LiveApp,
+    axe_page: Page,
+    axe_source: str,  # noqa: F811
 ) -> None:
-    page = console_page
+    page = axe_page
     token = logged_setup_url(caplog_setup).rsplit("=", 1)[1]
     await page.goto(f"{live_app.url}/console")  # no ?token: the person types it in
     await expect(page).to_have_url(f"{live_app.url}/console/setup")
     await expect(page.get_by_role("heading", name="Create the first admin")).to_be_visible()
+    assert await violations(page, axe_source, "first run") == []
 
     await page.get_by_label("Setup token").fill("not-the-token")
     await page.get_by_label("Your name").fill("Olga Owner")
@@ -43,6 +49,7 @@ async def test_the_first_admin_is_made_in_the_browser_with_the_logged_token(
     )
     await expect(page.get_by_label("Your name")).to_have_value("Olga Owner")  # kept
     await screenshot(page, "first-run-error")
+    assert await violations(page, axe_source, "first run, refused") == []
 
     await token_field.fill(token)
     await page.get_by_label("Password", exact=True).fill(PASSWORD)
