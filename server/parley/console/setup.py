@@ -17,6 +17,7 @@ from parley.identity import setup as first_run
 from parley.identity.agents import start_session
 from parley.identity.passwords import MIN_PASSWORD_LENGTH
 from parley.services import services
+from parley.storable import holds_nul
 from parley.web.auth import set_session_cookie
 
 # Each refusal: the field it belongs beside, and what to do about it.
@@ -58,6 +59,10 @@ async def setup(request: Request) -> Response:
                     text="Reload the page and try again.", back_url=first_run.SETUP_PATH,
                     back_text="Back to setup")  # fmt: skip
     values = {name: text.get(name, "")[:300] for name in ("token", "name", "email")}
+    for name, value in values.items():
+        if holds_nul(value):  # PostgreSQL cannot store it (parley.storable)
+            errors = {name: "Remove the NUL character from this field."}
+            return _form(request, status=400, errors=errors, **values)
     if text.get("password", "") != text.get("repeat", ""):
         errors = {"repeat": "The two passwords differ. Type the same password twice."}
         return _form(request, status=400, errors=errors, **values)
