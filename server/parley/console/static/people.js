@@ -13,7 +13,7 @@ const ANIMALS = [
   "Heron", "Ibis", "Koala", "Lark", "Lemur", "Lynx", "Marten", "Moose", "Otter", "Owl", "Panda",
   "Puffin", "Quail", "Raven", "Robin", "Seal", "Stoat", "Swan", "Tapir", "Walrus", "Wren", "Yak",
 ];
-export const AVATAR_COLOURS = 8; // .avatar[data-colour="0".."7"] in console.css
+const AVATAR_COLOURS = 8; // .avatar[data-colour="0".."7"] in console.css
 
 // FNV-1a: a stable number from an id, so a visitor keeps their generated name and colour.
 function hash(text) {
@@ -25,7 +25,7 @@ function hash(text) {
   return value;
 }
 
-export function generatedName(id) {
+function generatedName(id) {
   const value = hash(id || "visitor");
   return `${ADJECTIVES[value % ADJECTIVES.length]} ${ANIMALS[Math.floor(value / ADJECTIVES.length) % ANIMALS.length]}`;
 }
@@ -35,7 +35,7 @@ export function visitorName(visitor = {}) {
   return visitor.name || visitor.email || generatedName(visitor.id);
 }
 
-export function initials(name) {
+function initials(name) {
   const words = name.replace(/@.*/, "").match(/[\p{L}\p{N}]+/gu) || [];
   const letters = words.length > 1 ? words[0][0] + words.at(-1)[0] : (words[0] || "?").slice(0, 2);
   return letters.toUpperCase();
