@@ -53,7 +53,7 @@ async def test_rows_show_who_what_where_and_how_long_and_new_work_is_announced(
     name = (await row.locator(".row-name").text_content()) or ""
     assert GENERATED.match(name), name  # a distinct generated name, not "Visitor"
     initials = "".join(word[0] for word in name.split())
-    await expect(row.locator(".avatar")).to_have_text(initials)
+    await expect(row.locator(".avatar")).to_have_attribute("data-initials", initials)
     # Their own words, not the "… joined" system line that came after them.
     await expect(row.locator(".row-preview")).to_have_text("My card was charged twice")
     await expect(row.locator(".row-page")).to_have_text("shop.example/pricing")  # no query

@@ -48,7 +48,7 @@ export function avatar(visitor = {}, { size = "" } = {}) {
     class: `avatar${size ? ` avatar-${size}` : ""}`,
     "data-colour": String(hash(visitor.id || name) % AVATAR_COLOURS),
     "aria-hidden": "true",
-    text: initials(name),
+    "data-initials": initials(name), // drawn by CSS, so the name beside it is the element's only text
   });
 }
 
