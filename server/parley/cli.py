@@ -140,7 +140,7 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
         f"Parley {__version__} on {base}\n"
         f"  demo page:    {base}/\n"
         f"  help center:  {base}/help\n"
-        f"  console:      {base}/console\n"
+        f"  console:      {base}/console  (first run: it asks for the setup token in the log)\n"
         "  first agent:  .venv/bin/parley agents create --email you@example.com "
         "--name 'Your Name' --password '...' --role admin"
     )

@@ -24,6 +24,7 @@ from parley.config import Settings
 from parley.conversation.lifecycle import Lifecycle
 from parley.conversation.service import ConversationService
 from parley.db import Database
+from parley.identity import setup as first_run
 from parley.identity.store import prune_sessions
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
 from parley.identity.tokens import TokenSigner
@@ -148,6 +149,7 @@ class Services:
 
     async def start(self) -> None:
         await self.db.upgrade()
+        await first_run.announce(self.db, self.settings.signing_key(), self.settings.base_url)
         await self.bus.start()
         await self.site.start()
         settings = self.settings

@@ -59,6 +59,18 @@ async def console_page(browser: Browser) -> AsyncIterator[Page]:
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
+@pytest.fixture
+async def axe_page(browser: Browser) -> AsyncIterator[Page]:
+    """A page whose CSP lets the test inject axe-core (the console's own CSP forbids it)."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    await context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
 async def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"))

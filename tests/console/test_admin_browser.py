@@ -38,8 +38,16 @@ async def test_an_admin_adds_an_agent_who_signs_in_elsewhere(
     await form.get_by_label("Password").fill(NEW_PASSWORD)
     await form.get_by_label("Capacity").fill("4")
     await form.get_by_label("Support").check()
+    await form.get_by_label("Email").fill("nina@example")  # the browser lets it through
+    await form.get_by_role("button", name="Create agent").click()
+    email = form.get_by_label("Email")
+    await expect(email).to_have_attribute("aria-invalid", "true")  # beside the field, in words
+    await expect(email).to_have_accessible_description("'nina@example' is not an email address.")
+    await expect(page.get_by_role("status")).to_have_text("Not saved: see the marked field.")
+    await email.fill("nina@example.com")
     await form.get_by_role("button", name="Create agent").click()
     await expect(page.get_by_role("status")).to_contain_text("They can sign in now.")
+    await expect(form.locator(".field-error")).to_have_count(0)
     row = page.locator("#agent-rows tr", has_text="nina@example.com")
     await expect(row).to_contain_text("Nina <img src=x onerror=alert(1)>")  # text, not markup
     await expect(row.get_by_label("Capacity of Nina")).to_have_value("4")
@@ -64,7 +72,8 @@ async def test_an_admin_adds_an_agent_who_signs_in_elsewhere(
     await expect(sam).to_contain_text("Disabled")
     ada = page.locator("#agent-rows tr", has_text="ada@example.com")
     await ada.get_by_role("button", name="Disable").click()
-    await expect(page.get_by_role("status")).to_have_text("Parley needs at least one enabled admin")
+    last_admin = "Parley needs at least one enabled admin."
+    await expect(page.get_by_role("status")).to_have_text(last_admin)
     await expect(ada).to_contain_text("Active")
 
 
@@ -100,7 +109,7 @@ async def test_the_widget_page_previews_then_saves_the_look(
     await form.get_by_label("Greeting", exact=True).fill("Hello from <b>Acme</b>!")
     await form.get_by_label("Polski").fill("Cześć! W czym pomóc?")
     await form.get_by_label("Bottom left").check()
-    preview = page.get_by_role("img", name="Widget preview")
+    preview = page.get_by_role("img", name="Widget preview", exact=True)
     await expect(preview.locator(".preview-greeting")).to_have_text("Hello from <b>Acme</b>!")
     await form.get_by_label("Language").select_option("pl")  # previews that language's own
     await expect(preview.locator(".preview-greeting")).to_have_text("Cześć! W czym pomóc?")
@@ -114,12 +123,28 @@ async def test_the_widget_page_previews_then_saves_the_look(
     assert preview_box
     assert launcher_box["x"] - preview_box["x"] < preview_box["width"] / 2  # on the left
 
-    await form.get_by_label("Sites that may embed it").fill("shop.example")
-    await form.get_by_role("button", name="Save").click()
-    await expect(page.get_by_role("status")).to_contain_text("allowed_origins")
-    await form.get_by_label("Sites that may embed it").fill("https://shop.example, *")
-    await form.get_by_role("button", name="Save").click()
+    opened = page.get_by_role("img", name="Widget preview, open")  # the open panel too
+    await expect(opened.locator(".preview-panel-greeting")).to_have_text("Hello from <b>Acme</b>!")
+    await expect(opened.locator(".preview-panel-head")).to_have_css(
+        "background-color", "rgb(200, 16, 46)"
+    )
+    await form.get_by_label("Name", exact=True).fill("Acme")
+    await expect(opened.locator(".preview-panel-head")).to_have_text("Acme")
+
+    origins = form.get_by_label("Sites that may embed it")
+    await origins.fill("shop.example")
+    save = form.get_by_role("button", name="Save")
+    await expect(save).to_be_in_viewport()  # the bar sticks to the bottom of the page
+    await save.click()
+    await expect(origins).to_have_attribute("aria-invalid", "true")
+    error = page.locator("#widget-form-allowed_origins-error")
+    await expect(error).to_have_text("'shop.example' is not an origin like https://example.com.")
+    await expect(error).not_to_contain_text("allowed_origins")
+    await expect(page.get_by_role("status")).to_have_text("Not saved: see the marked field.")
+    await origins.fill("https://shop.example, *")
+    await save.click()
     await expect(page.get_by_role("status")).to_contain_text("Saved.")
+    await expect(origins).not_to_have_attribute("aria-invalid", "true")
 
     snippet = f'<script src="{live_url}/widget.js" async></script>'
     await expect(page.locator("#embed-snippet")).to_have_text(snippet)
@@ -137,7 +162,7 @@ async def test_the_widget_page_previews_then_saves_the_look(
     assert '"greeting_pl":"Cze\\u015b\\u0107! W czym pom\\u00f3c?"' in loader
 
 
-async def test_business_hours_refuse_an_unknown_time_zone(
+async def test_business_hours_are_a_weekly_grid_in_a_chosen_time_zone(
     console_page: Page, live_url: str, make_agent: MakeAgent
 ) -> None:
     page = console_page
@@ -150,15 +175,40 @@ async def test_business_hours_refuse_an_unknown_time_zone(
     )
     await expect(page).to_have_url(f"{live_url}/console/admin/hours")
     form = page.locator("#hours-form")
-    await expect(form.get_by_label("Hours")).to_have_value("mon-fri 09:00-17:00")
-    await form.get_by_label("Time zone").fill("Europe/Atlantis")
+    # The environment's "mon-fri 09:00-17:00", shown as a grid.
+    await expect(form.get_by_label("Open on Monday")).to_be_checked()
+    await expect(form.get_by_label("Friday closes")).to_have_value("17:00")
+    await expect(form.get_by_label("Open on Saturday")).not_to_be_checked()
+    await expect(form.get_by_label("Saturday opens")).to_be_disabled()
+    await expect(form.get_by_label("Time zone")).to_have_value("UTC")
+
+    await form.get_by_label("Open on Saturday").check()
+    await form.get_by_label("Saturday opens").fill("14:00")
+    await form.get_by_label("Saturday closes").fill("10:00")
     await form.get_by_role("button", name="Save").click()
-    await expect(page.get_by_role("status")).to_contain_text("IANA time zone")
-    await form.get_by_label("Time zone").fill("Europe/Warsaw")
+    closes = form.get_by_label("Saturday closes")
+    await expect(closes).to_have_attribute("aria-invalid", "true")
+    await expect(closes).to_have_accessible_description("Closing time must be after opening time.")
+    await closes.fill("15:30")
+    await expect(closes).not_to_have_attribute("aria-invalid", "true")
+    await form.get_by_label("Friday closes").fill("16:00")
+    await form.get_by_label("Time zone").select_option("Europe/Warsaw")
     await form.get_by_role("button", name="Save").click()
     await expect(page.get_by_role("status")).to_contain_text("Saved.")
     await expect(form).to_contain_text("Set here by an admin.")
     await screenshot(page, "admin-hours")
+
+    # What is stored is the text form routing reads, days with the same hours joined.
+    stored = await page.evaluate(
+        """async () => (await (await fetch("/api/v1/console/admin/settings")).json())
+            .settings.business_hours.value"""
+    )
+    assert stored == "mon-thu 09:00-17:00; fri 09:00-16:00; sat 14:00-15:30"
+    await page.reload()
+    await expect(form.get_by_label("Saturday closes")).to_have_value("15:30")
+    await expect(form.get_by_label("Friday closes")).to_have_value("16:00")
+    await expect(form.get_by_label("Thursday closes")).to_have_value("17:00")
+    await expect(form.get_by_label("Time zone")).to_have_value("Europe/Warsaw")
 
 
 async def test_an_admin_staffs_a_team(

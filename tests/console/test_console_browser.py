@@ -213,7 +213,7 @@ async def test_a_queued_conversation_from_arrival_to_rating_and_reopening(
     await expect(page).to_have_title(re.compile(r"^\(\d+\) Parley console$"))
     shown = await page.evaluate("window.shownNotifications")
     assert "New conversation in the queue" in shown
-    await page.get_by_text("Select a conversation.").click()  # away from the fields
+    await page.locator("#thread-empty").click()  # away from the fields
     await page.keyboard.press("?")
     help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
     await expect(help_dialog).to_be_visible()

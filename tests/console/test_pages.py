@@ -97,7 +97,10 @@ async def test_repeated_failures_show_the_429_page(client: httpx.AsyncClient) ->
     assert statuses[-1] == 429
 
 
-async def test_the_console_redirects_to_sign_in_when_signed_out(client: httpx.AsyncClient) -> None:
+async def test_the_console_redirects_to_sign_in_when_signed_out(
+    client: httpx.AsyncClient, make_agent: MakeAgent
+) -> None:
+    await make_agent()  # with nobody at all, /console opens on the first-run page instead
     response = await client.get("/console")
     assert response.status_code == 303
     assert response.headers["location"] == "/console/login"
@@ -129,6 +132,31 @@ async def test_static_files_are_served_and_unknown_ones_are_not(client: httpx.As
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
     assert (await client.get("/console/static/nope.js")).status_code == 404
+
+
+async def test_the_design_tokens_and_icons_are_served_to_every_page(
+    client: httpx.AsyncClient,
+) -> None:
+    tokens = await client.get("/console/static/tokens.css")
+    assert tokens.headers["content-type"].startswith("text/css")
+    assert "--color-surface" in tokens.text
+    assert "prefers-color-scheme: dark" in tokens.text
+    assert re.search(
+        r'href="/console/static/tokens.css\?v=\w+"', (await client.get("/console/login")).text
+    )
+    icon = await client.get("/console/static/icons/send.svg")
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.headers["x-content-type-options"] == "nosniff"
+    css = (await client.get("/console/static/console.css")).text
+    for name in re.findall(r"url\(icons/([\w-]+\.svg)\)", css):  # every icon drawn exists
+        assert (await client.get(f"/console/static/icons/{name}")).status_code == 200, name
+    assert (STATIC / "icons" / "LICENSE").read_text().startswith("ISC License")
+    help_css_url = re.search(
+        r'href="(/help/static/helpcenter\.css\?v=\w+)"', (await client.get("/help")).text
+    )
+    assert help_css_url, "the help center links its stylesheet"
+    help_css = (await client.get(help_css_url.group(1))).text
+    assert help_css.startswith(tokens.text)  # the same tokens, ahead of the help center's rules
 
 
 def _import_map(html: str) -> str:

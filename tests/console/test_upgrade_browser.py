@@ -33,14 +33,14 @@ async def test_a_changed_module_runs_after_an_upgrade_without_clearing_the_cache
     static = Path(shutil.copytree(STATIC, tmp_path / "static"))
     socket_module = static / "socket.js"
     assert CONNECTED in socket_module.read_text()
-    monkeypatch.setattr(render, "ASSETS", ConsoleAssets(static))
+    monkeypatch.setattr(render, "ASSETS", ConsoleAssets(static, shared=render.SHARED))
     page = console_page
     await sign_in(page, live_url, await make_agent())  # every module now in the browser's cache
 
     socket_module.write_text(
         socket_module.read_text().replace(CONNECTED, 'this.onState("Connected (upgraded)");')
     )
-    upgraded = ConsoleAssets(static)
+    upgraded = ConsoleAssets(static, shared=render.SHARED)
     assert upgraded.files["app.js"] == render.ASSETS.files["app.js"]  # the entry is unchanged
     monkeypatch.setattr(render, "ASSETS", upgraded)
     asked: list[str] = []

@@ -83,3 +83,27 @@ async def test_guarded_update_only_changes_from_the_given_status(db: Database) -
     )
     assert changed is not None
     assert changed.status == "queued"
+
+
+async def test_the_visitors_own_newest_words_skip_replies_notes_and_system_lines(
+    db: Database,
+) -> None:
+    conversation, quiet = await new_conversation(db), await new_conversation(db)
+    await _say(db, conversation, "first question")
+    await _say(db, conversation, "my card was charged twice")
+    for kind, extra in (("agent", {}), ("system", {}), ("agent", {"internal": True})):
+        await store.append_message(
+            db, conversation.id, author_kind=kind, author_id=None, author_name=None,
+            text=f"{kind} line", client_id=None, **extra,  # type: ignore[arg-type]
+        )  # fmt: skip
+    await store.append_message(
+        db, quiet.id, author_kind="system", author_id=None, author_name=None,
+        text="Nobody from the team is online", client_id=None,
+    )  # fmt: skip
+    found = await store.last_visitor_messages(db, [conversation.id, quiet.id])
+    assert {cid: m.text for cid, m in found.items()} == {
+        conversation.id: "my card was charged twice"
+    }
+    assert (await store.last_messages(db, [conversation.id]))[conversation.id].text == (
+        "system line"
+    )

@@ -17,6 +17,7 @@ from parley.console import (
     replies_api,
     reports_page,
     review_api,
+    setup,
 )
 
 routes = [
@@ -32,4 +33,5 @@ routes = [
     *mail.routes,
     *issues.routes,
     *reports_page.routes,
+    *setup.routes,
 ]

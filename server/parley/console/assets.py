@@ -23,7 +23,7 @@ from markupsafe import Markup
 from parley.embed import UNVERSIONED_CACHE, VERSIONED_CACHE
 
 URL_PREFIX = "/console/static/"
-CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css"}
+CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,19 @@ class StaticFile:
 class ConsoleAssets:
     """The files of one ``static/`` folder, read once, and what a page needs to load them."""
 
-    def __init__(self, directory: Path) -> None:
-        self.files = {
-            # Sub-folders too: vendor/ holds released libraries a page loads (uPlot on Reports).
-            path.relative_to(directory).as_posix(): StaticFile.of(
-                path.read_bytes(), CONTENT_TYPES[path.suffix]
-            )
+    def __init__(self, directory: Path, shared: dict[str, Path] | None = None) -> None:
+        """``shared``: files from elsewhere served here under a name (the design tokens)."""
+        found = {
+            # Sub-folders too: vendor/ holds released libraries a page loads (uPlot on Reports),
+            # icons/ the vendored Lucide icons the stylesheets use.
+            path.relative_to(directory).as_posix(): path
             for path in sorted(directory.rglob("*"))
             if path.is_file() and path.suffix in CONTENT_TYPES
+        }
+        found.update(shared or {})
+        self.files = {
+            name: StaticFile.of(path.read_bytes(), CONTENT_TYPES[path.suffix])
+            for name, path in found.items()
         }
         modules = {  # Parley's own modules; a vendored library is a plain script
             URL_PREFIX + name: self.url(name)

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from parley.console import csrf
 from parley.console.render import page, static_file
 from parley.errors import Forbidden, RateLimited, Unauthorized
+from parley.identity import setup as first_run
 from parley.identity.agents import end_session, sign_in, start_session
 from parley.identity.passwords import MIN_PASSWORD_LENGTH
 from parley.identity.tokens import SESSION_COOKIE
@@ -84,7 +85,9 @@ async def console(request: Request) -> Response:
     try:
         agent = await require_agent(request)
     except Unauthorized:
-        return RedirectResponse("/console/login", status_code=303)
+        # First run: with nobody to sign in as, the way in is creating an admin.
+        first = await first_run.nobody_yet(services(request).db)
+        return RedirectResponse(first_run.SETUP_PATH if first else "/console/login", 303)
     return page(request, "console.html", agent=agent.public(), min_password=MIN_PASSWORD_LENGTH)
 
 

@@ -17,10 +17,12 @@ from starlette.responses import HTMLResponse, Response
 from parley.console import csrf
 from parley.console.assets import ConsoleAssets
 from parley.embed import etag_matches
+from parley.web import DESIGN_TOKENS
 
 _HERE = Path(__file__).parent
 # Read once, when the process starts: what this release of Parley serves.
-ASSETS = ConsoleAssets(_HERE / "static")
+SHARED = {"tokens.css": DESIGN_TOKENS}  # served here, kept where every edge can reach them
+ASSETS = ConsoleAssets(_HERE / "static", shared=SHARED)
 
 
 def security_headers(assets: ConsoleAssets) -> dict[str, str]:

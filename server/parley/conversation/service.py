@@ -97,6 +97,7 @@ class ConversationService:
         ids = [conversation.id for conversation in conversations]
         visitors = await store.visitor_rows(self.db, [c.visitor_id for c in conversations])
         latest = await store.last_messages(self.db, ids)
+        from_visitor = await store.last_visitor_messages(self.db, ids)
         episodes = await store.current_episodes(self.db, ids)
         labels = await labels_of(self.db, ids)
         return [
@@ -106,6 +107,7 @@ class ConversationService:
                 visitors.get(conversation.visitor_id),
                 latest.get(conversation.id),
                 labels.get(conversation.id, []),
+                from_visitor.get(conversation.id),
             )
             for conversation in conversations
         ]

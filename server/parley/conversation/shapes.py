@@ -64,6 +64,19 @@ class LastMessage(Struct):
     created_at: str | None
 
 
+def _last(message: Message | None) -> LastMessage | None:
+    if message is None:
+        return None
+    return LastMessage(
+        seq=message.seq,
+        author_kind=message.author_kind,
+        text=message.text[:200],
+        images=len(message.attachment_ids),
+        internal=message.internal,
+        created_at=clock.iso(message.created_at),
+    )
+
+
 class Summary(Struct):
     id: str
     status: Status
@@ -72,6 +85,8 @@ class Summary(Struct):
     visitor: SummaryVisitor
     last_seq: int
     last_message: LastMessage | None
+    # The visitor's own newest words (never a system line or a reply): what triage reads.
+    last_visitor_message: LastMessage | None
     unread: int
     episode: int
     rating: int | None
@@ -89,6 +104,7 @@ def summary(
     visitor: dict[str, Any] | None,
     last: Message | None,
     labels: list[str],
+    last_from_visitor: Message | None,
 ) -> Summary:
     """The SUMMARY of a conversation; rating and resolution are its current episode's."""
     visitor = visitor or {}
@@ -110,16 +126,8 @@ def summary(
             conversation_count=visitor.get("conversation_count") or 1,
         ),
         last_seq=conversation.last_seq,
-        last_message=None
-        if last is None
-        else LastMessage(
-            seq=last.seq,
-            author_kind=last.author_kind,
-            text=last.text[:200],
-            images=len(last.attachment_ids),
-            internal=last.internal,
-            created_at=clock.iso(last.created_at),
-        ),
+        last_message=_last(last),
+        last_visitor_message=_last(last_from_visitor),
         unread=conversation.last_seq - conversation.agent_read_seq,
         episode=conversation.episode,
         rating=episode.rating if episode else None,

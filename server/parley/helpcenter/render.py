@@ -21,9 +21,11 @@ from parley.helpcenter import i18n
 from parley.knowledge.render import article_url
 from parley.services import services
 from parley.sitesettings import SiteSettings
+from parley.web import DESIGN_TOKENS
 
 _HERE = Path(__file__).parent
-CSS = (_HERE / "static" / "helpcenter.css").read_bytes()
+# The shared design tokens first, then the help center's own rules: one file, one request.
+CSS = DESIGN_TOKENS.read_bytes() + (_HERE / "static" / "helpcenter.css").read_bytes()
 # The stylesheet's URL changes with its content, so it can be cached for a year.
 CSS_URL = f"/help/static/helpcenter.css?v={hashlib.sha256(CSS).hexdigest()[:12]}"
 JS = (_HERE / "static" / "helpcenter.js").read_bytes()

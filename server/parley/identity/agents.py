@@ -88,6 +88,7 @@ async def create_agent(
     role: str = "agent",
     capacity: int = 3,
     team_ids: Sequence[str] | None = None,
+    only_if_no_admin: bool = False,
 ) -> Agent:
     """A new agent; without ``team_ids`` they join the default team."""
     check_role(role)
@@ -102,6 +103,7 @@ async def create_agent(
         role=role,
         capacity=capacity,
         team_ids=team_ids,
+        only_if_no_admin=only_if_no_admin,
     )
 
 

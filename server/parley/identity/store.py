@@ -26,6 +26,7 @@ from parley.db.schema import (
 from parley.errors import BadRequest, Conflict, NotFound
 
 DEFAULT_TEAM = "Support"
+_FIRST_ADMIN_LOCK_ID = 0x7061726C6579_01  # "parley" + 1: the first-run insert's advisory lock
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,14 @@ async def insert_agent(
     role: str,
     capacity: int = 3,
     team_ids: Sequence[str] | None = None,
+    only_if_no_admin: bool = False,
 ) -> Agent:
-    """Store a new agent, a member of ``team_ids`` (unless given: of the default team)."""
+    """Store a new agent, a member of ``team_ids`` (unless given: of the default team).
+
+    ``only_if_no_admin`` is the first-run page's: the insert happens only while no admin exists,
+    decided inside the transaction (SQLite's writers take turns; on PostgreSQL concurrent
+    first-run attempts queue on an advisory lock), so two browsers cannot both become the first.
+    """
     agent = Agent(
         id=new_id("agt"),
         email=email,
@@ -84,6 +91,11 @@ async def insert_agent(
     )
     try:
         async with db.transaction() as conn:
+            if only_if_no_admin:
+                if not db.is_sqlite:
+                    await conn.execute(select(func.pg_advisory_xact_lock(_FIRST_ADMIN_LOCK_ID)))
+                if await _admin_exists(conn):
+                    raise Conflict("Parley already has an admin", code="setup_closed")
             await conn.execute(insert(agents).values(**agent.__dict__))
             if team_ids is None:
                 team_ids = [await _ensure_team(conn, DEFAULT_TEAM)]
@@ -270,6 +282,24 @@ async def _ensure_team(conn: AsyncConnection, name: str) -> str:
     team_id = new_id("team")
     await conn.execute(insert(teams).values(id=team_id, name=name, created_at=clock.now()))
     return team_id
+
+
+async def _admin_exists(conn: AsyncConnection, *, any_role: bool = False) -> bool:
+    query = select(agents.c.id).limit(1)
+    found = await conn.execute(query if any_role else query.where(agents.c.role == "admin"))
+    return found.first() is not None
+
+
+async def admin_exists(db: Database) -> bool:
+    """Whether any admin (enabled or not) exists: what closes the first-run page."""
+    async with db.read() as conn:
+        return await _admin_exists(conn)
+
+
+async def agent_exists(db: Database) -> bool:
+    """Whether anyone at all can sign in: without, the console opens on the first-run page."""
+    async with db.read() as conn:
+        return await _admin_exists(conn, any_role=True)
 
 
 async def agent_by_email(db: Database, email: str) -> Agent | None:

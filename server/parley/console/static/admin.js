@@ -7,6 +7,8 @@ import { installLabelAdmin } from "./admin_labels.js";
 import { installMailAdmin } from "./admin_mail.js";
 import { installQualityAdmin } from "./admin_quality.js";
 import { el } from "./dom.js";
+import { clearFieldErrors, inWords, placeError } from "./fields.js";
+import { installHoursGrid } from "./admin_hours.js";
 import { api as request } from "./http.js";
 
 const API = "/api/v1/console/admin";
@@ -23,13 +25,27 @@ function say(text, isError = false) {
   status.classList.toggle("error", isError);
 }
 
+// Which field of a form each refusal belongs beside.
+// (`conflict` is a taken email for a new agent; a new team's form maps it to the name.)
+const FIELD_OF = {
+  invalid_email: "email", conflict: "email", invalid_name: "name", weak_password: "password",
+  invalid_capacity: "capacity", invalid_role: "role", invalid_locale: "locale",
+};
+
+/** Say why a change failed: beside its field when `form` has it, else in the status line. */
+function refuse(error, form = null, byCode = FIELD_OF) {
+  if (form && placeError(form, error, byCode)) say("Not saved: see the marked field.", true);
+  else say(inWords(error.message), true);
+}
+
 /** Run an API change; on failure say why and re-read, so the page shows what is stored. */
-async function attempt(work, done) {
+async function attempt(work, done, form = null, byCode = FIELD_OF) {
   try {
     await work();
+    if (form) clearFieldErrors(form);
     say(done);
   } catch (error) {
-    say(error.message, true);
+    refuse(error, form, byCode);
   }
   await loadPeople();
 }
@@ -47,6 +63,8 @@ function show(section, push) {
   if (push) history.pushState({ section }, "", `/console/admin/${section}`);
   say("");
 }
+
+const hoursGrid = installHoursGrid(document.getElementById("hours-form"));
 
 root.querySelector(".admin-nav").addEventListener("click", (event) => {
   const link = event.target.closest("a[data-section]");
@@ -160,7 +178,8 @@ async function loadPeople() {
   }
   document.getElementById("agent-rows").replaceChildren(...state.agents.map(agentRow));
   document.getElementById("team-rows").replaceChildren(...state.teams.map(teamRow));
-  document.getElementById("agent-form-teams").replaceChildren(checkboxes(state.teams, [], null));
+  const formTeams = document.getElementById("agent-form-teams"); // what was ticked stays ticked
+  formTeams.replaceChildren(checkboxes(state.teams, checkedValues(formTeams), null));
 }
 
 document.getElementById("agent-form").addEventListener("submit", (event) => {
@@ -172,7 +191,7 @@ document.getElementById("agent-form").addEventListener("submit", (event) => {
   attempt(async () => {
     await api("POST", "/agents", body);
     form.reset();
-  }, `Created ${body.name}. They can sign in now.`);
+  }, `Created ${body.name}. They can sign in now.`, form);
 });
 
 document.getElementById("team-form").addEventListener("submit", (event) => {
@@ -182,7 +201,7 @@ document.getElementById("team-form").addEventListener("submit", (event) => {
   attempt(async () => {
     await api("POST", "/teams", body);
     form.reset();
-  }, `Created ${body.name}.`);
+  }, `Created ${body.name}.`, form, { ...FIELD_OF, conflict: "name" });
 });
 
 /* ---------- site settings: business hours and the widget ---------- */
@@ -204,6 +223,8 @@ function fillSettings() {
       } else {
         field.value = entry.value;
       }
+      if (key === "business_hours") hoursGrid.show(entry.value);
+      if (key === "timezone") hoursGrid.showZone(entry.value);
       const source = form.querySelector(`[data-source="${key}"]`);
       if (source) source.textContent = entry.source === "admin" ? "Set here by an admin." : "From the server's environment.";
     }
@@ -220,13 +241,14 @@ async function loadSettings() {
   }
 }
 
-async function saveSettings(changes) {
+async function saveSettings(changes, form) {
   try {
     state.settings = (await api("PUT", "/settings", changes)).settings;
     fillSettings();
+    clearFieldErrors(form);
     say("Saved. The widget and the server use it from now on.");
   } catch (error) {
-    say(error.message, true);
+    refuse(error, form);
   }
 }
 
@@ -234,17 +256,18 @@ for (const form of document.querySelectorAll("form[data-keys]")) {
   const keys = form.dataset.keys.split(" ");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    if (form.checkValidity && !form.reportValidity()) return;
     const changes = {};
     for (const key of keys) {
       const value = fieldValue(form, key);
       if (key === "identity_secret" ? value !== "" : value !== state.settings[key].value) changes[key] = value;
     }
-    if (Object.keys(changes).length) saveSettings(changes);
+    if (Object.keys(changes).length) saveSettings(changes, form);
     else say("Nothing changed.");
   });
   form.querySelector("[data-reset]").addEventListener("click", () => {
     if (confirm("Go back to the values set in the server's environment?")) {
-      saveSettings(Object.fromEntries(keys.map((key) => [key, null])));
+      saveSettings(Object.fromEntries(keys.map((key) => [key, null])), form);
     }
   });
 }
@@ -266,13 +289,20 @@ function updatePreview() {
   const typed = fieldValue(widgetForm, "widget_color");
   const color = HEX.test(typed) ? typed : state.settings.widget_color?.value || "#1f5fd6";
   if (color.length === 7) picker.value = color.toLowerCase();
-  const launcher = document.getElementById("preview-launcher");
-  launcher.style.background = color;
-  launcher.style.color = readableOn(color);
+  // The closed widget (launcher and greeting) and the open panel, in the colour as typed.
+  for (const id of ["preview-launcher", "preview-panel-head", "preview-ask"]) {
+    const node = document.getElementById(id);
+    node.style.background = color;
+    node.style.color = readableOn(color);
+  }
   const locale = fieldValue(widgetForm, "widget_locale");
   const own = locale ? fieldValue(widgetForm, `widget_greeting_${locale}`) : "";
-  document.getElementById("preview-greeting").textContent = own || fieldValue(widgetForm, "widget_greeting") || DEFAULT_GREETING;
-  document.getElementById("widget-preview").dataset.position = fieldValue(widgetForm, "widget_position") || "right";
+  const greeting = own || fieldValue(widgetForm, "widget_greeting") || DEFAULT_GREETING;
+  document.getElementById("preview-greeting").textContent = greeting;
+  document.getElementById("preview-panel-greeting").textContent = greeting;
+  document.getElementById("preview-site-name").textContent = fieldValue(widgetForm, "site_name") || "Help";
+  const position = fieldValue(widgetForm, "widget_position") || "right";
+  for (const id of ["widget-preview", "widget-preview-open"]) document.getElementById(id).dataset.position = position;
 }
 
 widgetForm.addEventListener("input", updatePreview);
@@ -301,8 +331,6 @@ document.getElementById("copy-snippet").addEventListener("click", async () => {
   }
 });
 
-const zones = Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : [];
-document.getElementById("timezones").replaceChildren(...zones.map((zone) => el("option", { value: zone })));
 
 show(root.dataset.section, false);
 loadPeople();

@@ -2,7 +2,10 @@
 // recolour, describe, delete. Reads the agents' list endpoint; writes go to the admin API.
 
 import { el } from "./dom.js";
+import { clearFieldErrors, inWords, placeError } from "./fields.js";
 import { api } from "./http.js";
+
+const FIELD_OF = { invalid_label: "name", label_exists: "name", invalid_colour: "colour", invalid_description: "description" };
 
 const form = document.getElementById("label-form");
 const COLOURS = document.getElementById("label-form-colour").dataset.colours.split(" ");
@@ -32,12 +35,14 @@ export function installLabelAdmin({ say }) {
 
   /** Run a change and say `done` (text, or made from the answer: the name as stored); on
    * failure say why. Either way re-read, so the table shows what is stored. */
-  async function attempt(work, done) {
+  async function attempt(work, done, inForm = null) {
     try {
       const answer = await work();
+      if (inForm) clearFieldErrors(inForm);
       say(typeof done === "function" ? done(answer) : done);
     } catch (error) {
-      say(error.message, true);
+      if (inForm && placeError(inForm, error, FIELD_OF)) say("Not saved: see the marked field.", true);
+      else say(inWords(error.message), true);
     }
     await load();
   }
@@ -80,7 +85,7 @@ export function installLabelAdmin({ say }) {
       const created = await api("POST", "/api/v1/console/admin/labels", body);
       form.reset();
       return created;
-    }, (created) => `Created ${created.name}.`);
+    }, (created) => `Created ${created.name}.`, form);
   });
   load();
 }

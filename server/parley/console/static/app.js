@@ -3,11 +3,13 @@
 import { installAccount } from "./account.js";
 import { installAttachments } from "./attachments.js";
 import { installEarlier, renderContext } from "./context.js";
-import { installInbox, loadResolved, mergeSummaries, renderInbox, tickWaits, unreadTotal, visible } from "./inbox.js";
+import { defaultTab, installInbox, loadResolved, mergeSummaries, noticeArrival, renderInbox, tickWaits, unreadTotal, visible } from "./inbox.js";
 import { installIssueLink } from "./issue_link.js";
 import { installKb } from "./kb.js";
+import { installLayout, renderLayout } from "./layout.js";
 import { installLibrary } from "./library.js";
 import { installShortcuts } from "./keys.js";
+import { visitorName } from "./people.js";
 import { installNotifications } from "./notify.js";
 import { installManager, installPicker, takeReplyUse } from "./replies.js";
 import { installReviews } from "./reviews.js";
@@ -25,10 +27,14 @@ const state = {
   visitorTyping: new Set(),
   activeId: null,
   tab: "queue",
+  showList: false, // one-pane screens: the list is shown over the open conversation
+  tabChosen: false, // until the agent picks a tab, the console opens the one that needs them
+  news: null, // {tab, id, name}: something new arrived in a tab not on screen
   scrollDown: false,
 };
 
 function render() {
+  renderLayout(state);
   renderInbox(state);
   renderThread(state);
   renderContext(state.conversations.get(state.activeId));
@@ -68,12 +74,15 @@ function storeMessage(frame) {
   known.set(messageKey(frame), frame); // dedupe by seq (or note_seq): replays are harmless
   const conversation = state.conversations.get(frame.conversation_id);
   if (!conversation || !isNew) return;
-  conversation.last_message = { text: frame.text, images: frame.attachments?.length || 0, author_kind: frame.author.kind };
+  // As the server's SUMMARY: notes are not the conversation's last message.
+  const last = { text: frame.text, images: frame.attachments?.length || 0, author_kind: frame.author.kind, created_at: frame.created_at };
+  if (!frame.internal) conversation.last_message = last;
+  if (frame.author.kind === "visitor") conversation.last_visitor_message = last;
   if (frame.author.kind === "visitor") visitorTyping(frame.conversation_id, false);
   if (frame.conversation_id === state.activeId) markRead(frame.conversation_id);
   else if (frame.author.kind === "visitor") conversation.unread = (conversation.unread || 0) + 1;
   if (frame.author.kind === "visitor" && (frame.conversation_id !== state.activeId || document.hidden)) {
-    const name = conversation.visitor?.name || conversation.visitor?.email || "A visitor";
+    const name = visitorName(conversation.visitor);
     notifier.alert({ title: `${name} wrote`, body: frame.text, conversationId: conversation.id, createdAt: frame.created_at });
   }
 }
@@ -98,6 +107,7 @@ function handle(frame) {
       state.conversations = new Map(frame.conversations.map((summary) => [summary.id, summary]));
       if (active && !state.conversations.has(active.id)) state.conversations.set(active.id, active);
       if (active) socket.send({ type: "watch", conversation_id: active.id, last_seq: lastVisibleSeq(active.id) });
+      if (!state.tabChosen) state.tab = defaultTab(state);
       if (state.tab === "resolved") loadResolved(state, render);
       refreshLabelList(); // `labels` frames missed while disconnected
       welcomed = true;
@@ -110,11 +120,11 @@ function handle(frame) {
     case "conversation": {
       const before = state.conversations.get(frame.conversation.id);
       mergeSummaries(state, [frame.conversation]);
+      noticeArrival(state, before, state.conversations.get(frame.conversation.id)); // `before` is the old object
       refreshSla();
       // News is a conversation newly waiting, not one this agent just handed on.
       if (frame.conversation.status === "queued" && before?.status !== "queued" && before?.assignee !== state.me.id) {
-        const visitor = frame.conversation.visitor || {};
-        notifier.alert({ title: "New conversation in the queue", body: visitor.name || visitor.email || "A visitor is waiting", conversationId: frame.conversation.id });
+        notifier.alert({ title: "New conversation in the queue", body: `${visitorName(frame.conversation.visitor)} is waiting`, conversationId: frame.conversation.id });
       }
       break;
     }
@@ -142,6 +152,7 @@ function openConversation(id, { focus = true } = {}) {
   if (!state.conversations.has(id)) return;
   setTyping(false); // stop "typing…" in the conversation being left
   state.activeId = id;
+  state.showList = false;
   state.scrollDown = true;
   socket.send({ type: "watch", conversation_id: id, last_seq: 0 });
   markRead(id);
@@ -267,9 +278,17 @@ document.getElementById("conversation-list").addEventListener("click", (event) =
   if (row) openConversation(row.dataset.id);
 });
 for (const tab of document.querySelectorAll("[data-tab]")) {
-  tab.addEventListener("click", () => { state.tab = tab.dataset.tab; render(); });
+  tab.addEventListener("click", () => {
+    state.tab = tab.dataset.tab;
+    state.tabChosen = true;
+    if (state.news?.tab === state.tab) state.news = null;
+    render();
+  });
 }
-document.getElementById("presence").addEventListener("change", (event) => socket.send({ type: "presence", status: event.target.value }));
+document.getElementById("presence").addEventListener("change", (event) => {
+  document.getElementById("presence-dot").dataset.status = event.target.value;
+  socket.send({ type: "presence", status: event.target.value });
+});
 document.getElementById("accept").addEventListener("click", () => socket.send({ type: "accept", conversation_id: state.activeId }));
 document.getElementById("resolve").addEventListener("click", resolveActive);
 document.getElementById("transfer").addEventListener("click", () => {
@@ -305,6 +324,7 @@ installEarlier((summary) => {
   openConversation(summary.id, { focus: false });
 });
 installShortcuts({ step, resolveActive });
+installLayout(state, render);
 installAccount(socket);
 installIssueLink(document.getElementById("issue-link"), () => state.activeId);
 setInterval(tickWaits, 1000);

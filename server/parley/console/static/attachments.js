@@ -95,7 +95,7 @@ function openViewer(attachment, conversationId, opener) {
 function installComposer({ composer, textarea, conversationId, notify }) {
   const pending = el("ul", { class: "att-pending", "aria-label": "Images to send" });
   const chooser = el("input", { type: "file", accept: "image/png,image/jpeg,image/gif,image/webp", multiple: true, hidden: true });
-  const button = el("button", { type: "button", class: "ghost", text: "Image", title: "Attach an image (or paste / drop one)" });
+  const button = el("button", { type: "button", class: "ghost i i-image", text: "Image", title: "Attach an image (or paste / drop one)" });
   let ready = []; // { attachment_id, conversation, item }
 
   function add(file) {

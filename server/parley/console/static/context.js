@@ -4,6 +4,7 @@
 import { clockTime, el, linkified } from "./dom.js";
 import { api } from "./http.js";
 import { previewText } from "./inbox.js";
+import { avatar, visitorName } from "./people.js";
 
 export function describeAgent(userAgent) {
   if (!userAgent) return null;
@@ -30,7 +31,7 @@ export function renderContext(conversation) {
     return;
   }
   const visitor = conversation.visitor || {};
-  const name = el("span", { text: visitor.name || "Anonymous visitor" });
+  const name = el("span", { class: "person" }, avatar(visitor, { size: "large" }), el("span", { text: visitorName(visitor) }));
   const nameRow = visitor.verified
     ? el("span", {}, name, " ", el("span", { class: "badge verified", text: "Verified" }))
     : name;

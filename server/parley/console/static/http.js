@@ -11,7 +11,12 @@ export function setCsrfToken(token) {
   for (const field of document.querySelectorAll('input[name="csrf_token"]')) field.value = token;
 }
 
-export class ApiError extends Error {}
+export class ApiError extends Error {
+  constructor(message, code = null) {
+    super(message);
+    this.code = code; // the server's error code, so a page can put the error beside its field
+  }
+}
 
 // Resolves to the parsed body (null for 204); rejects with ApiError carrying the server's message.
 export async function api(method, url, body) {
@@ -25,6 +30,6 @@ export async function api(method, url, body) {
   });
   if (response.status === 401) location.assign("/console/login"); // the session ended
   const parsed = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(parsed?.error?.message || `request failed (${response.status})`);
+  if (!response.ok) throw new ApiError(parsed?.error?.message || `request failed (${response.status})`, parsed?.error?.code);
   return parsed;
 }

@@ -4,6 +4,7 @@
 import { duration, el } from "./dom.js";
 import { api } from "./http.js";
 import { labelChips, loadLabelList } from "./labels.js";
+import { avatar, pageLabel, visitorName } from "./people.js";
 import { byUrgency, slaBadge } from "./sla.js";
 
 const OPEN = new Set(["bot", "queued", "assigned"]);
@@ -56,26 +57,51 @@ export function previewText(message) {
   return images > 1 ? `${images} images` : images ? "Image" : "";
 }
 
+// How long the visitor has been waiting for us: in the queue since it was queued; in an
+// assigned conversation since their newest words, while no agent has answered them (a system
+// line such as "… joined" is no answer).
+function waitingSince(conversation) {
+  if (conversation.status === "queued") return conversation.queued_at;
+  const own = conversation.last_visitor_message;
+  const answered = conversation.last_message?.author_kind === "agent";
+  return conversation.status === "assigned" && own && !answered ? own.created_at : null;
+}
+
 function row(state, conversation) {
   const visitor = conversation.visitor || {};
-  const last = conversation.last_message;
-  const waitingSince = conversation.status === "queued" ? conversation.queued_at : null;
+  const own = conversation.last_visitor_message;
+  const since = waitingSince(conversation);
   const unread = OPEN.has(conversation.status) ? conversation.unread || 0 : 0;
   const showStatus = searching(state) || conversation.status === "resolved";
+  const page = pageLabel(visitor.page_url);
   const button = el(
     "button",
     { type: "button", class: "row", "data-id": conversation.id },
-    el("span", { class: "row-name", text: visitor.name || visitor.email || "Visitor" }),
-    waitingSince ? el("span", { class: "row-wait", "data-since": waitingSince, text: duration(waitingSince) }) : null,
-    OPEN.has(conversation.status) ? slaBadge(state.sla?.get(conversation.id)) : null,
-    showStatus ? el("span", { class: "row-status", text: STATUS[conversation.status] || conversation.status }) : null,
-    unread ? el("span", { class: "unread", text: String(unread), "aria-label": `${unread} unread` }) : null,
-    el("span", { class: "row-preview", text: last ? previewText(last) : "No messages yet" }),
+    avatar(visitor),
+    el("span", { class: "row-name", text: visitorName(visitor) }),
+    el(
+      "span",
+      { class: "row-signals" },
+      since ? el("span", { class: "row-wait", "data-since": since, title: "Waiting for a reply", text: duration(since) }) : null,
+      OPEN.has(conversation.status) ? slaBadge(state.sla?.get(conversation.id)) : null,
+      showStatus ? el("span", { class: "row-status", text: STATUS[conversation.status] || conversation.status }) : null,
+      unread ? el("span", { class: "unread", text: String(unread), "aria-label": `${unread} unread` }) : null,
+    ),
+    el("span", { class: own ? "row-preview" : "row-preview none", text: own ? previewText(own) : "No message from the visitor yet" }),
+    page ? el("span", { class: "row-page", title: visitor.page_url, text: page }) : null,
     conversation.labels?.length ? el("span", { class: "row-labels" }, ...labelChips(conversation.labels)) : null,
   );
   if (conversation.id === state.activeId) button.setAttribute("aria-current", "true");
   return el("li", {}, button);
 }
+
+// What an empty tab says: why it is empty and what to do next.
+const EMPTY = {
+  queue: "Nobody is waiting. New conversations appear here; tick Notify me to hear them arrive.",
+  mine: "Nothing assigned to you. Accept one from the Queue, or wait for the next one to be routed to you.",
+  all: "No open conversations right now.",
+  resolved: "Nothing resolved yet. Conversations you resolve are listed here for 50 at a time.",
+};
 
 export function renderInbox(state) {
   for (const [tab] of Object.entries(TABS)) {
@@ -87,10 +113,51 @@ export function renderInbox(state) {
   }
   const items = visible(state, state.tab);
   document.getElementById("conversation-list").replaceChildren(...items.map((c) => row(state, c)));
-  document.getElementById("inbox-empty").hidden = items.length > 0 || searching(state);
+  const empty = document.getElementById("inbox-empty");
+  empty.hidden = items.length > 0 || searching(state);
+  empty.textContent = EMPTY[state.tab] || "";
+  renderNews(state);
   const status = document.getElementById("search-status");
   status.hidden = !searching(state) && !state.search.error;
   status.textContent = state.search.error || searchSummary(state.search);
+}
+
+// --- where new work goes -----------------------------------------------------------------
+
+/** The tab that needs the agent now: the queue if anyone waits, else their own, else the queue. */
+export function defaultTab(state) {
+  const count = (tab) => [...state.conversations.values()].filter((c) => TABS[tab](c, state.me)).length;
+  return count("queue") || !count("mine") ? "queue" : "mine";
+}
+
+const TAB_NAMES = { queue: "Queue", mine: "Mine" };
+
+/** A conversation newly in Queue or Mine while the agent looks at another tab: say so. */
+export function noticeArrival(state, before, after) {
+  for (const tab of Object.keys(TAB_NAMES)) {
+    const arrived = TABS[tab](after, state.me) && !(before && TABS[tab](before, state.me));
+    if (arrived && tab !== state.tab && after.id !== state.activeId) state.news = { tab, id: after.id, name: visitorName(after.visitor) };
+  }
+}
+
+function renderNews(state) {
+  const box = document.getElementById("inbox-news");
+  const news = state.news && state.news.tab !== state.tab ? state.news : null;
+  for (const button of document.querySelectorAll("[data-tab]")) {
+    button.classList.toggle("has-news", button.dataset.tab === news?.tab);
+  }
+  if (!news) {
+    delete box.dataset.text;
+    box.replaceChildren(); // the status region stays in the page, so the next news is read out
+    return;
+  }
+  const text = `New in ${TAB_NAMES[news.tab]}: ${news.name}`;
+  if (box.dataset.text === text) return; // unchanged: the live region is not read out again
+  box.dataset.text = text;
+  box.replaceChildren(
+    el("span", { text }),
+    el("button", { type: "button", class: "link", "data-show-tab": news.tab, text: `Show ${TAB_NAMES[news.tab]}` }),
+  );
 }
 
 function searchSummary(search) {
@@ -158,6 +225,10 @@ export function installInbox(state, render) {
   });
   label.addEventListener("focus", () => loadLabels().catch(() => {})); // the list stays as it was
   label.addEventListener("change", search);
+  document.getElementById("inbox-news").addEventListener("click", (event) => {
+    const show = event.target.closest("[data-show-tab]");
+    if (show) document.querySelector(`[data-tab="${show.dataset.showTab}"]`).click();
+  });
   document.getElementById("inbox-search").addEventListener("submit", (event) => {
     event.preventDefault();
     search();

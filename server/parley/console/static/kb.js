@@ -60,7 +60,9 @@ export function installKb({ insert }) {
       shownId = id;
       prefilled = input.value = "";
     }
-    const prefill = (lastVisitorText || "").slice(0, 200);
+    // One line, words kept apart: a search box drops line breaks, which would glue
+    // "Line one\nLine two" into "Line oneLine two".
+    const prefill = (lastVisitorText || "").replace(/\s+/g, " ").trim().slice(0, 200);
     if (input.value === prefilled && prefill !== prefilled) {
       prefilled = input.value = prefill;
       search(PREFILL);

@@ -106,14 +106,19 @@ function installManager({ me, notify }) {
   const file = el("input", { type: "file", accept: "image/png,image/jpeg,image/gif,image/webp", required: true, "aria-label": "Image file" });
   const title = el("input", { type: "text", required: true, maxLength: 200, "aria-label": "Title", placeholder: "Title" });
   const tags = el("input", { type: "text", "aria-label": "Tags", placeholder: "Tags, comma-separated" });
-  const upload = el("form", { class: "lib-upload" }, file, title, tags, el("button", { type: "submit", class: "primary", text: "Upload" }));
+  // A styled picker: the real input stays (keyboard, screen readers, drop), drawn as a button
+  // that names the chosen file.
+  const chosen = el("span", { class: "file-picker-name", text: "No file chosen" });
+  const picker = el("label", { class: "file-picker" }, file, el("span", { class: "file-picker-button i i-upload", text: "Choose an image…" }), chosen);
+  file.addEventListener("change", () => { chosen.textContent = file.files[0]?.name || "No file chosen"; });
+  const upload = el("form", { class: "lib-upload" }, picker, title, tags, el("button", { type: "submit", class: "primary", text: "Upload" }));
   const status = el("p", { class: "lib-status", role: "status" });
   const list = el("ul", { class: "lib-items", "aria-label": "Library items" });
   const closeButton = el("button", { type: "button", text: "Close" });
   const dialog = el("div", { class: "lib-manager overlay", role: "dialog", "aria-modal": "true", "aria-labelledby": "lib-heading" },
-    el("div", { class: "card" }, el("h2", { id: "lib-heading", text: "GIF & image library" }), upload, status, list, closeButton));
+    el("div", { class: "card" }, el("h2", { id: "lib-heading", text: "GIF & image library" }), upload, status, list, el("div", { class: "form-actions" }, closeButton)));
   dialog.hidden = true;
-  const button = el("button", { type: "button", class: "ghost", text: "Library" });
+  const button = el("button", { type: "button", class: "ghost i i-library", text: "Library" });
 
   async function load() {
     const items = await search("");
@@ -153,6 +158,7 @@ function installManager({ me, notify }) {
     }
     status.textContent = `Added “${title.value}”.`;
     upload.reset();
+    chosen.textContent = "No file chosen";
     await load();
   });
   const hide = () => { dialog.hidden = true; button.focus(); };

@@ -4,6 +4,7 @@
 import { attachmentList } from "./attachments.js";
 import { clockTime, el, linkified } from "./dom.js";
 import { renderLabels } from "./labels.js";
+import { authorName, avatar, visitorName } from "./people.js";
 
 const STATUS_LABELS = { bot: "With the bot", queued: "Queued", assigned: "Assigned", resolved: "Resolved" };
 
@@ -20,9 +21,9 @@ export function sortedMessages(state, id) {
   return [...(state.messages.get(id) || new Map()).values()].sort(compare);
 }
 
-function messageItem(message) {
+function messageItem(message, visitor) {
   const kind = message.internal ? "note" : message.author.kind;
-  const name = message.author.name || (message.author.kind === "system" ? "Parley" : message.author.kind);
+  const name = authorName(message, visitor);
   const who = message.internal ? `Note · ${name}` : name;
   return el(
     "li",
@@ -39,7 +40,7 @@ export function renderThread(state) {
   document.getElementById("thread").hidden = !conversation;
   if (!conversation) return;
   const visitor = conversation.visitor || {};
-  document.getElementById("thread-title").textContent = visitor.name || visitor.email || "Visitor";
+  document.getElementById("thread-title").replaceChildren(avatar(visitor), el("span", { text: visitorName(visitor) }));
   document.getElementById("thread-status").textContent = STATUS_LABELS[conversation.status] || conversation.status;
   document.getElementById("accept").hidden = conversation.status !== "queued";
   const resolved = conversation.status === "resolved";
@@ -47,7 +48,7 @@ export function renderThread(state) {
   document.getElementById("reopen").hidden = !resolved;
   renderLabels(conversation);
   const messages = sortedMessages(state, conversation.id);
-  const items = messages.map(messageItem);
+  const items = messages.map((message) => messageItem(message, visitor));
   const lastMine = messages.filter((m) => m.author.kind === "agent" && !m.internal).at(-1);
   const readSeq = state.visitorRead.get(conversation.id) || 0;
   if (lastMine && readSeq >= lastMine.seq) items.push(el("li", { class: "seen", text: "Seen" }));

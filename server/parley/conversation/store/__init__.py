@@ -28,6 +28,7 @@ from parley.conversation.store.messages import (
     append_message,
     attachments_of,
     last_messages,
+    last_visitor_messages,
     message_by_client_id,
     read_since,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "events_of",
     "idle_with_the_bot",
     "last_messages",
+    "last_visitor_messages",
     "latest_conversation",
     "message_by_client_id",
     "open_conversations",

@@ -248,6 +248,35 @@ async def last_messages(db: Database, conversation_ids: list[str]) -> dict[str, 
         return {row["conversation_id"]: record(Message, row) for row in rows}
 
 
+async def last_visitor_messages(db: Database, conversation_ids: list[str]) -> dict[str, Message]:
+    """Each conversation's newest message from its visitor: their own words, for triage."""
+    if not conversation_ids:
+        return {}
+    newest = (
+        select(messages.c.conversation_id, func.max(messages.c.seq).label("seq"))
+        .where(
+            messages.c.conversation_id.in_(conversation_ids),
+            messages.c.author_kind == "visitor",
+            messages.c.seq > 0,
+        )
+        .group_by(messages.c.conversation_id)
+        .subquery()
+    )
+    async with db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(messages).join(
+                    newest,
+                    and_(
+                        newest.c.conversation_id == messages.c.conversation_id,
+                        newest.c.seq == messages.c.seq,
+                    ),
+                )
+            )
+        ).mappings()
+        return {row["conversation_id"]: record(Message, row) for row in rows}
+
+
 async def attachments_of(
     db: Database, conversation_id: str, attachment_ids: list[str]
 ) -> list[dict[str, Any]]:
