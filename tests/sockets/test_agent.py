@@ -343,6 +343,7 @@ async def test_an_agent_learns_nothing_of_a_colleagues_conversation_from_the_liv
     last = seen[-1]
     assert (last["status"], last["assignee"]) == ("assigned", ann_record.id)
     assert (last["visitor"]["name"], last["last_message"]) == (None, None)
+    assert last["last_visitor_message"] is None
     assert all("4242" not in str(summary) for summary in seen)
     await ann.close()
     await bob.close()

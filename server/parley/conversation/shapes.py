@@ -192,6 +192,7 @@ def withheld(summary: Summary) -> Summary:
             conversation_count=0,
         ),
         last_message=None,
+        last_visitor_message=None,
         unread=0,
         rating=None,
         rating_comment=None,
