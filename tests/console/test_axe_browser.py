@@ -50,6 +50,7 @@ async def test_every_console_and_admin_page_has_no_axe_violations(
         ("Saved replies", "Saved replies"),
         ("Reviews", "Reviews"),
         ("Library", "GIF & image library"),
+        ("Known issue", "Known issues"),
         ("Ada", "Your account"),
     ):
         await page.get_by_role("button", name=button, exact=True).click()
@@ -73,5 +74,8 @@ async def test_every_console_and_admin_page_has_no_axe_violations(
     await page.goto(f"{live_url}/console/reports")
     await page.wait_for_load_state("networkidle")
     found += await violations(page, axe_source, "reports")
+    await page.goto(f"{live_url}/console/issues")
+    await page.wait_for_load_state("networkidle")
+    found += await violations(page, axe_source, "known issues")
     await visitor.close()
     assert found == [], "\n".join(found)
