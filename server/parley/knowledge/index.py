@@ -54,6 +54,16 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Contents:
+    """What the index serves, counted from stored fields alone (no postings are read)."""
+
+    articles: int
+    faq_items: int
+    locales: tuple[str, ...]
+    problems: int
+
+
+@dataclass(frozen=True)
 class SyncReport:
     """What one sync changed, so callers can log it and tests can assert on it."""
 
@@ -103,6 +113,11 @@ class IndexStore:
                     raise
                 time.sleep(0.01 * attempt)
         raise AssertionError("unreachable")
+
+    def contents(self) -> Contents:
+        """Counts of the latest generation, for ``parley kb index`` to report after a build
+        without loading the whole index for search (reading postings costs seconds)."""
+        return self.read(read_contents)
 
     def exists(self) -> bool:
         return bool(self.storage.index_exists(INDEX_NAME))
@@ -293,3 +308,19 @@ def read_indexed(ix: Any) -> dict[str, tuple[str, Indexed]]:
         if all(items):
             known[path] = (stamp, Indexed(record, (meaning, *(m for m in items if m))))
     return known
+
+
+def read_contents(ix: Any) -> Contents:
+    kinds: dict[str, int] = {ARTICLE: 0, FAQ: 0}
+    locales: set[str] = set()
+    problems = 0
+    with ix.reader() as reader:
+        for fields in reader.all_stored_fields():
+            kind = fields.get("kind")
+            if kind in kinds:
+                kinds[kind] += 1
+            if kind == ARTICLE:
+                locales.add(fields["locale"])
+            elif kind == SOURCE and fields.get("record") is not None:
+                problems += 1
+    return Contents(kinds[ARTICLE], kinds[FAQ], tuple(sorted(locales)), problems)
