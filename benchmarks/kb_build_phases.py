@@ -39,7 +39,9 @@ def cpu(phases: dict[str, float], name: str, work: Callable[[], T]) -> T:
 
 def main() -> None:
     kb_dir = (Path(sys.argv[1]) if len(sys.argv) > 1 else CORPORA).resolve()
-    paths = discover(kb_dir)
+    paths = discover(kb_dir) if kb_dir.is_dir() else []
+    if not paths:
+        sys.exit(f"no Markdown files at {kb_dir}: pass a KB dir, or provide ../shared/evaldata")
     meaning("warm", "up")  # loads the word vectors: a worker does it once, before any file
     phases: dict[str, float] = {}
     loaded = cpu(
