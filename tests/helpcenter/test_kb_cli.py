@@ -26,10 +26,12 @@ def test_index_prints_what_it_indexed(tmp_path: Path) -> None:
     assert "5 articles" in out  # the draft is not published
     assert "2 FAQ items" in out
     assert "2 locales (en, pl)" in out
-    assert "0 problems" in out
+    assert "0 problems" in out  # the draft is not a problem either
+    (tmp_path / "kb" / "broken.md").write_bytes(b"---\ntitle: [unclosed\n---\nText.\n")
     rebuilt = run_parley("kb", "index", "--rebuild", env=_env(tmp_path), cwd=tmp_path)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "5 articles" in rebuilt.stdout
+    assert "5 articles, 2 FAQ items, 2 locales (en, pl), 1 problems" in rebuilt.stdout
+    assert "see them with: parley kb check" in rebuilt.stdout
 
 
 def _generation(tmp_path: Path) -> int:

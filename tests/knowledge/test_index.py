@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+import parley.knowledge.articles as articles_module
 import parley.knowledge.index as index_module
 from parley.knowledge import KnowledgeBase
 from parley.knowledge.articles import Problem, load_or_problem
 from parley.knowledge.parallel import PARALLEL_THRESHOLD
+from parley.knowledge.render import Rendered
+from parley.knowledge.schema import to_record
 from tests.knowledge.conftest import write
 
 FOLLOW_TIMEOUT_S = 10.0
@@ -173,6 +176,38 @@ def test_rebuild_recreates_everything(kb: KnowledgeBase) -> None:
     assert {a.slug: a.html for a in kb.articles()} == before
 
 
+def test_rebuild_renders_only_changed_files_and_matches_a_fresh_build(
+    kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    KnowledgeBase.open(kb_dir, tmp_path / "kept").close()
+    write(kb_dir, "billing/refunds.md", "# Refunds\n\nWe refund **unused** days in full.\n")
+    write(kb_dir, "billing/vat.md", "# VAT numbers\n\nAdd your VAT number.\n")
+    rendered: list[str] = []
+    real_render = articles_module.render
+
+    def counting_render(source: str, source_path: str) -> Rendered:
+        rendered.append(source_path)
+        return real_render(source, source_path)
+
+    monkeypatch.setattr(articles_module, "render", counting_render)
+    kb = KnowledgeBase.open(kb_dir, tmp_path / "kept", rebuild=True)
+    assert sorted(rendered) == ["billing/refunds.md", "billing/vat.md"]
+    rendered.clear()
+    fresh = KnowledgeBase.open(kb_dir, tmp_path / "fresh")
+    assert len(rendered) == 6  # every file: nothing to reuse in a fresh data dir
+
+    assert {a.slug: to_record(a) for a in kb.articles()} == {
+        a.slug: to_record(a) for a in fresh.articles()
+    }
+    assert "<strong>unused</strong> days" in kb.article("billing/refunds").html  # type: ignore[union-attr]
+    for query in ("reuse an old password", "unused days refund", "VAT number", "hasłem"):
+        assert kb.search(query).as_json()["results"] == fresh.search(query).as_json()["results"]
+    faq_ids = [hit.id for hit in kb.search("reuse an old password").results if hit.kind == "faq"]
+    assert faq_ids[0] == "account/reset-password#faq-2"  # FAQ items and their vectors kept
+    kb.close()
+    fresh.close()
+
+
 def test_a_new_schema_version_builds_a_fresh_index(
     kb_dir: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -239,6 +274,15 @@ def test_a_big_build_can_parse_in_worker_processes(tmp_path: Path) -> None:
     kb = KnowledgeBase.open(kb_dir, tmp_path / "index", workers=2)
     assert len(kb.articles()) == PARALLEL_THRESHOLD + 5
     assert found(kb, "number42") == ["bulk/article-042"]
+    kb.close()
+
+    # A rebuild hands the unchanged articles, as the index holds them, to the workers.
+    write(kb_dir, "bulk/article-007.md", "# Article 7\n\nBody renumbered.\n")
+    kb = KnowledgeBase.open(kb_dir, tmp_path / "index", workers=2, rebuild=True)
+    assert len(kb.articles()) == PARALLEL_THRESHOLD + 5
+    assert found(kb, "number42") == ["bulk/article-042"]
+    assert found(kb, "renumbered") == ["bulk/article-007"]
+    assert "bulk/article-007" not in found(kb, "number7")
     kb.close()
 
 

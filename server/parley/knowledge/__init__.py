@@ -15,7 +15,7 @@ from parley.knowledge.articles import (
     load_article,
 )
 from parley.knowledge.index import SyncReport
-from parley.knowledge.kb import Category, KnowledgeBase, update_index
+from parley.knowledge.kb import Category, KnowledgeBase, index_contents, update_index
 from parley.knowledge.parallel import Progress, build_workers
 from parley.knowledge.search import MAX_LIMIT, SearchHit, SearchResponse
 from parley.knowledge.watcher import watch
@@ -34,6 +34,7 @@ __all__ = [
     "SearchResponse",
     "SyncReport",
     "build_workers",
+    "index_contents",
     "load_all",
     "load_article",
     "update_index",

@@ -25,7 +25,16 @@ from whoosh.writing import CLEAR
 
 from parley.knowledge.articles import Problem, discover, duplicate_slug
 from parley.knowledge.parallel import Progress, parse_files
-from parley.knowledge.schema import ARTICLE, INDEX_NAME, SOURCE, Prepared, schema, source_document
+from parley.knowledge.schema import (
+    ARTICLE,
+    FAQ,
+    INDEX_NAME,
+    SOURCE,
+    Indexed,
+    Prepared,
+    schema,
+    source_document,
+)
 
 LOCK_NAME = "parley_sync.lock"
 READ_ATTEMPTS = 5
@@ -42,6 +51,16 @@ class Entry:
     kind: str  # ARTICLE, or SOURCE for a draft or a problem
     slug: str  # the article's slug, or the slug a duplicate claimed ("" otherwise)
     fingerprint: str
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What the index serves, counted from stored fields alone (no postings are read)."""
+
+    articles: int
+    faq_items: int
+    locales: tuple[str, ...]
+    problems: int
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,11 @@ class IndexStore:
                 time.sleep(0.01 * attempt)
         raise AssertionError("unreachable")
 
+    def contents(self) -> Contents:
+        """Counts of the latest generation, for ``parley kb index`` to report after a build
+        without loading the whole index for search (reading postings costs seconds)."""
+        return self.read(read_contents)
+
     def exists(self) -> bool:
         return bool(self.storage.index_exists(INDEX_NAME))
 
@@ -137,7 +161,9 @@ class IndexStore:
         if not self.exists():
             self.storage.create_index(schema(), indexname=INDEX_NAME)
         ix = self.open()
-        parsed = self._parse((self._relative(p) for p in discover(self.kb_dir)), progress)
+        known = read_indexed(ix)  # a rebuild renders only the files that changed
+        files = (self._relative(p) for p in discover(self.kb_dir))
+        parsed = self._parse(files, progress, known)
         writer = ix.writer(timeout=WRITER_TIMEOUT_S, limitmb=WRITER_LIMIT_MB)
         try:
             written = self._write(writer, parsed, owners={})  # streams while workers parse
@@ -193,14 +219,25 @@ class IndexStore:
         writer.commit()
         return SyncReport(tuple(written), tuple(sorted(redo - set(written))), rebuilt=False)
 
-    def _parse(self, files: Iterable[str], progress: Progress | None = None) -> Iterator[Parsed]:
-        """Parse the files that still exist, in path order (in parallel when there are many).
+    def _parse(
+        self,
+        files: Iterable[str],
+        progress: Progress | None = None,
+        known: dict[str, tuple[str, Indexed]] | None = None,
+    ) -> Iterator[Parsed]:
+        """Parse the files that still exist, in path order (in parallel when there are many);
+        a file whose fingerprint ``known`` holds is taken from there instead of rendered.
 
         The fingerprint is taken before the file is read: if it changes meanwhile, the stored
         fingerprint is already out of date and the next sync reads the file again."""
         stamps = {rel: self._fingerprint(rel) for rel in sorted(files)}
         present = [rel for rel, stamp in stamps.items() if stamp is not None]
-        parsed = parse_files([self.kb_dir / rel for rel in present], self.kb_dir, self.workers)
+        known = known or {}
+        tasks = [
+            known[rel][1] if rel in known and known[rel][0] == stamps[rel] else self.kb_dir / rel
+            for rel in present
+        ]
+        parsed = parse_files(tasks, self.kb_dir, self.workers)
         for done, (rel, result) in enumerate(zip(present, parsed, strict=True), start=1):
             yield rel, stamps[rel] or "", result
             if progress is not None:
@@ -248,3 +285,42 @@ def read_manifest(ix: Any) -> dict[str, Entry]:
             if kind in (ARTICLE, SOURCE):
                 manifest[paths[docnum]] = Entry(kind, slugs[docnum], stamps[docnum])
     return manifest
+
+
+def read_indexed(ix: Any) -> dict[str, tuple[str, Indexed]]:
+    """Path → (fingerprint, article as stored) for every live article of the latest generation
+    whose FAQ items are all there too: what a rebuild can reuse without rendering."""
+    articles: dict[str, tuple[str, dict[str, Any], bytes]] = {}
+    faq: dict[tuple[str, str], bytes] = {}
+    with ix.reader() as reader:
+        for fields in reader.all_stored_fields():
+            if fields.get("kind") == ARTICLE:
+                articles[fields["path"]] = (
+                    fields["fingerprint"],
+                    fields["record"],
+                    fields["meaning"],
+                )
+            elif fields.get("kind") == FAQ:
+                faq[(fields["path"], fields["key"])] = fields["meaning"]
+    known: dict[str, tuple[str, Indexed]] = {}
+    for path, (stamp, record, meaning) in articles.items():
+        items = [faq.get((path, str(item[0]))) for item in record["faq"]]
+        if all(items):
+            known[path] = (stamp, Indexed(record, (meaning, *(m for m in items if m))))
+    return known
+
+
+def read_contents(ix: Any) -> Contents:
+    kinds: dict[str, int] = {ARTICLE: 0, FAQ: 0}
+    locales: set[str] = set()
+    problems = 0
+    with ix.reader() as reader:
+        for fields in reader.all_stored_fields():
+            kind = fields.get("kind")
+            if kind in kinds:
+                kinds[kind] += 1
+            if kind == ARTICLE:
+                locales.add(fields["locale"])
+            elif kind == SOURCE and fields.get("record") is not None:
+                problems += 1
+    return Contents(kinds[ARTICLE], kinds[FAQ], tuple(sorted(locales)), problems)

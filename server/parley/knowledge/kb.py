@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from parley.knowledge.articles import Article, Problem
-from parley.knowledge.index import IndexStore, SyncReport
+from parley.knowledge.index import Contents, IndexStore, SyncReport
 from parley.knowledge.meaning import word_vectors
 from parley.knowledge.parallel import Progress
 from parley.knowledge.search import Searcher, SearchResponse
@@ -44,6 +44,11 @@ def update_index(
     (with a progress bar) before the server it starts opens the KB and finds nothing to do."""
     store = IndexStore(kb_dir, index_dir, workers=workers)
     return store.sync(rebuild=rebuild, progress=progress)
+
+
+def index_contents(kb_dir: Path, index_dir: Path) -> Contents:
+    """What the index in ``index_dir`` serves, without loading it for search."""
+    return IndexStore(kb_dir, index_dir).contents()
 
 
 class KnowledgeBase:

@@ -19,8 +19,9 @@ from parley.knowledge.analysis import analyser
 from parley.knowledge.articles import Article, FaqItem, Heading, Problem
 from parley.knowledge.meaning import word_vectors
 
-# Bump when the schema, the analysis or the rendering changes: a new version is a new index
-# name, so every process builds it fresh instead of reading documents it would misunderstand.
+# Bump when the schema, the analysis, the rendering or the word vectors change: a new version is
+# a new index name, so every process builds it fresh instead of reading documents it would
+# misunderstand (or, on a rebuild, reusing rendered articles and vectors made the old way).
 SCHEMA_VERSION = 3
 INDEX_NAME = f"parley_kb_v{SCHEMA_VERSION}"
 
@@ -72,15 +73,35 @@ class Prepared:
             )
 
 
+@dataclass(frozen=True)
+class Indexed:
+    """An unchanged file's article as the index already holds it (rendered, with its vectors):
+    a rebuild only analyses it again, the cheap part, instead of rendering its Markdown and
+    computing its vectors, which are most of a build's work."""
+
+    record: dict[str, object]
+    meanings: tuple[bytes, ...]  # the article's, then each FAQ item's, in order
+
+    def prepare(self) -> Prepared:
+        article = from_record(self.record)
+        return Prepared(article.slug, False, tuple(documents(article, iter(self.meanings))))
+
+
 def prepare(article: Article) -> Prepared:
     """``article`` as ready-to-write index documents (none for a draft: it is never indexed)."""
     found = () if article.draft else tuple(documents(article))
     return Prepared(article.slug, article.draft, found)
 
 
-def documents(article: Article) -> Iterator[dict[str, object]]:
+def documents(
+    article: Article, meanings: Iterator[bytes] | None = None
+) -> Iterator[dict[str, object]]:
     """The index documents of one article: the article itself, then each FAQ item, analysed
-    in the article's language."""
+    in the article's language. ``meanings``: their vectors when already known (``Indexed``)."""
+
+    def meaning_of(title: str, text: str) -> bytes:
+        return next(meanings) if meanings is not None else meaning(title, text)
+
     terms = analyser(article.locale).terms
     shared = {
         "path": article.source_path,
@@ -98,7 +119,7 @@ def documents(article: Article) -> Iterator[dict[str, object]]:
         "headings": terms(heading_text),
         "body": terms(article.text),
         "record": to_record(article),
-        "meaning": meaning(article.title, article.text),
+        "meaning": meaning_of(article.title, article.text),
     }
     for item in article.faq:
         yield {
@@ -108,7 +129,7 @@ def documents(article: Article) -> Iterator[dict[str, object]]:
             "fingerprint": "",
             "question": terms(item.question),
             "body": terms(item.answer_text),
-            "meaning": meaning(item.question, item.answer_text),
+            "meaning": meaning_of(item.question, item.answer_text),
         }
 
 
