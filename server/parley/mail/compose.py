@@ -25,7 +25,7 @@ from parley.identity.store import Visitor
 from parley.knownissues.store import issue_by_id
 from parley.mail import store
 from parley.mail.headers import check_header
-from parley.mail.store import Composed, OutboxRow
+from parley.mail.store import Composed, MailableAgent, OutboxRow
 from parley.mail.texts import texts_for
 from parley.mail.tokens import MailTokens
 
@@ -283,25 +283,14 @@ class MailComposer:
         what = "first" if row.data.get("kind") == "first" else "next"
         subject = f"Missed: the {what}-response target {row.data.get('target', '')}"
         check_header(subject)
-        check_header(agent.name)
-        text, html = self.render(
+        return self._agent_mail(
+            agent,
+            subject,
             "sla_breached",
-            subject=subject,
-            lang="en",
-            t=texts_for("en"),
             what=what,
             target=row.data.get("target", ""),
             minutes=row.data.get("minutes", 0),
             visitor=(visitor.name if visitor else None) or "A visitor",
-            console_url=self.url("/console"),
-        )
-        return Composed(
-            recipient=agent.email,
-            subject=subject,
-            text_body=text,
-            html_body=html,
-            reply_to=None,
-            data={"to_name": agent.name},
         )
 
     async def _waiting(self, row: OutboxRow) -> Composed | Cancel:
@@ -316,17 +305,27 @@ class MailComposer:
         messages = await read_since(self.db, conversation.id, 0, include_internal=False)
         said = [message.text for message in messages if message.author_kind == "visitor"]
         preview = said[-1][:300] if said else ""
-        subject = "A conversation is waiting and nobody is online"
-        check_header(agent.name)
-        text, html = self.render(
+        return self._agent_mail(
+            agent,
+            "A conversation is waiting and nobody is online",
             "waiting",
-            subject=subject,
-            lang="en",
-            t=texts_for("en"),
             minutes=self.settings.mail_waiting_minutes,
             visitor=name,
             preview=preview,
+        )
+
+    def _agent_mail(
+        self, agent: MailableAgent, subject: str, template: str, **context: Any
+    ) -> Composed:
+        """A mail to an agent: in English (agents' mails are not translated), with the console."""
+        check_header(agent.name)
+        text, html = self.render(
+            template,
+            subject=subject,
+            lang="en",
+            t=texts_for("en"),
             console_url=self.url("/console"),
+            **context,
         )
         return Composed(
             recipient=agent.email,
