@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from parley import clock
 from parley.conversation.lifecycle import Lifecycle
@@ -19,6 +20,13 @@ from parley.routing import store
 from parley.routing.hours import BusinessHours
 from parley.routing.presence import Presence
 from parley.routing.router import expected_wait_seconds, pick_agent
+
+
+@dataclass(frozen=True)
+class Availability:
+    agents_online: int
+    expected_wait_s: int | None  # for the next in line; None while nobody is online
+    names: list[str]  # a few online agents' names, for the widget's home card
 
 
 class RoutingService:
@@ -53,16 +61,23 @@ class RoutingService:
             agent_id for agent_id, s in (await self.presence.everyone()).items() if s == "online"
         ]
 
-    async def online_names(self, limit: int = 3) -> list[str]:
-        """Who a visitor may meet: a few online agents' names, for the widget's home card."""
-        return await identity_store.agent_names(self.db, await self.online_agent_ids(), limit)
+    async def availability(self, faces: int = 3) -> Availability:
+        """What a visitor is told of the team when they connect, from one read of presence."""
+        online = await self.online_agent_ids()
+        return Availability(
+            agents_online=len(online),
+            expected_wait_s=await self._wait(1, len(online)),
+            names=await identity_store.agent_names(self.db, online, faces),
+        )
 
     async def record_presence(self) -> None:
         """Write who is online now into the presence history (time online in Reports)."""
         await store.record_presence(self.db, set(await self.online_agent_ids()), clock.now())
 
     async def expected_wait(self, position: int) -> int | None:
-        online = len(await self.online_agent_ids())
+        return await self._wait(position, len(await self.online_agent_ids()))
+
+    async def _wait(self, position: int, online: int) -> int | None:
         if online == 0:
             return None
         return expected_wait_seconds(position, await store.average_handle_seconds(self.db), online)

@@ -115,16 +115,16 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
         shown = None
         if conversation is not None:
             shown = (await found.conversations.visitor_conversations([conversation]))[0]
-        online = await found.routing.online_names()
+        team = await found.routing.availability()
         self.outbox.send(
             encode(
                 Welcome(
                     visitor_id=self.visitor.id,
                     conversation=shown,
-                    agents_online=len(await found.routing.online_agent_ids()),
-                    expected_wait_s=await found.routing.expected_wait(1),
+                    agents_online=team.agents_online,
+                    expected_wait_s=team.expected_wait_s,
                     business_hours=found.routing.hours.as_json(),
-                    agents=[AgentFace(name=name) for name in online],
+                    agents=[AgentFace(name=name) for name in team.names],
                 )
             )
         )
