@@ -199,17 +199,7 @@ class MediaService:
         conversation = await conversation_store.conversation_by_id(self.db, conversation_id)
         if conversation is None or not _may_use(party, conversation):
             raise NotFound("no such conversation")
-        copied = await store.copy_attachment(
-            self.db,
-            attachment_id,
-            conversation_id=conversation_id,
-            uploader_kind=party.kind,
-            uploader_id=party.id,
-            source_attachment_id=None,
-        )
-        if copied is None:
-            raise NotFound("no such attachment")
-        return public_json(copied)
+        return public_json(await self._copy(attachment_id, party, conversation_id))
 
     async def copy_unbound(self, attachment_id: str, party: Party) -> dict[str, Any]:
         """An agent's copy, bound to no conversation, of an upload bound to none (a library
@@ -217,10 +207,16 @@ class MediaService:
         source = await store.attachment_by_id(self.db, attachment_id)
         if party.kind != "agent" or source is None or source["conversation_id"] is not None:
             raise NotFound("no such attachment")
+        return await self._copy(attachment_id, party, None)
+
+    async def _copy(
+        self, attachment_id: str, party: Party, conversation_id: str | None
+    ) -> dict[str, Any]:
+        """A new row, ``party``'s, over the stored files of ``attachment_id``."""
         copied = await store.copy_attachment(
             self.db,
             attachment_id,
-            conversation_id=None,
+            conversation_id=conversation_id,
             uploader_kind=party.kind,
             uploader_id=party.id,
             source_attachment_id=None,
