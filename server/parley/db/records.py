@@ -6,6 +6,7 @@ aware on the way out, whichever database answered.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -17,7 +18,7 @@ from parley import clock
 RecordT = TypeVar("RecordT")
 
 
-def record(cls: type[RecordT], row: RowMapping) -> RecordT:
+def record(cls: type[RecordT], row: RowMapping | Mapping[str, Any]) -> RecordT:
     """The dataclass ``cls`` built from the row's columns of the same names."""
     values: dict[str, Any] = {}
     for field in fields(cast(Any, cls)):

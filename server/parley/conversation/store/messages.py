@@ -9,7 +9,7 @@ transaction (``history.record_agent_reply``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,12 +26,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.dml import ReturningUpdate
 
 from parley import clock
 from parley.conversation.store.conversations import Conversation, conversation_by_id
 from parley.conversation.store.history import BusinessSeconds, record_agent_reply
 from parley.db import Database
+from parley.db.prepared import Prepared
 from parley.db.records import record
 from parley.db.schema import (
     attachments,
@@ -59,14 +59,19 @@ class Message:
     via: str | None = None  # "email": a visitor's reply that came back by mail
 
 
-# The append path's statements, built once: building and keying a statement costs several
-# times what SQLite takes to run it, and these run for every message.
+# The append path's statements, compiled once and run below SQLAlchemy's per-call cost
+# (db/prepared.py): they run for every message.
 _BY_CLIENT_ID = select(messages).where(
     messages.c.conversation_id == bindparam("conversation_id"),
     messages.c.client_id == bindparam("client_id"),
 )
-_CONVERSATION = select(conversations).where(conversations.c.id == bindparam("conversation_id"))
-_INSERT_MESSAGE = insert(messages)
+_PREPARED_BY_CLIENT_ID = Prepared(_BY_CLIENT_ID)
+_CONVERSATION = Prepared(
+    select(conversations).where(conversations.c.id == bindparam("conversation_id"))
+)
+_INSERT_MESSAGE = Prepared(
+    insert(messages).values({field.name: bindparam(field.name) for field in fields(Message)})
+)
 
 
 async def message_by_client_id(
@@ -148,9 +153,9 @@ async def append_message(
         return Appended(existing, False, conversation)
 
 
-def _numbering(counter: Column[int]) -> ReturningUpdate[Any]:
+def _numbering(counter: Column[int]) -> Prepared:
     """Take the next number from ``counter`` and return the conversation as it now is."""
-    return (
+    return Prepared(
         update(conversations)
         .where(conversations.c.id == bindparam("conversation_id"))
         .values({counter: counter + 1, "updated_at": bindparam("now")})
@@ -172,22 +177,21 @@ def _append(
     """Number and insert one message; runs on the writer, inside a shared transaction."""
     key = {"conversation_id": draft.conversation_id}
     if draft.client_id is not None:
-        existing = conn.execute(_BY_CLIENT_ID, {**key, "client_id": draft.client_id}).first()
+        existing = _PREPARED_BY_CLIENT_ID.first(conn, {**key, "client_id": draft.client_id})
         if existing is not None:
-            row = conn.execute(_CONVERSATION, key).one()
-            return Appended(
-                record(Message, existing._mapping), False, record(Conversation, row._mapping)
-            )
+            row = _CONVERSATION.first(conn, key)
+            assert row is not None  # the message's conversation: a foreign key
+            return Appended(record(Message, existing), False, record(Conversation, row))
     numbering = _NUMBER_NOTE if draft.internal else _NUMBER_MESSAGE
-    numbered = conn.execute(numbering, {**key, "now": draft.created_at}).first()
+    numbered = numbering.first(conn, {**key, "now": draft.created_at})
     if numbered is None:
         raise LookupError(draft.conversation_id)
-    conversation = record(Conversation, numbered._mapping)
+    conversation = record(Conversation, numbered)
     if draft.internal:
         stored = replace(draft, seq=-conversation.last_note_seq, follows_seq=conversation.last_seq)
     else:
         stored = replace(draft, seq=conversation.last_seq)
-    conn.execute(_INSERT_MESSAGE, stored.__dict__)
+    _INSERT_MESSAGE.run(conn, stored.__dict__)
     if draft.author_kind == "agent" and not draft.internal:
         record_agent_reply(
             conn,

@@ -68,7 +68,7 @@ async def _experiment(conn: AsyncConnection, row: RowMapping) -> Experiment:
             .order_by(reply_variants.c.number)
         )
     ).scalars()
-    return replace(record(Experiment, {**row, "variants": ()}), variants=tuple(bodies))  # type: ignore[arg-type]
+    return replace(record(Experiment, {**row, "variants": ()}), variants=tuple(bodies))
 
 
 async def experiment_by_id(db: Database, experiment_id: str) -> Experiment:
