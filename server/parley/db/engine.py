@@ -12,8 +12,10 @@ event-loop turns would hold every other writer up with it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import queue
+import threading
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
@@ -143,32 +145,67 @@ def _upgrade_to_head(connection: Connection) -> None:
 
 
 class _SQLiteWriter:
-    """A thread of its own and a connection kept open on it: ``write_sync`` on SQLite."""
+    """A thread of its own and a connection kept open on it: ``write_sync`` on SQLite.
+
+    The thread takes one piece of work at a time from a queue and hands the outcome back to
+    the event loop with one ``call_soon_threadsafe``: a general-purpose executor's futures and
+    bookkeeping cost more than the small transactions it would run.
+    """
 
     def __init__(self, url: URL) -> None:
         self._engine = create_engine(url.set(drivername="sqlite+pysqlite"), poolclass=NullPool)
         _configure_sqlite(self._engine)
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="parley-sqlite-writer")
-        self._connection: Connection | None = None
+        self._work: queue.SimpleQueue[_WriterItem | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._in_transaction, work)
+        done: asyncio.Future[T] = loop.create_future()
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._serve, name="parley-sqlite-writer", daemon=True
+            )
+            self._thread.start()
+        self._work.put((work, loop, done))
+        return await done
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
-        self._thread.shutdown()
+        if self._thread is None:
+            self._engine.dispose()
+            return
+        self._work.put(None)
+        await asyncio.to_thread(self._thread.join)
+        self._thread = None
 
-    def _in_transaction(self, work: Callable[[Connection], T]) -> T:
-        if self._connection is None:
-            self._connection = self._engine.connect().execution_options(sqlite_begin="IMMEDIATE")
-        with self._connection.begin():
-            return work(self._connection)
+    def _serve(self) -> None:
+        connection = self._engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+        try:
+            while (item := self._work.get()) is not None:
+                work, loop, done = item
+                result, error = None, None
+                try:
+                    with connection.begin():
+                        result = work(connection)
+                except BaseException as raised:  # the caller gets it; the thread goes on
+                    error = raised
+                with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits
+                    loop.call_soon_threadsafe(_settle, done, result, error)
+        finally:
+            connection.close()
+            self._engine.dispose()
 
-    def _close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-        self._engine.dispose()
+
+_WriterItem = tuple[Callable[[Connection], Any], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
+
+
+def _settle(done: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    """Resolve a writer's future on the loop, unless its caller went away (cancelled)."""
+    if done.done():
+        return
+    if error is None:
+        done.set_result(result)
+    else:
+        done.set_exception(error)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -196,4 +233,8 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # On the driver's cursor: this runs for every transaction, and the statement needs
+        # none of what ``exec_driver_sql`` adds.
+        cursor = connection.connection.cursor()
+        cursor.execute(f"BEGIN {mode}")
+        cursor.close()
