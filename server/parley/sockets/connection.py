@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -67,13 +68,23 @@ class FloodGate:
 
 
 class Outbox:
+    """A socket's frames in order, written by one task that exists only while frames wait.
+
+    An idle socket (most of them, most of the time) holds no writer task and no reference to
+    the last frame it sent: only an empty deque.
+    """
+
     def __init__(self, websocket: WebSocket, refill: Refill, *, capacity: int = 1000) -> None:
         self._websocket = websocket
         self._refill = refill
-        self._queue: asyncio.Queue[tuple[str, bytes, str, int]] = asyncio.Queue(capacity)
+        self._capacity = capacity
+        self._pending: deque[tuple[str, bytes, str, int]] = deque()
+        self._writer: asyncio.Task[None] | None = None
         self._subscriptions: dict[str, Subscription] = {}
         self._sequence = SequenceTracker()
         self.overflowed = False
+        self.failure: BaseException | None = None  # why the writer stopped, if it failed
+        self._closed = False
 
     @property
     def delivered(self) -> Mapping[str, int]:
@@ -111,34 +122,53 @@ class Outbox:
             subscription.close()
         self._sequence.forget(conversation_id)
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        """Stop listening and stop the writer (the socket is going away)."""
+        self._closed = True
         for subscription in self._subscriptions.values():
             subscription.close()
         self._subscriptions.clear()
+        self._pending.clear()
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await writer
 
     def _put(self, item: tuple[str, bytes, str, int]) -> None:
-        try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
+        if self._closed or self.overflowed or self.failure is not None:
+            return  # the socket is going away; the client resumes from its last seq
+        if len(self._pending) >= self._capacity:
             self.overflowed = True
-            self._queue.get_nowait()  # make room for the wake-up below
-            self._queue.put_nowait(("frame", b"", "", 0))
+            self._pending.clear()
+        else:
+            self._pending.append(item)
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
 
     # --- draining (the one task that writes to the socket) -------------------------------
 
-    async def run(self) -> None:
-        """Send queued frames in order until the socket closes or the client falls behind."""
-        while True:
-            kind, data, conversation_id, after_seq = await self._queue.get()
-            if self.overflowed:
-                await self._websocket.close(CLOSE_TRY_AGAIN, "too far behind; reconnect and resume")
-                return
-            if kind == "frame":
-                await self._send(data)
-            elif kind == "catch_up":
-                await self._catch_up(conversation_id, after_seq)
-            else:
-                await self._deliver(data)
+    async def _write(self) -> None:
+        """Send queued frames in order until none is left, or close a client fallen behind."""
+        try:
+            while self._pending or self.overflowed:
+                if self.overflowed:
+                    await self._websocket.close(
+                        CLOSE_TRY_AGAIN, "too far behind; reconnect and resume"
+                    )
+                    return
+                kind, data, conversation_id, after_seq = self._pending.popleft()
+                if kind == "frame":
+                    await self._send(data)
+                elif kind == "catch_up":
+                    await self._catch_up(conversation_id, after_seq)
+                else:
+                    await self._deliver(data)
+        except Exception as error:
+            self.failure = error
+        finally:
+            if self._writer is asyncio.current_task():
+                self._writer = None
 
     async def _deliver(self, payload: bytes) -> None:
         envelope = unpack(payload)
@@ -202,12 +232,10 @@ def error_frame(exc: ParleyError, ref: str | None) -> bytes:
     return encode(ErrorOut(code=exc.code, message=exc.message, ref=ref))
 
 
-async def _close_if_failed(websocket: WebSocket, sender: asyncio.Task[None]) -> None:
+async def _close_failed(websocket: WebSocket, failure: BaseException) -> None:
     """A socket whose writer failed is closed with 1011 and the reason logged, never left
     to die silently with frames acknowledged to nobody."""
-    if sender.cancelled() or sender.exception() is None:
-        return
-    logger.error("socket writer failed", exc_info=sender.exception())
+    logger.error("socket writer failed", exc_info=failure)
     with contextlib.suppress(Exception):
         await websocket.close(CLOSE_INTERNAL_ERROR, "server error; reconnect and resume")
 
@@ -223,7 +251,6 @@ async def serve_frames(
     A binary frame is a protocol violation (1008); a flood closes with 4429. Errors raised
     by ``handle`` that are Parley's own become ``error`` frames and the socket stays open.
     """
-    sender = asyncio.create_task(outbox.run())
     try:
         while True:
             message = await websocket.receive()
@@ -243,13 +270,10 @@ async def serve_frames(
             except Exception:
                 logger.exception("frame handling failed")
                 outbox.send(error_frame(ParleyError("something went wrong on our side"), None))
-            if sender.done():
-                await _close_if_failed(websocket, sender)
+            if outbox.failure is not None:
+                await _close_failed(websocket, outbox.failure)
                 return
     except WebSocketDisconnect:
         return
     finally:
-        outbox.close()
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await sender
+        await outbox.close()
