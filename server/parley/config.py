@@ -178,9 +178,10 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "database_pool_size",
         _parse_positive_int,
         "10",
-        "PostgreSQL connections each Parley process keeps open (a fixed pool: a burst waits "
-        "for a free one instead of opening more). Several processes: keep their sum below "
-        "the server's `max_connections`.",
+        "Database connections each Parley process keeps open for reads and transactions (a "
+        "fixed pool: a burst waits for a free one instead of opening more; SQLite adds its "
+        "one writer connection). Several processes on PostgreSQL: keep their sum below the "
+        "server's `max_connections`.",
     ),
     Setting(
         "secret_key",

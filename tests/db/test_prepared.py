@@ -17,7 +17,7 @@ from tests.db.test_engine import _conversation
 _SELECT_MESSAGE = select(messages).where(messages.c.id == bindparam("id"))
 _PREPARED_SELECT = Prepared(_SELECT_MESSAGE)
 _PREPARED_INSERT = Prepared(
-    insert(messages).values({name: bindparam(name) for name in messages.c.keys()})
+    insert(messages).values({column.name: bindparam(column.name) for column in messages.c})
 )
 _PREPARED_NUMBERING = Prepared(
     update(conversations)

@@ -42,22 +42,21 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        options: dict[str, Any] = {"echo": echo}
+        # A fixed pool on both databases. On PostgreSQL, connections opened beyond it under
+        # a burst were closed again when it passed, so every burst paid the server's
+        # connection start-up (a process fork) over again. On SQLite every connection is a
+        # thread with a page cache of its own, and the twenty extra ones a burst of socket
+        # openings made were most of the memory an idle socket cost. A burst now waits for a
+        # free connection instead.
+        # No pre-ping: it costs a round trip on every checkout, and a connection that died (a
+        # database restart) is found by the statement that uses it: SQLAlchemy then discards
+        # every connection older than the failure, and the group commit runs a failed batch
+        # again, one write at a time, on fresh connections.
+        options: dict[str, Any] = {"echo": echo, "pool_size": pool_size, "max_overflow": 0}
         if self.is_sqlite:
             if self.url.database:
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-            # Every aiosqlite connection is a thread: keep enough of them that bursts of
-            # reads reuse connections instead of opening (and configuring) new ones.
-            options.update(connect_args={"timeout": 30}, pool_size=10, max_overflow=20)
-        else:
-            # A fixed pool: connections opened beyond it under a burst were closed again
-            # when it passed, so every burst paid PostgreSQL's connection start-up (a process
-            # fork) over again. A burst now waits for a free connection instead.
-            # No pre-ping: it costs a round trip on every checkout, and a connection that
-            # died (a database restart) is found by the statement that uses it: SQLAlchemy
-            # then discards every connection older than the failure, and the group commit
-            # runs a failed batch again, one write at a time, on fresh connections.
-            options.update(pool_size=pool_size, max_overflow=0)
+            options["connect_args"] = {"timeout": 30}
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         self._writer_turn = asyncio.Lock() if self.is_sqlite else None
         self._sqlite_writer: _SQLiteWriter | None = None
