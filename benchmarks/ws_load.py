@@ -101,6 +101,7 @@ class Result:
     acked: int = 0
     lost: int = 0
     rss_kb_per_socket: float = math.nan
+    rss_kb_per_conversation: float = math.nan  # once each visitor is assigned to an agent
     cpu_ms_per_message: float = math.nan  # server CPU from first send to end of drain
     server_log_errors: int = 0
     failure: str | None = None
@@ -784,6 +785,7 @@ async def measure(server: Server, n: int, options: Options) -> Result:
         result.rss_kb_per_socket = (rss_kb(server.pids) - before) / max(1, len(visitors))
         await server.pair(visitors, agents)
         await settle(server, options, "paired")
+        result.rss_kb_per_conversation = (rss_kb(server.pids) - before) / max(1, len(visitors))
         await server.before_sending()
         await send_and_drain(server, visitors, options, result)
     except Exception as exc:  # report it in the table; the other runs still go ahead
@@ -874,6 +876,7 @@ def row(result: Result) -> str:
         fmt(result.delivered_per_second(), 0),
         f"{result.lost:,} of {result.acked:,}",
         fmt(result.rss_kb_per_socket, 1),
+        fmt(result.rss_kb_per_conversation, 1),
         fmt(result.cpu_ms_per_message, 3),
         problems(result),
     ]
@@ -891,6 +894,7 @@ def ratio_row(parley: Result, relay: Result) -> str:
         ratio(parley.delivered_per_second(), relay.delivered_per_second()),
         "",
         ratio(parley.rss_kb_per_socket, relay.rss_kb_per_socket),
+        ratio(parley.rss_kb_per_conversation, relay.rss_kb_per_conversation),
         ratio(parley.cpu_ms_per_message, relay.cpu_ms_per_message),
         "",
     ]
@@ -969,8 +973,9 @@ def versions() -> str:
 def report(pairs: list[tuple[Result, Result]], options: Options) -> str:
     lines = [
         "| N | server | agents | p50 ms | p99 ms | max ms | delivered msg/s | lost "
-        "| RSS KB / idle socket | server CPU ms / msg | closes, errors |",
-        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+        "| RSS KB / idle socket | RSS KB / assigned conversation | server CPU ms / msg "
+        "| closes, errors |",
+        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
     for relay, parley in pairs:
         lines += [row(relay), row(parley), ratio_row(parley, relay)]
@@ -981,6 +986,9 @@ def report(pairs: list[tuple[Result, Result]], options: Options) -> str:
         f"one agent per {options.visitors_per_agent} visitors; latency = visitor frame written "
         "→ agent decoded it, same clock; lost = acknowledged (relay: sent) but not received "
         f"within {options.drain:g} s of the last send; unacked = sent but never acknowledged; "
+        "RSS per idle socket = server RSS after the visitors' sockets open (before any "
+        "conversation) minus before, per visitor; per assigned conversation = the same once "
+        "every visitor's conversation is handed to an agent; "
         "server CPU = its processes' user + system time from the first send to the end of the "
         "drain, over messages delivered.",
         f"commit {commit_measured()}; {versions()}.",
