@@ -33,9 +33,9 @@ _ADMONITION = re.compile(r'^[ \t]*!!! ?([\w-]+)(?: +[\w-]+)*(?: +"(.*?)")? *$')
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _HTML_BLOCK = re.compile(
-    r"^ {0,3}</?(?:address|article|aside|blockquote|center|details|dd|div|dl|dt|fieldset|"
+    r"^ {0,3}<(/?)(address|article|aside|blockquote|center|details|dd|div|dl|dt|fieldset|"
     r"figcaption|figure|footer|form|h[1-6]|header|hr|li|main|nav|ol|p|pre|section|summary|"
-    r"table|tbody|td|tfoot|th|thead|tr|ul)[\s/>]",
+    r"table|tbody|td|tfoot|th|thead|tr|ul)(?=[\s/>])",
     re.IGNORECASE,
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -49,7 +49,7 @@ _BLOCK_END_TAG = re.compile(
 )
 _CELL_END_TAG = re.compile(r"</t[dh]\s*>", re.I)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_STRONG_EM = re.compile(r"(?<![\w*])(\*{1,3})(?=\S)(.+?)(?<=\S)\1(?!\*)")
+_STRONG_EM = re.compile(r"(?<!\*)(\*{1,3})(?=\S)(.+?)(?<=\S)\1(?!\*)")
 _UNDERSCORE = re.compile(r"(?<![\w])(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'])")
@@ -105,6 +105,14 @@ def _inline_markup(text: str) -> str:
     return _ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 
+def _html_text(line: str) -> str:
+    """The text of a line of raw HTML, as the sanitizer and ``text_of`` leave it."""
+    if "<" in line:
+        line = _RAW_TEXT_ELEMENT.sub("", _COMMENT.sub("", line))
+        line = _TAG.sub("", _CELL_END_TAG.sub("\t", _BLOCK_END_TAG.sub("\n", line)))
+    return html.unescape(line) if "&" in line else line
+
+
 class _Reader:
     """One pass over the lines, block by block (code, headings, tables, paragraphs…)."""
 
@@ -115,7 +123,8 @@ class _Reader:
         self.anchors: set[str] = set()
         self.first_paragraph = ""
         self.paragraph: list[str] = []  # lines of the current top-level paragraph
-        self.in_paragraph = False  # the previous line continues a paragraph (setext candidate)
+        self.in_paragraph = False  # the previous line continues a paragraph
+        self.in_html = False  # inside a raw HTML block (it ends at a blank line)
 
     def read(self) -> Extracted:
         i = 0
@@ -128,6 +137,7 @@ class _Reader:
         line = self.lines[i]
         if not line.strip():
             self._end_paragraph()
+            self.in_html = False
             return i + 1
         if "<!--" in line:
             return self._comment(i)
@@ -142,8 +152,8 @@ class _Reader:
             self._end_paragraph()
             self._heading(len(heading.group(1)), heading.group(2) or "")
             return i + 1
-        if self.in_paragraph and self.paragraph and _SETEXT.match(line):
-            text = " ".join(self.paragraph)
+        if self.in_paragraph and len(self.paragraph) == 1 and _SETEXT.match(line):
+            text = self.paragraph[0]
             self.out.pop()
             self.paragraph = []
             self.in_paragraph = False
@@ -175,22 +185,45 @@ class _Reader:
         return self._text(end, self.lines[end]) if ">" in self.lines[end] else end + 1
 
     def _text(self, i: int, line: str) -> int:
-        contained = _QUOTE.match(line) or _LIST_ITEM.match(line) or line.startswith(("    ", "\t"))
         starts = not self.in_paragraph
-        if contained or _HTML_BLOCK.match(line):
+        # A list cannot interrupt a paragraph: "1. …" right under a line of text is that text.
+        listed = starts and _LIST_ITEM.match(line)
+        contained = _QUOTE.match(line) or listed or line.startswith(("    ", "\t"))
+        block = _HTML_BLOCK.match(line)
+        if block and starts and not block.group(1):
+            return self._raw_html(i, block.group(2).lower())
+        if block:
+            self.in_html = True
+        if contained or self.in_html:
             self._end_paragraph()
             stripped = _QUOTE.sub("", line)
-            self.out.append(inline_text(_LIST_ITEM.sub("", stripped)))
+            self.out.append(inline_text(_LIST_ITEM.sub("", stripped) if listed else stripped))
             self.in_paragraph = False
             return i + 1
         text = inline_text(line)
         self.out.append(text)
-        if starts and not self.first_paragraph:
+        if starts:
             self.paragraph = [text]
         elif self.paragraph:
             self.paragraph.append(text)
         self.in_paragraph = True
         return i + 1
+
+    def _raw_html(self, i: int, tag: str) -> int:
+        """A block of raw HTML runs to its closing tag, blank lines and all, and the Markdown
+        inside it is not Markdown: only its tags go."""
+        self._end_paragraph()
+        opening = re.compile(rf"<{tag}(?=[\s/>])", re.IGNORECASE)
+        closing = re.compile(rf"</{tag}\s*>", re.IGNORECASE)
+        depth = 0
+        while i < len(self.lines):
+            line = self.lines[i]
+            i += 1
+            self.out.append(_html_text(line))
+            depth += len(opening.findall(line)) - len(closing.findall(line))
+            if depth <= 0:
+                break
+        return i
 
     def _end_paragraph(self) -> None:
         if self.paragraph and not self.first_paragraph:
