@@ -22,7 +22,7 @@ from typing import TypeVar
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import CLEAR
 
-from parley.knowledge.articles import Article, discover, load_or_problem
+from parley.knowledge.articles import Article, discover, load_or_problem, render_page
 from parley.knowledge.schema import INDEX_NAME, documents, meaning, schema
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "evaldata" / "corpora"
@@ -45,9 +45,11 @@ def main() -> None:
     meaning("warm", "up")  # loads the word vectors: a worker does it once, before any file
     phases: dict[str, float] = {}
     loaded = cpu(
-        phases, "read, front matter, render", lambda: [load_or_problem(p, kb_dir) for p in paths]
+        phases, "read, front matter, text", lambda: [load_or_problem(p, kb_dir) for p in paths]
     )
     articles = [a for a in loaded if isinstance(a, Article) and not a.draft]
+    shown: dict[str, float] = {}
+    cpu(shown, "HTML render", lambda: [render_page(a) for a in articles])
     cpu(phases, "meaning vectors", lambda: [meaning(a.title, a.text) for a in articles])
     vectors = iter(lambda: b"", None)  # the vectors are timed above: analysis alone here
     docs = cpu(phases, "analysis", lambda: [d for a in articles for d in documents(a, vectors)])
@@ -69,6 +71,9 @@ def main() -> None:
         )
     print(f"  {'Parley, all phases':28} {total:6.2f}        {total / whoosh:5.2f}× Whoosh")
     print(f"  {'plain Whoosh, whole process':28} {whoosh:6.2f}")
+    render = shown["HTML render"]
+    print(f"  not in the build: every article's HTML render (on first view) {render:6.2f}", end="")
+    print(f" ({render / len(articles) * 1000:.1f} ms an article)")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import parley.knowledge.index as index_module
 from parley.knowledge import KnowledgeBase
 from parley.knowledge.articles import Problem, load_or_problem
 from parley.knowledge.parallel import PARALLEL_THRESHOLD
-from parley.knowledge.render import Rendered
+from parley.knowledge.plaintext import Extracted
 from parley.knowledge.schema import to_record
 from tests.knowledge.conftest import write
 
@@ -176,25 +176,25 @@ def test_rebuild_recreates_everything(kb: KnowledgeBase) -> None:
     assert {a.slug: a.html for a in kb.articles()} == before
 
 
-def test_rebuild_renders_only_changed_files_and_matches_a_fresh_build(
+def test_rebuild_reads_only_changed_files_and_matches_a_fresh_build(
     kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     KnowledgeBase.open(kb_dir, tmp_path / "kept").close()
     write(kb_dir, "billing/refunds.md", "# Refunds\n\nWe refund **unused** days in full.\n")
     write(kb_dir, "billing/vat.md", "# VAT numbers\n\nAdd your VAT number.\n")
-    rendered: list[str] = []
-    real_render = articles_module.render
+    read: list[str] = []
+    real_extract = articles_module.extract
 
-    def counting_render(source: str, source_path: str) -> Rendered:
-        rendered.append(source_path)
-        return real_render(source, source_path)
+    def counting_extract(source: str) -> Extracted:
+        read.append(source)
+        return real_extract(source)
 
-    monkeypatch.setattr(articles_module, "render", counting_render)
+    monkeypatch.setattr(articles_module, "extract", counting_extract)
     kb = KnowledgeBase.open(kb_dir, tmp_path / "kept", rebuild=True)
-    assert sorted(rendered) == ["billing/refunds.md", "billing/vat.md"]
-    rendered.clear()
+    assert [source.partition("\n")[0] for source in sorted(read)] == ["# Refunds", "# VAT numbers"]
+    read.clear()
     fresh = KnowledgeBase.open(kb_dir, tmp_path / "fresh")
-    assert len(rendered) == 6  # every file: nothing to reuse in a fresh data dir
+    assert len(read) == 6  # every file: nothing to reuse in a fresh data dir
 
     assert {a.slug: to_record(a) for a in kb.articles()} == {
         a.slug: to_record(a) for a in fresh.articles()

@@ -18,13 +18,14 @@ def _article(slug: str, category: str) -> Article:
         tags=(),
         locale="en",
         summary="",
-        html="",
+        markdown="",
         text="",
         headings=(),
         faq=(),
         source_path=f"{category}/{slug}.md",
         updated_at=clock.now(),
         draft=False,
+        repeats_title=False,
     )
 
 

@@ -70,7 +70,7 @@ def _article_json(article: Article, related: list[Article]) -> dict[str, object]
         "summary": article.summary,
         "url": article_url(article.slug),
         "headings": [
-            {"level": h.level, "anchor": h.anchor, "text": h.text} for h in article.headings
+            {"level": h.level, "anchor": h.anchor, "text": h.text} for h in article.page.headings
         ],
         "faq": [
             {"id": item.id, "question": item.question, "answer_html": item.answer_html}

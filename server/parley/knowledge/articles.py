@@ -8,16 +8,19 @@ and a line, never an exception that stops the rest of the knowledge base from lo
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from parley.errors import ParleyError
 from parley.knowledge import frontmatter
 from parley.knowledge.analysis import fold
+from parley.knowledge.plaintext import Extracted, extract
 from parley.knowledge.render import Rendered, render, render_fragment, text_of
 
 SUMMARY_CHARS = 200
@@ -28,6 +31,8 @@ DEFAULT_CATEGORY = "General"
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _LEADING_H1 = re.compile(r"\s*<h1[^>]*>(.*?)</h1>\s*", re.S)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,19 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class Page:
+    """What the help center shows of an article: its HTML, and its headings with the anchors
+    that HTML gives them."""
+
+    html: str
+    headings: tuple[Heading, ...]
+
+
+@dataclass(frozen=True)
 class Article:
+    """One article as indexed: its text and headings come from a light pass over the Markdown
+    (``plaintext.py``); its HTML is rendered from ``markdown`` when it is first shown."""
+
     slug: str
     title: str
     category: str
@@ -54,13 +71,24 @@ class Article:
     tags: tuple[str, ...]
     locale: str
     summary: str
-    html: str
+    markdown: str  # the body, after the front matter
     text: str
     headings: tuple[Heading, ...]
     faq: tuple[FaqItem, ...]
     source_path: str  # relative to the KB dir, "/"-separated
     updated_at: datetime
     draft: bool
+    repeats_title: bool  # the body opens with a ``# Title`` heading the page leaves out
+
+    @cached_property
+    def page(self) -> Page:
+        """Rendered once, on first use: a build only indexes, and an edited file is loaded
+        from the index as a new ``Article``, so it renders again."""
+        return render_page(self)
+
+    @property
+    def html(self) -> str:
+        return self.page.html
 
 
 @dataclass(frozen=True)
@@ -132,16 +160,17 @@ def parse_article(raw: bytes, source_path: str, updated_at: datetime) -> Article
     fields = _Fields(fm, source_path)
     slug = fields.slug()
     try:
-        rendered = render(fm.body, source_path)
+        extracted = extract(fm.body)
         faq = tuple(_faq_items(fields, slug))
     except ArticleError:
         raise
-    except Exception as exc:  # a renderer bug must cost one article, not the knowledge base
-        raise ArticleError(source_path, None, f"cannot render: {exc}") from exc
+    except Exception as exc:  # a reader bug must cost one article, not the knowledge base
+        raise ArticleError(source_path, None, f"cannot read the Markdown: {exc}") from exc
     title = (
-        fields.text("title") or _first_h1(rendered) or _humanize(PurePosixPath(source_path).stem)
+        fields.text("title") or _first_h1(extracted) or _humanize(PurePosixPath(source_path).stem)
     )
-    body_html, headings = _without_title_heading(rendered, title)
+    repeats_title = _opens_with_title(extracted, title)
+    headings = tuple(Heading(*heading) for heading in extracted.headings[repeats_title:])
     locale = fields.locale()
     category = fields.text("category") or _folder_category(source_path, locale)
     return Article(
@@ -152,16 +181,30 @@ def parse_article(raw: bytes, source_path: str, updated_at: datetime) -> Article
         tags=fields.tags(),
         locale=locale,
         summary=_clip(
-            fields.text("summary") or fields.text("description") or rendered.first_paragraph
+            fields.text("summary") or fields.text("description") or extracted.first_paragraph
         ),
-        html=body_html + _faq_html(faq),
-        text=rendered.text,
+        markdown=fm.body,
+        text=extracted.text,
         headings=headings,
         faq=faq,
         source_path=source_path,
         updated_at=updated_at,
         draft=fields.flag("draft"),
+        repeats_title=repeats_title,
     )
+
+
+def render_page(article: Article) -> Page:
+    """The article's HTML (the FAQ after the body), without the heading that repeats its title.
+    A renderer bug costs this article its formatting, never the page."""
+    try:
+        rendered = render(article.markdown, article.source_path)
+    except Exception:
+        logger.exception("cannot render %s; showing its text", article.source_path)
+        paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in article.text.split("\n"))
+        return Page(paragraphs + _faq_html(article.faq), article.headings)
+    body_html, headings = _without_title_heading(rendered, article.repeats_title)
+    return Page(body_html + _faq_html(article.faq), headings)
 
 
 def load_all(kb_dir: Path) -> tuple[list[Article], list[Problem]]:
@@ -297,15 +340,25 @@ def _faq_html(faq: tuple[FaqItem, ...]) -> str:
     return f'\n<section class="faq">\n{items}</section>'
 
 
-def _first_h1(rendered: Rendered) -> str:
-    return next((text for level, _, text in rendered.headings if level == 1 and text), "")
+def _first_h1(extracted: Extracted) -> str:
+    return next((text for level, _, text in extracted.headings if level == 1 and text), "")
 
 
-def _without_title_heading(rendered: Rendered, title: str) -> tuple[str, tuple[Heading, ...]]:
+def _opens_with_title(extracted: Extracted, title: str) -> bool:
+    """Whether the body opens with a level-1 heading that repeats the title."""
+    if not extracted.headings:
+        return False
+    level, _, text = extracted.headings[0]
+    return level == 1 and text == title and extracted.text.startswith(text)
+
+
+def _without_title_heading(
+    rendered: Rendered, repeats_title: bool
+) -> tuple[str, tuple[Heading, ...]]:
     """Drop a leading ``# Title`` that repeats the title: the help center shows the title itself."""
     headings = [Heading(level, anchor, text) for level, anchor, text in rendered.headings]
     leading = _LEADING_H1.match(rendered.html)
-    if leading and headings and text_of(leading.group(1)) == title and headings[0].level == 1:
+    if repeats_title and leading and headings and headings[0].level == 1:
         return rendered.html[leading.end() :], tuple(headings[1:])
     return rendered.html, tuple(headings)
 

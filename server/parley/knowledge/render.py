@@ -113,11 +113,9 @@ def render_fragment(source: str, source_path: str) -> str:
     return sanitize(md.convert(normalize(source)), source_path)
 
 
-_RAW_TEXT_TAGS = "script|style|template|iframe|object|noscript"
-_RAW_TEXT_ELEMENT = re.compile(
-    rf"<({_RAW_TEXT_TAGS})\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
-)
-_RAW_TEXT_TAG = re.compile(rf"<(/?(?:{_RAW_TEXT_TAGS})\b)", re.IGNORECASE)
+RAW_TEXT_TAGS = "script|style|template|iframe|object|noscript"
+_RAW_TEXT_ELEMENT = re.compile(rf"<({RAW_TEXT_TAGS})\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_RAW_TEXT_TAG = re.compile(rf"<(/?(?:{RAW_TEXT_TAGS})\b)", re.IGNORECASE)
 _CODE_SPAN = re.compile(r"(`+).*?\1", re.DOTALL)
 _BLOCK_BREAK = re.compile(r"(\n[ \t]*\n)")
 
@@ -147,7 +145,7 @@ def sanitize(raw_html: str, source_path: str) -> str:
     """Allow-list sanitizing: scripts, event handlers and ``javascript:`` URLs cannot survive."""
     cleaner = nh3.Cleaner(
         tags=_TAGS,
-        clean_content_tags=set(_RAW_TEXT_TAGS.split("|")),
+        clean_content_tags=set(RAW_TEXT_TAGS.split("|")),
         attributes=_ATTRIBUTES,
         attribute_filter=partial(_rewrite_url, posixpath.dirname(source_path)),
         link_rel=None,
@@ -163,7 +161,11 @@ def text_of(safe_html: str) -> str:
     """Readable plain text of sanitized HTML: one line per block (a table row's cells end with
     a tab), entities decoded."""
     spaced = _CELL_END.sub("\t", _BLOCK_END.sub("\n", safe_html))
-    plain = html.unescape(_TAG.sub("", spaced))
+    return tidy_text(html.unescape(_TAG.sub("", spaced)))
+
+
+def tidy_text(plain: str) -> str:
+    """Plain text with runs of spaces made one and blank lines dropped (tabs are kept)."""
     return _BLANK_LINES.sub("\n", _SPACES.sub(" ", plain)).strip()
 
 

@@ -22,7 +22,7 @@ from parley.knowledge.meaning import word_vectors
 # Bump when the schema, the analysis, the rendering or the word vectors change: a new version is
 # a new index name, so every process builds it fresh instead of reading documents it would
 # misunderstand (or, on a rebuild, reusing rendered articles and vectors made the old way).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_NAME = f"parley_kb_v{SCHEMA_VERSION}"
 
 ARTICLE = "article"
@@ -166,13 +166,14 @@ def to_record(article: Article) -> dict[str, object]:
         "tags": list(article.tags),
         "locale": article.locale,
         "summary": article.summary,
-        "html": article.html,
+        "markdown": article.markdown,
         "text": article.text,
         "headings": [[h.level, h.anchor, h.text] for h in article.headings],
         "faq": [[f.id, f.question, f.answer_html, f.answer_text] for f in article.faq],
         "source_path": article.source_path,
         "updated_at": article.updated_at.isoformat(),
         "draft": article.draft,
+        "repeats_title": article.repeats_title,
     }
 
 
@@ -190,11 +191,12 @@ def from_record(record: dict[str, object]) -> Article:
         tags=tuple(str(tag) for tag in items("tags")),
         locale=str(record["locale"]),
         summary=str(record["summary"]),
-        html=str(record["html"]),
+        markdown=str(record["markdown"]),
         text=str(record["text"]),
         headings=tuple(Heading(int(str(lv)), str(a), str(t)) for lv, a, t in items("headings")),
         faq=tuple(FaqItem(str(i), str(q), str(h), str(t)) for i, q, h, t in items("faq")),
         source_path=str(record["source_path"]),
         updated_at=datetime.fromisoformat(str(record["updated_at"])),
         draft=bool(record["draft"]),
+        repeats_title=bool(record["repeats_title"]),
     )
