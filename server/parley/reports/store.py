@@ -425,18 +425,23 @@ class Customer:
 
 async def customers(db: Database) -> list[Customer]:
     """Every identified user once: the attributes of the visitor record seen last (one user may
-    have several records on a site that does not verify identities)."""
+    have several records on a site that does not verify identities). The database picks that
+    record, so one row per user comes back, not one per record."""
     seen = func.coalesce(visitors.c.last_seen_at, visitors.c.created_at)
-    statement = (
-        select(visitors.c.user_id, visitors.c.attributes)
-        .where(visitors.c.user_id.is_not(None))
-        .order_by(visitors.c.user_id, seen.desc(), visitors.c.id)
+    latest_first = func.row_number().over(
+        partition_by=visitors.c.user_id, order_by=(seen.desc(), visitors.c.id)
     )
-    found: dict[str, Customer] = {}
+    records = (
+        select(visitors.c.user_id, visitors.c.attributes, latest_first.label("rank"))
+        .where(visitors.c.user_id.is_not(None))
+        .subquery()
+    )
+    statement = select(records.c.user_id, records.c.attributes).where(records.c.rank == 1)
     async with db.read() as conn:
-        for user_id, attributes in await conn.execute(statement):
-            found.setdefault(user_id, Customer(user_id, dict(attributes or {})))
-    return list(found.values())
+        return [
+            Customer(user_id, dict(attributes or {}))
+            for user_id, attributes in await conn.execute(statement)
+        ]
 
 
 @dataclass(frozen=True)
@@ -450,10 +455,11 @@ class Experience:
 
 
 async def experiences(db: Database, before: datetime) -> list[Experience]:
-    """Ratings, first responses and first-response target breaches of identified users' episodes
-    before ``before``: churn beside support experience."""
+    """Identified users' ratings before ``before``, and each one's earliest first response and
+    earliest first-response target breach before it: churn beside support experience asks only
+    whether a customer had either before they left, so one of each per customer is enough."""
     who = visitors.c.user_id
-    through = conversations.join(visitors, visitors.c.id == conversations.c.visitor_id)
+    through = visitors.join(conversations, conversations.c.visitor_id == visitors.c.id)
     episodes_of = through.join(conversation_episodes, ep.conversation_id == conversations.c.id)
     ratings = (
         select(who, ep.rated_at, ep.rating)
@@ -461,14 +467,21 @@ async def experiences(db: Database, before: datetime) -> list[Experience]:
         .where(who.is_not(None), ep.rating.is_not(None), ep.rated_at < before)
     )
     firsts = (
-        select(who, ep.first_response_at)
+        select(who, func.min(ep.first_response_at))
         .select_from(episodes_of)
         .where(who.is_not(None), ep.first_response_at < before)
+        .group_by(who)
     )
     breaches = (
-        select(who, ev.at, ev.data)
+        select(who, func.min(ev.at))
         .select_from(through.join(conversation_events, ev.conversation_id == conversations.c.id))
-        .where(who.is_not(None), ev.type == "sla_breached", ev.at < before)
+        .where(
+            who.is_not(None),
+            ev.type == "sla_breached",
+            ev.data["kind"].as_string() == "first",
+            ev.at < before,
+        )
+        .group_by(who)
     )
     found: list[Experience] = []
     async with db.read() as conn:
@@ -476,9 +489,8 @@ async def experiences(db: Database, before: datetime) -> list[Experience]:
             found.append(Experience(user_id, "rating", clock.as_utc(at), score))
         for user_id, at in await conn.execute(firsts):
             found.append(Experience(user_id, "first_response", clock.as_utc(at)))
-        for user_id, at, data in await conn.execute(breaches):
-            if data.get("kind") == "first":
-                found.append(Experience(user_id, "first_breach", clock.as_utc(at)))
+        for user_id, at in await conn.execute(breaches):
+            found.append(Experience(user_id, "first_breach", clock.as_utc(at)))
     return found
 
 
