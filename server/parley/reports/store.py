@@ -114,12 +114,18 @@ class Ranked:
     def of(cls, values: Sequence[float]) -> Ranked:
         return cls(len(values), dict(enumerate(sorted(values))))
 
+    @staticmethod
+    def around(count: int, share: float) -> tuple[int, int]:
+        """The two ranks (0-based, maybe the same) a share of ``count`` values lies between."""
+        rank = share * (count - 1)
+        return math.floor(rank), math.ceil(rank)
+
     def percentile(self, share: float) -> float | None:
         """Linear interpolation between the closest ranks (PostgreSQL's ``percentile_cont``)."""
         if not self.count:
             return None
+        low, high = self.around(self.count, share)
         rank = share * (self.count - 1)
-        low, high = math.floor(rank), math.ceil(rank)
         return self.at[low] + (self.at[high] - self.at[low]) * (rank - low)
 
 
@@ -127,27 +133,23 @@ async def _ranked(
     conn: AsyncConnection,
     value: ColumnElement[float],
     where: Sequence[ColumnElement[bool]],
+    count: int,
     shares: Sequence[float],
 ) -> Ranked:
-    """``value`` over the rows ``where`` holds, null left out: the database sorts them and
-    hands back only the values next to each share's rank, not one row per episode (sending
-    every value to Python was most of a 90-day overview's time)."""
-    kept = (value.is_not(None), *where)
-    # Counted apart: a count over the window would hold every row until the end of the set.
-    count = select(func.count()).where(*kept).scalar_subquery()
+    """``value`` over the ``count`` rows ``where`` holds with it not null: the database sorts
+    them and hands back only the values at the ranks each share reads, not one row per episode
+    (sending every value to Python was most of a 90-day overview's time)."""
+    if not count:
+        return Ranked(0, {})
     ordered = (
-        select(
-            value.label("value"),
-            (func.row_number().over(order_by=value) - 1).label("position"),
-            count.label("n"),
-        )
-        .where(*kept)
+        select(value.label("value"), (func.row_number().over(order_by=value) - 1).label("rank"))
+        .where(value.is_not(None), *where)
         .subquery()
     )
-    near = [func.abs(ordered.c.position - share * (ordered.c.n - 1)) <= 1 for share in shares]
-    statement = select(ordered.c.position, ordered.c.n, ordered.c.value).where(or_(*near))
-    rows = (await conn.execute(statement)).all()
-    return Ranked(int(rows[0][1]) if rows else 0, {int(row[0]): row[2] for row in rows})
+    statement = select(ordered.c.rank, ordered.c.value).where(
+        ordered.c.rank.in_(sorted({n for share in shares for n in Ranked.around(count, share)}))
+    )
+    return Ranked(count, {int(rank): value for rank, value in await conn.execute(statement)})
 
 
 async def first_responses(
@@ -160,9 +162,13 @@ async def first_responses(
         ep.first_response_seconds.is_not(None),
         *scope.conditions(),
     ]
+    counts = select(func.count(), func.count(ep.first_response_business_seconds)).where(*where)
     async with db.read() as conn:
-        wall = await _ranked(conn, ep.first_response_seconds, where, shares)
-        inside = await _ranked(conn, ep.first_response_business_seconds, where, shares)
+        walls, insides = (await conn.execute(counts)).one()
+        wall = await _ranked(conn, ep.first_response_seconds, where, int(walls), shares)
+        inside = await _ranked(
+            conn, ep.first_response_business_seconds, where, int(insides), shares
+        )
     return wall, inside
 
 
@@ -185,19 +191,22 @@ async def resolved(
     db: Database, start: datetime, end: datetime, scope: Scope, shares: Sequence[float]
 ) -> Resolved:
     where = [_between(ep.resolved_at, start, end), *scope.conditions()]
+    took = and_(ep.first_assigned_at.is_not(None), ep.resolution_seconds.is_not(None))
     totals = select(
         func.count(),
         _count_if(ep.self_served.is_(True)),
         func.count(ep.rating),
         _count_if(ep.rating >= 4),
         func.coalesce(func.sum(ep.rating), 0),
+        _count_if(took),
+        func.count(case((took, ep.resolution_business_seconds))),
     ).where(*where)
-    handled = [*where, ep.first_assigned_at.is_not(None), ep.resolution_seconds.is_not(None)]
+    handled = [*where, took]
     async with db.read() as conn:
-        row = (await conn.execute(totals)).one()
-        wall = await _ranked(conn, ep.resolution_seconds, handled, shares)
-        inside = await _ranked(conn, ep.resolution_business_seconds, handled, shares)
-    episodes, self_served, rated, satisfied, rating_sum = (int(value) for value in row)
+        row = [int(value) for value in (await conn.execute(totals)).one()]
+        wall = await _ranked(conn, ep.resolution_seconds, handled, row[5], shares)
+        inside = await _ranked(conn, ep.resolution_business_seconds, handled, row[6], shares)
+    episodes, self_served, rated, satisfied, rating_sum = row[:5]
     return Resolved(episodes, self_served, rated, satisfied, rating_sum, wall, inside)
 
 
