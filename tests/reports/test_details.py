@@ -3,12 +3,17 @@ history in conftest.py, on both databases."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from parley.db import Database
 from parley.reports.charts import charts
 from parley.reports.people import agents, csat
+from parley.reports.period import Period
 from parley.reports.store import Scope
-from tests.reports.conftest import History
+from tests.reports.conftest import HOURS, History
 from tests.reports.test_overview import FRI_TO_MON, WEEKEND_WAIT
+from tests.support.clock import FrozenClock
+from tests.support.desk import insert_visitor, open_desk
 
 
 async def test_the_series_fall_on_the_sites_days_and_hours(db: Database, history: History) -> None:
@@ -54,6 +59,31 @@ async def test_each_agent_is_credited_with_what_they_did(db: Database, history: 
         "reopen_rate": 0.0,
         "online_seconds": 0.0,
     }
+
+
+async def test_an_agent_given_the_same_episode_twice_handled_it_once(
+    db: Database, history: History, frozen: FrozenClock
+) -> None:
+    """Tuesday: Ann takes a chat, passes it to Bob, gets it back, answers and resolves it."""
+    life = open_desk(db, HOURS).life
+    visitor = await insert_visitor(db, "Yuri", locale="en")
+    conversation = (await life.open_for(visitor, team=None)).conversation
+    await life.handoff(conversation, "asked")
+    await life.accept(conversation.id, history.ann)
+    await life.transfer(conversation.id, history.ann, agent_id=history.bob.id, team=None, reason="")
+    await life.transfer(conversation.id, history.bob, agent_id=history.ann.id, team=None, reason="")
+    frozen.moment += timedelta(minutes=4)
+    await life.agent_says(
+        conversation.id, history.ann, text="Hi", client_id="hi", attachment_ids=[], internal=False
+    )
+    await life.resolve(conversation.id, by="agent", agent=history.ann)
+    tuesday = Period(date(2026, 12, 8), date(2026, 12, 8), HOURS.timezone)
+    rows = {row["name"]: row for row in (await agents(db, tuesday, Scope()))["agents"]}
+    assert (rows["Ann"]["handled"], rows["Ann"]["resolved"]) == (1, 1)
+    assert rows["Ann"]["first_response_median_seconds"] == 240
+    assert (rows["Bob"]["handled"], rows["Bob"]["resolved"]) == (1, 0)
+    own = (await agents(db, tuesday, Scope(agent_id=history.ann.id)))["agents"]
+    assert [(row["name"], row["handled"]) for row in own] == [("Ann", 1), ("Bob", 1)]
 
 
 async def test_csat_lists_low_scores_first_with_links(db: Database, history: History) -> None:

@@ -243,6 +243,9 @@ conversation_events = Table(
     Column("data", JSON, nullable=False, default=dict),
     Index("ix_conversation_events_at", "at"),
     Index("ix_conversation_events_type_at", "type", "at"),
+    # Which agents were assigned in an episode, and wrote its first response: the agents'
+    # report and the agent filter read the agent from the index alone (migration 0019).
+    Index("ix_conversation_events_type_episode", "type", "conversation_id", "episode", "agent_id"),
     Index("ix_conversation_events_conversation_id", "conversation_id", "id"),
 )
 

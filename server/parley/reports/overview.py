@@ -14,7 +14,6 @@ Which episodes each figure counts (docs/reports.md says the same to users):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,17 +21,14 @@ from typing import Any
 from parley.db import Database
 from parley.reports import store
 from parley.reports.period import Period
-from parley.reports.store import Scope
+from parley.reports.store import Ranked, Scope
+
+MEDIAN, P90 = 0.5, 0.9
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
     """Linear interpolation between the closest ranks (PostgreSQL's ``percentile_cont``)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = share * (len(ordered) - 1)
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    return Ranked.of(values).percentile(share)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -50,13 +46,13 @@ class Times:
     business_p90: float | None
 
     @classmethod
-    def of(cls, wall: Sequence[float], business: Sequence[float]) -> Times:
+    def of(cls, wall: Ranked, business: Ranked) -> Times:
         return cls(
-            len(wall),
-            percentile(wall, 0.5),
-            percentile(wall, 0.9),
-            percentile(business, 0.5),
-            percentile(business, 0.9),
+            wall.count,
+            wall.percentile(MEDIAN),
+            wall.percentile(P90),
+            business.percentile(MEDIAN),
+            business.percentile(P90),
         )
 
 
@@ -108,8 +104,8 @@ def _times(times: Times) -> dict[str, Any]:
 async def overview(db: Database, period: Period, scope: Scope) -> Overview:
     start, end = period.start, period.end
     opened = await store.opened(db, start, end, scope)
-    firsts = await store.first_responses(db, start, end, scope)
-    resolved = await store.resolved(db, start, end, scope)
+    firsts = await store.first_responses(db, start, end, scope, (MEDIAN, P90))
+    resolved = await store.resolved(db, start, end, scope, (MEDIAN, P90))
     return Overview(
         new=opened.new,
         reopened=opened.reopened,
@@ -117,13 +113,8 @@ async def overview(db: Database, period: Period, scope: Scope) -> Overview:
         resolved=resolved.episodes,
         self_served=resolved.self_served,
         deflection=_ratio(resolved.self_served, resolved.episodes),
-        first_response=Times.of(
-            [wall for wall, _ in firsts], [inside for _, inside in firsts if inside is not None]
-        ),
-        resolution=Times.of(
-            [wall for wall, _ in resolved.handled_times],
-            [inside for _, inside in resolved.handled_times if inside is not None],
-        ),
+        first_response=Times.of(*firsts),
+        resolution=Times.of(resolved.handled_wall, resolved.handled_inside),
         rated=resolved.rated,
         csat_satisfied_share=_ratio(resolved.satisfied, resolved.rated),
         csat_average=round(resolved.rating_sum / resolved.rated, 2) if resolved.rated else None,

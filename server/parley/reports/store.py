@@ -1,16 +1,20 @@
 """The only SQL of the reports: episodes and events, read, never written.
 
 Every query takes the period's UTC bounds and a ``Scope`` (the filters, and for an agent who is
-not an admin their own episodes), and runs unchanged on SQLite and PostgreSQL. Percentiles are
-taken in Python over the values these return (``reports/figures.py``), the same on both.
+not an admin their own episodes), and runs unchanged on SQLite and PostgreSQL. For a percentile
+the database sorts (a window function, which both have) and returns only the values next to its
+rank; ``Ranked`` interpolates between them in Python, the same on both.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parley import clock
 from parley.db import Database
@@ -98,17 +102,74 @@ async def opened(db: Database, start: datetime, end: datetime, scope: Scope) -> 
     return Opened(*(int(value) for value in row))
 
 
+@dataclass(frozen=True)
+class Ranked:
+    """A set of values as if sorted ascending: how many, and the values at the positions kept
+    (all of them, or the database's few around each percentile asked for)."""
+
+    count: int
+    at: dict[int, float]
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Ranked:
+        return cls(len(values), dict(enumerate(sorted(values))))
+
+    @staticmethod
+    def around(count: int, share: float) -> tuple[int, int]:
+        """The two ranks (0-based, maybe the same) a share of ``count`` values lies between."""
+        rank = share * (count - 1)
+        return math.floor(rank), math.ceil(rank)
+
+    def percentile(self, share: float) -> float | None:
+        """Linear interpolation between the closest ranks (PostgreSQL's ``percentile_cont``)."""
+        if not self.count:
+            return None
+        low, high = self.around(self.count, share)
+        rank = share * (self.count - 1)
+        return self.at[low] + (self.at[high] - self.at[low]) * (rank - low)
+
+
+async def _ranked(
+    conn: AsyncConnection,
+    value: ColumnElement[float],
+    where: Sequence[ColumnElement[bool]],
+    count: int,
+    shares: Sequence[float],
+) -> Ranked:
+    """``value`` over the ``count`` rows ``where`` holds with it not null: the database sorts
+    them and hands back only the values at the ranks each share reads, not one row per episode
+    (sending every value to Python was most of a 90-day overview's time)."""
+    if not count:
+        return Ranked(0, {})
+    ordered = (
+        select(value.label("value"), (func.row_number().over(order_by=value) - 1).label("rank"))
+        .where(value.is_not(None), *where)
+        .subquery()
+    )
+    statement = select(ordered.c.rank, ordered.c.value).where(
+        ordered.c.rank.in_(sorted({n for share in shares for n in Ranked.around(count, share)}))
+    )
+    return Ranked(count, {int(rank): value for rank, value in await conn.execute(statement)})
+
+
 async def first_responses(
-    db: Database, start: datetime, end: datetime, scope: Scope
-) -> list[tuple[float, float | None]]:
-    """Each first response in the period: seconds waited, and of those inside business hours."""
-    statement = select(ep.first_response_seconds, ep.first_response_business_seconds).where(
+    db: Database, start: datetime, end: datetime, scope: Scope, shares: Sequence[float]
+) -> tuple[Ranked, Ranked]:
+    """The first responses of the period, around ``shares``: seconds waited, and of those
+    inside business hours."""
+    where = [
         _between(ep.first_response_at, start, end),
         ep.first_response_seconds.is_not(None),
         *scope.conditions(),
-    )
+    ]
+    counts = select(func.count(), func.count(ep.first_response_business_seconds)).where(*where)
     async with db.read() as conn:
-        return [(row[0], row[1]) for row in await conn.execute(statement)]
+        walls, insides = (await conn.execute(counts)).one()
+        wall = await _ranked(conn, ep.first_response_seconds, where, int(walls), shares)
+        inside = await _ranked(
+            conn, ep.first_response_business_seconds, where, int(insides), shares
+        )
+    return wall, inside
 
 
 @dataclass(frozen=True)
@@ -120,28 +181,33 @@ class Resolved:
     rated: int
     satisfied: int  # rated 4 or 5
     rating_sum: int
-    # Each episode a person took: opening to resolution, wall clock and inside business hours
-    # (measured at the resolve; business is None for episodes resolved before it was kept).
-    handled_times: list[tuple[float, float | None]]
+    # The episodes a person took: opening to resolution, wall clock and inside business hours
+    # (measured at the resolve; business is unknown for episodes resolved before it was kept).
+    handled_wall: Ranked
+    handled_inside: Ranked
 
 
-async def resolved(db: Database, start: datetime, end: datetime, scope: Scope) -> Resolved:
-    where = (_between(ep.resolved_at, start, end), *scope.conditions())
+async def resolved(
+    db: Database, start: datetime, end: datetime, scope: Scope, shares: Sequence[float]
+) -> Resolved:
+    where = [_between(ep.resolved_at, start, end), *scope.conditions()]
+    took = and_(ep.first_assigned_at.is_not(None), ep.resolution_seconds.is_not(None))
     totals = select(
         func.count(),
         _count_if(ep.self_served.is_(True)),
         func.count(ep.rating),
         _count_if(ep.rating >= 4),
         func.coalesce(func.sum(ep.rating), 0),
+        _count_if(took),
+        func.count(case((took, ep.resolution_business_seconds))),
     ).where(*where)
-    times = select(ep.resolution_seconds, ep.resolution_business_seconds).where(
-        *where, ep.first_assigned_at.is_not(None), ep.resolution_seconds.is_not(None)
-    )
+    handled = [*where, took]
     async with db.read() as conn:
-        row = (await conn.execute(totals)).one()
-        handled = [(wall, inside) for wall, inside in await conn.execute(times)]
-    episodes, self_served, rated, satisfied, rating_sum = (int(value) for value in row)
-    return Resolved(episodes, self_served, rated, satisfied, rating_sum, handled)
+        row = [int(value) for value in (await conn.execute(totals)).one()]
+        wall = await _ranked(conn, ep.resolution_seconds, handled, row[5], shares)
+        inside = await _ranked(conn, ep.resolution_business_seconds, handled, row[6], shares)
+    episodes, self_served, rated, satisfied, rating_sum = row[:5]
+    return Resolved(episodes, self_served, rated, satisfied, rating_sum, wall, inside)
 
 
 # --- moments for the charts -----------------------------------------------------------------
@@ -368,18 +434,23 @@ class Customer:
 
 async def customers(db: Database) -> list[Customer]:
     """Every identified user once: the attributes of the visitor record seen last (one user may
-    have several records on a site that does not verify identities)."""
+    have several records on a site that does not verify identities). The database picks that
+    record, so one row per user comes back, not one per record."""
     seen = func.coalesce(visitors.c.last_seen_at, visitors.c.created_at)
-    statement = (
-        select(visitors.c.user_id, visitors.c.attributes)
-        .where(visitors.c.user_id.is_not(None))
-        .order_by(visitors.c.user_id, seen.desc(), visitors.c.id)
+    latest_first = func.row_number().over(
+        partition_by=visitors.c.user_id, order_by=(seen.desc(), visitors.c.id)
     )
-    found: dict[str, Customer] = {}
+    records = (
+        select(visitors.c.user_id, visitors.c.attributes, latest_first.label("rank"))
+        .where(visitors.c.user_id.is_not(None))
+        .subquery()
+    )
+    statement = select(records.c.user_id, records.c.attributes).where(records.c.rank == 1)
     async with db.read() as conn:
-        for user_id, attributes in await conn.execute(statement):
-            found.setdefault(user_id, Customer(user_id, dict(attributes or {})))
-    return list(found.values())
+        return [
+            Customer(user_id, dict(attributes or {}))
+            for user_id, attributes in await conn.execute(statement)
+        ]
 
 
 @dataclass(frozen=True)
@@ -393,10 +464,11 @@ class Experience:
 
 
 async def experiences(db: Database, before: datetime) -> list[Experience]:
-    """Ratings, first responses and first-response target breaches of identified users' episodes
-    before ``before``: churn beside support experience."""
+    """Identified users' ratings before ``before``, and each one's earliest first response and
+    earliest first-response target breach before it: churn beside support experience asks only
+    whether a customer had either before they left, so one of each per customer is enough."""
     who = visitors.c.user_id
-    through = conversations.join(visitors, visitors.c.id == conversations.c.visitor_id)
+    through = visitors.join(conversations, conversations.c.visitor_id == visitors.c.id)
     episodes_of = through.join(conversation_episodes, ep.conversation_id == conversations.c.id)
     ratings = (
         select(who, ep.rated_at, ep.rating)
@@ -404,14 +476,21 @@ async def experiences(db: Database, before: datetime) -> list[Experience]:
         .where(who.is_not(None), ep.rating.is_not(None), ep.rated_at < before)
     )
     firsts = (
-        select(who, ep.first_response_at)
+        select(who, func.min(ep.first_response_at))
         .select_from(episodes_of)
         .where(who.is_not(None), ep.first_response_at < before)
+        .group_by(who)
     )
     breaches = (
-        select(who, ev.at, ev.data)
+        select(who, func.min(ev.at))
         .select_from(through.join(conversation_events, ev.conversation_id == conversations.c.id))
-        .where(who.is_not(None), ev.type == "sla_breached", ev.at < before)
+        .where(
+            who.is_not(None),
+            ev.type == "sla_breached",
+            ev.data["kind"].as_string() == "first",
+            ev.at < before,
+        )
+        .group_by(who)
     )
     found: list[Experience] = []
     async with db.read() as conn:
@@ -419,9 +498,8 @@ async def experiences(db: Database, before: datetime) -> list[Experience]:
             found.append(Experience(user_id, "rating", clock.as_utc(at), score))
         for user_id, at in await conn.execute(firsts):
             found.append(Experience(user_id, "first_response", clock.as_utc(at)))
-        for user_id, at, data in await conn.execute(breaches):
-            if data.get("kind") == "first":
-                found.append(Experience(user_id, "first_breach", clock.as_utc(at)))
+        for user_id, at in await conn.execute(breaches):
+            found.append(Experience(user_id, "first_breach", clock.as_utc(at)))
     return found
 
 
