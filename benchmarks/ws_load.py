@@ -448,9 +448,11 @@ class Server:
 
 class Relay(Server):
     name = "bare relay"
+    frames = 1
 
     def command(self, port: int) -> tuple[list[str], dict[str, str]]:
-        return [sys.executable, str(RELAY), "--port", str(port)], dict(os.environ)
+        command = [sys.executable, str(RELAY), "--port", str(port), "--frames", str(self.frames)]
+        return command, dict(os.environ)
 
     async def open_agents(self, count: int, tally: Tally, visitors: list[Visitor]) -> list[Agent]:
         agents = [
@@ -462,6 +464,13 @@ class Relay(Server):
     async def visitor_urls(self, count: int, agents: list[Agent]) -> list[tuple[str, str | None]]:
         keys = [agents[i % len(agents)].key for i in range(count)]
         return [(f"{self.ws}/ws/visitor?pair={key}", key) for key in keys]
+
+
+class WireRelay(Relay):
+    """The relay writing Parley's three frames per message: the protocol's wire work alone."""
+
+    name = "relay, 3 frames"
+    frames = 3
 
 
 class Parley(Server):
@@ -711,6 +720,7 @@ class Options:
     drain: float
     poisson: bool
     seed: int
+    wire_floor: bool = False  # also run the relay writing Parley's three frames per message
 
 
 async def open_visitors(server: Server, visitors: list[Visitor], settle: float) -> None:
@@ -886,7 +896,7 @@ def row(result: Result) -> str:
 def ratio_row(parley: Result, relay: Result) -> str:
     cells = [
         f"{parley.n:,}",
-        "**parley ÷ relay**",
+        f"**parley ÷ {relay.server}**",
         "",
         ratio(parley.percentile(0.50), relay.percentile(0.50)),
         ratio(parley.percentile(0.99), relay.percentile(0.99)),
@@ -970,15 +980,17 @@ def versions() -> str:
     return ", ".join([f"python {platform.python_version()}", *found])
 
 
-def report(pairs: list[tuple[Result, Result]], options: Options) -> str:
+def report(runs: list[list[Result]], options: Options) -> str:
+    """``runs``: per size, the bare relay's result, Parley's, then the 3-frame relay's if run."""
     lines = [
         "| N | server | agents | p50 ms | p99 ms | max ms | delivered msg/s | lost "
         "| RSS KB / idle socket | RSS KB / assigned conversation | server CPU ms / msg "
         "| closes, errors |",
         "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
-    for relay, parley in pairs:
-        lines += [row(relay), row(parley), ratio_row(parley, relay)]
+    for relay, parley, *wire in runs:
+        lines += [row(relay), *map(row, wire), row(parley), ratio_row(parley, relay)]
+        lines += [ratio_row(parley, floor) for floor in wire]
     gaps = "Poisson gaps" if options.poisson else "a fixed 1 s period"
     lines += [
         "",
@@ -994,7 +1006,16 @@ def report(pairs: list[tuple[Result, Result]], options: Options) -> str:
         f"commit {commit_measured()}; {versions()}.",
         f"The load generator (one process, one asyncio loop) shares the machine's "
         f"{os.cpu_count()} cores with the server under test.",
-        *scale_report([parley for _, parley in pairs]),
+        *(
+            [
+                "The 3-frame relay also writes an ack and the message back to the sender, as "
+                "Parley's protocol does: what is left between it and Parley is storage, "
+                "checks and routing."
+            ]
+            if options.wire_floor
+            else []
+        ),
+        *scale_report([parley for _, parley, *_ in runs]),
     ]
     return "\n".join(lines)
 
@@ -1020,7 +1041,7 @@ async def run(sizes: list[int], options: Options, workdir: Path, scale: ScaleOpt
     if scale is not None:
         scale.template_db = await scale.postgres.create()
     await create_agents(template, most_agents, scale.env(scale.template_db) if scale else {})
-    pairs = []
+    runs = []
     for n in sizes:
         results = []
         parley = (
@@ -1028,11 +1049,14 @@ async def run(sizes: list[int], options: Options, workdir: Path, scale: ScaleOpt
             if scale is None
             else ScaleOut(workdir, template, scale, await scale.postgres.create(scale.template_db))
         )
-        for server in (Relay(workdir), parley):
+        servers: list[Server] = [Relay(workdir), parley]
+        if options.wire_floor:
+            servers.append(WireRelay(workdir))
+        for server in servers:
             print(f"N={n}: {server.name} ...", file=sys.stderr)
             results.append(await measure(server, n, options))
-        pairs.append((results[0], results[1]))
-    return report(pairs, options)
+        runs.append(results)
+    return report(runs, options)
 
 
 def main() -> None:
@@ -1047,6 +1071,11 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait for stragglers")
     parser.add_argument("--poisson", action="store_true", help="Poisson gaps instead of 1 s")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--wire-floor",
+        action="store_true",
+        help="also run the relay writing Parley's three frames per message (ack, echo, agent)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work dir (server logs)")
     parser.add_argument(
         "--database",
@@ -1073,6 +1102,7 @@ def main() -> None:
         drain=args.drain,
         poisson=args.poisson,
         seed=args.seed,
+        wire_floor=args.wire_floor,
     )
     raise_open_file_limit(max(sizes) * 2 + 200)
     workdir = Path(tempfile.mkdtemp(prefix="ws-load-"))
