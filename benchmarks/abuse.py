@@ -181,7 +181,7 @@ async def gif_peak(server: LiveServer, pid: int) -> tuple[int, int, float, int]:
         token = (await http.post("/api/v1/visitors", json={})).json()["token"]
         conversation_id = await open_conversation(server.url, token)
         await asyncio.sleep(2)
-        idle = rss_kb(pid)
+        idle = rss_kb([pid])
         peak = idle
         upload = asyncio.create_task(
             http.post(
@@ -193,7 +193,7 @@ async def gif_peak(server: LiveServer, pid: int) -> tuple[int, int, float, int]:
         )
         started = time.perf_counter()
         while not upload.done():
-            peak = max(peak, rss_kb(pid))
+            peak = max(peak, rss_kb([pid]))
             await asyncio.sleep(0.02)
         elapsed = time.perf_counter() - started
         response = await upload
