@@ -6,6 +6,9 @@ time) holds a socket and memory for as long as the client likes; uvicorn waits f
 the first request. ``HeaderDeadlineProtocol`` closes a connection whose request line and
 headers are not complete within ``PARLEY_HEADER_TIMEOUT_SECONDS`` of it opening (or of the
 previous response, on a kept-alive connection).
+
+``PacedWebSocketProtocol`` keeps a flooding WebSocket client from making the server parse
+what it will not use (see its docstring).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import functools
 from typing import Any
 
 import h11
+from uvicorn._types import ASGIReceiveEvent
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from parley.config import Settings
 
@@ -65,9 +70,54 @@ class HeaderDeadlineProtocol(H11Protocol):
             self.transport.close()
 
 
+PARSE_SLICE_BYTES = 4 * 1024
+CLOSE_GRACE_BYTES = 64 * 1024
+
+
+class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol, parsing no further ahead than the app reads.
+
+    uvicorn pauses reading once a frame is queued for the app, but parses all of the read it
+    already has: up to 256 KB, thousands of a flooder's frames in one go on the event loop
+    every socket shares (and then held in memory). Here a read is parsed a slice at a time
+    and the rest waits, as bytes, until the app has taken what was parsed. After Parley
+    closes a socket, ``CLOSE_GRACE_BYTES`` more are read to find the client's close reply;
+    a client still writing past them is cut off instead of having ten seconds of frames
+    parsed for nothing.
+    """
+
+    _pending = b""
+    _offset = 0
+    _after_close = 0
+
+    def data_received(self, data: bytes) -> None:
+        self._pending = self._pending[self._offset :] + data if self._pending else data
+        self._offset = 0
+        self._parse_while_wanted()
+
+    async def receive(self) -> ASGIReceiveEvent:
+        message = await super().receive()
+        self._parse_while_wanted()
+        return message
+
+    def _parse_while_wanted(self) -> None:
+        while self._offset < len(self._pending) and not self.read_paused:
+            piece = self._pending[self._offset : self._offset + PARSE_SLICE_BYTES]
+            self._offset += len(piece)
+            if self._offset == len(self._pending):
+                self._pending, self._offset = b"", 0
+            if self.close_sent:
+                self._after_close += len(piece)
+                if self._after_close > CLOSE_GRACE_BYTES:
+                    self._pending, self._offset = b"", 0
+                    self.transport.abort()  # still writing after our close
+                    return
+            super().data_received(piece)
+
+
 SERVER_OPTIONS: dict[str, Any] = {
     "http": "parley.serving:HeaderDeadlineProtocol",
-    "ws": "websockets-sansio",
+    "ws": "parley.serving:PacedWebSocketProtocol",
     "ws_per_message_deflate": False,  # ~40 KB per idle socket for nothing (DESIGN.md)
     "ws_max_size": 64 * 1024,
     "proxy_headers": False,  # the app applies PARLEY_TRUSTED_PROXIES itself
