@@ -40,7 +40,7 @@ from parley.mail.tokens import MailTokens
 from parley.mail.transport import SmtpTransport
 from parley.media import MediaService
 from parley.quality import sla
-from parley.ratelimit import RateWindow
+from parley.ratelimit import MemoryRateWindow, RateWindow, RedisRateWindow
 from parley.routing.presence import MemoryPresence, Presence, RedisPresence
 from parley.routing.service import RoutingService
 from parley.sitesettings.live import LiveSiteSettings
@@ -67,6 +67,7 @@ class Services:
     site: LiveSiteSettings
     popularity: Popularity
     visitor_creation: RateWindow
+    visitor_uploads: RateWindow
     mail: MailSender
     inbound_mail: InboundMail
     mail_tokens: MailTokens
@@ -89,9 +90,17 @@ class Services:
                 RedisPresence(redis_bus.redis, settings.presence_grace_seconds),
             )
             login_throttle = RedisLoginThrottle(redis_bus.redis, settings.login_max_failures)
+            visitor_creation: RateWindow = RedisRateWindow(
+                redis_bus.redis, "visitors", settings.visitors_per_minute, 60.0
+            )
+            visitor_uploads: RateWindow = RedisRateWindow(
+                redis_bus.redis, "uploads", settings.uploads_per_minute, 60.0
+            )
         else:
             bus, presence = MemoryBus(), MemoryPresence(settings.presence_grace_seconds)
             login_throttle = MemoryLoginThrottle(settings.login_max_failures)
+            visitor_creation = MemoryRateWindow("visitors", settings.visitors_per_minute, 60.0)
+            visitor_uploads = MemoryRateWindow("uploads", settings.uploads_per_minute, 60.0)
         conversations = ConversationService(db, bus)
         site = LiveSiteSettings(db, bus, settings)
         bot = Bot(db)
@@ -138,7 +147,8 @@ class Services:
             media=media,
             site=site,
             popularity=Popularity(db),
-            visitor_creation=RateWindow(settings.visitors_per_minute, 60.0),
+            visitor_creation=visitor_creation,
+            visitor_uploads=visitor_uploads,
             mail=mail,
             inbound_mail=InboundMail(lifecycle, media, mail_tokens),
             mail_tokens=mail_tokens,
