@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import socket
 from typing import Any
 
 import h11
@@ -72,6 +73,9 @@ class HeaderDeadlineProtocol(H11Protocol):
 
 PARSE_SLICE_BYTES = 4 * 1024
 CLOSE_GRACE_BYTES = 64 * 1024
+# The kernel's receive buffer per WebSocket: chat frames are small, and a client the app reads
+# slowly (paced) must block on a full window, not go on writing megabytes into the kernel.
+SOCKET_RECEIVE_BUFFER_BYTES = 64 * 1024
 
 
 class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
@@ -83,12 +87,20 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
     and the rest waits, as bytes, until the app has taken what was parsed. After Parley
     closes a socket, ``CLOSE_GRACE_BYTES`` more are read to find the client's close reply;
     a client still writing past them is cut off instead of having ten seconds of frames
-    parsed for nothing.
+    parsed for nothing. The socket's kernel receive buffer is fixed small
+    (``SOCKET_RECEIVE_BUFFER_BYTES``; Linux otherwise grows it to megabytes), so a paced
+    flooder soon blocks instead of spending the machine's CPU on writes nobody reads.
     """
 
     _pending = b""
     _offset = 0
     _after_close = 0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        connection = transport.get_extra_info("socket")
+        if connection is not None:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_RECEIVE_BUFFER_BYTES)
+        super().connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
         self._pending = self._pending[self._offset :] + data if self._pending else data

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -19,7 +20,12 @@ from uvicorn.server import ServerState
 from websockets.client import ClientProtocol
 from websockets.uri import parse_uri
 
-from parley.serving import CLOSE_GRACE_BYTES, SERVER_OPTIONS, PacedWebSocketProtocol
+from parley.serving import (
+    CLOSE_GRACE_BYTES,
+    SERVER_OPTIONS,
+    SOCKET_RECEIVE_BUFFER_BYTES,
+    PacedWebSocketProtocol,
+)
 
 TYPING = b'{"type":"typing","state":true}'
 FLOOD_BYTES = 1024 * 1024
@@ -87,6 +93,10 @@ async def test_a_flood_is_parsed_no_further_ahead_than_the_app_reads() -> None:
         (protocol,) = made
         # A slice's worth of frames waits for the app, not the thousands a 256 KB read holds.
         assert protocol.queue.qsize() < 4096 // len(TYPING)
+        # And the kernel holds little more for it: the window closes, the flooder blocks.
+        kernel = protocol.transport.get_extra_info("socket")
+        held = kernel.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        assert held <= 2 * SOCKET_RECEIVE_BUFFER_BYTES  # Linux doubles what it is given
         writer.close()
 
 
