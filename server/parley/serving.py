@@ -19,7 +19,7 @@ import socket
 from typing import Any
 
 import h11
-from uvicorn._types import ASGIReceiveEvent
+from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
@@ -111,6 +111,11 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
         message = await super().receive()
         self._parse_while_wanted()
         return message
+
+    async def send(self, message: ASGISendEvent) -> None:
+        await super().send(message)
+        if self.close_sent:  # the client's close reply may already wait among the bytes
+            self._parse_while_wanted()
 
     def _parse_while_wanted(self) -> None:
         while self._offset < len(self._pending) and not self.read_paused:

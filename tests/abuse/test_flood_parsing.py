@@ -46,6 +46,14 @@ async def closes_at_once(scope: dict[str, Any], receive: Any, send: Any) -> None
     await asyncio.sleep(3600)
 
 
+async def closes_after_one_frame(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await receive()
+    await send({"type": "websocket.accept"})
+    await receive()
+    await send({"type": "websocket.close", "code": 4429, "reason": "too many frames"})
+    await asyncio.sleep(3600)
+
+
 @contextlib.asynccontextmanager
 async def served(app: App) -> AsyncIterator[tuple[int, list[PacedWebSocketProtocol]]]:
     """The app behind Parley's WebSocket protocol, as `parley serve` configures it."""
@@ -117,3 +125,20 @@ async def test_a_client_still_writing_after_the_close_is_cut_off(keeps_writing: 
         assert b"too many frames" in received  # the close frame reached the client first
         writer.close()
     assert CLOSE_GRACE_BYTES < FLOOD_BYTES
+
+
+async def test_a_close_reply_behind_unparsed_frames_still_ends_the_socket() -> None:
+    """Frames and the client's close in one write: the close waits among the unparsed bytes
+    when the app closes, and must still be found (not left for uvicorn's 10 s timer)."""
+    async with served(closes_after_one_frame) as (port, _):
+        client, reader, writer = await opened(port)
+        for _ in range(20 * 1024 // len(TYPING)):
+            client.send_text(TYPING)
+        client.send_close(1000)
+        writer.write(b"".join(client.data_to_send()))
+        received = bytearray()
+        async with asyncio.timeout(5):
+            while chunk := await reader.read(65536):
+                received += chunk
+        assert b"too many frames" in received
+        writer.close()
