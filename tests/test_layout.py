@@ -152,6 +152,20 @@ def test_only_media_knows_the_storage_backend() -> None:
     _breaks("a storage backend named outside media/", offences)
 
 
+def test_form_bodies_are_read_only_by_the_one_reader() -> None:
+    """Starlette's ``request.form()`` parses (and spools) before any check; ``web/forms.py``
+    bounds the body and refuses what the databases cannot store, for every form at once."""
+    offences = [
+        f"{m.path}:{node.lineno} calls .form()"
+        for m in MODULES
+        for node in ast.walk(m.tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "form"
+    ]
+    _breaks("a form body read past web/forms.read_form", offences)
+
+
 def test_nothing_updates_or_deletes_an_event() -> None:
     offences = [
         f"{m.path}:{node.lineno} {node.func.id}(conversation_events)"

@@ -297,6 +297,13 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "past it, 429.",
     ),
     Setting(
+        "uploads_per_minute",
+        _parse_positive_int,
+        "20",
+        "Uploads visitors from one client address may send per minute "
+        "(`POST /api/v1/attachments`); past it, 429. Agents are not counted.",
+    ),
+    Setting(
         "sockets_per_address",
         _parse_positive_int,
         "100",
@@ -448,6 +455,7 @@ class Settings:
     upload_max_pixels: int = 40_000_000
     upload_max_frames: int = 300
     visitors_per_minute: int = 30
+    uploads_per_minute: int = 20
     sockets_per_address: int = 100
     sockets_per_client: int = 10
     socket_frames_per_second: int = 20

@@ -1,30 +1,53 @@
-"""Sliding-window counts per key, in memory: how often one client address may do a thing.
+"""Sliding-window counts per key: how often one client address may do a thing (create a
+visitor, upload a file) within a window.
 
-Used where a burst is the abuse (a script creating visitors by the thousand) and one
-process's view is enough: each process of a scaled-out site counts on its own, so the
-allowance behind a load balancer is this limit times the processes, still a ceiling.
+In memory for one process; in Redis when ``PARLEY_REDIS_URL`` is set, so every process of a
+scaled-out site draws on one allowance (behind a load balancer of N processes a client would
+otherwise get N times it). Redis's check is one MULTI/EXEC transaction: the event is counted
+first and taken back if it was over, so concurrent requests in any process see distinct counts.
 """
 
 from __future__ import annotations
 
 import math
+import secrets
 import time
 from collections import deque
+
+from redis.asyncio import Redis
 
 from parley.errors import RateLimited
 
 _MAX_TRACKED_KEYS = 100_000
+_REDIS_PREFIX = "parley:rate:"
 
 
 class RateWindow:
-    def __init__(self, limit: int, window_seconds: float) -> None:
+    def __init__(self, name: str, limit: int, window_seconds: float) -> None:
+        self.name = name  # which allowance: keys of different windows never meet
         self.limit = limit
         self.window_seconds = window_seconds
+
+    async def hit(self, key: str, what: str) -> None:
+        """Count one event for ``key``; ``RateLimited`` (nothing counted) past the limit."""
+        oldest = await self._count(key, time.time())
+        if oldest is not None:
+            retry_after = math.ceil(oldest + self.window_seconds - time.time())
+            raise RateLimited(
+                f"too many {what}; try again shortly", retry_after=max(1, retry_after)
+            )
+
+    async def _count(self, key: str, now: float) -> float | None:
+        """Count the event unless the window is full; when full, the oldest event's time."""
+        raise NotImplementedError
+
+
+class MemoryRateWindow(RateWindow):
+    def __init__(self, name: str, limit: int, window_seconds: float) -> None:
+        super().__init__(name, limit, window_seconds)
         self._events: dict[str, deque[float]] = {}
 
-    def hit(self, key: str, what: str) -> None:
-        """Count one event for ``key``; ``RateLimited`` (nothing counted) past the limit."""
-        now = time.monotonic()
+    async def _count(self, key: str, now: float) -> float | None:
         events = self._events.get(key)
         if events is None:
             if len(self._events) >= _MAX_TRACKED_KEYS:  # bound memory under a spray
@@ -33,11 +56,9 @@ class RateWindow:
         while events and events[0] <= now - self.window_seconds:
             events.popleft()
         if len(events) >= self.limit:
-            retry_after = math.ceil(events[0] + self.window_seconds - now)
-            raise RateLimited(
-                f"too many {what}; try again shortly", retry_after=max(1, retry_after)
-            )
+            return events[0]
         events.append(now)
+        return None
 
     def _forget_idle(self, now: float) -> None:
         for key in [
@@ -46,3 +67,26 @@ class RateWindow:
             del self._events[key]
         if len(self._events) >= _MAX_TRACKED_KEYS:
             self._events.clear()
+
+
+class RedisRateWindow(RateWindow):
+    """A sorted set per key (score: the time), expiring with the window."""
+
+    def __init__(self, redis: Redis, name: str, limit: int, window_seconds: float) -> None:
+        super().__init__(name, limit, window_seconds)
+        self._redis = redis
+
+    async def _count(self, key: str, now: float) -> float | None:
+        redis_key = f"{_REDIS_PREFIX}{self.name}:{key}"
+        marker = f"{now}:{secrets.token_hex(4)}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(redis_key, "-inf", now - self.window_seconds)
+            pipe.zadd(redis_key, {marker: now})
+            pipe.expire(redis_key, math.ceil(self.window_seconds))
+            pipe.zrank(redis_key, marker)
+            pipe.zrange(redis_key, 0, 0, withscores=True)
+            *_, rank, oldest = await pipe.execute()
+        if rank < self.limit:
+            return None
+        await self._redis.zrem(redis_key, marker)
+        return float(oldest[0][1])

@@ -24,6 +24,7 @@ from parley.config import Settings
 from parley.conversation.lifecycle import Lifecycle
 from parley.conversation.service import ConversationService
 from parley.db import Database
+from parley.holdings import Holdings, MemoryHoldings, RedisHoldings
 from parley.identity import setup as first_run
 from parley.identity.store import prune_sessions
 from parley.identity.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
@@ -40,7 +41,7 @@ from parley.mail.tokens import MailTokens
 from parley.mail.transport import SmtpTransport
 from parley.media import MediaService
 from parley.quality import sla
-from parley.ratelimit import RateWindow
+from parley.ratelimit import MemoryRateWindow, RateWindow, RedisRateWindow
 from parley.routing.presence import MemoryPresence, Presence, RedisPresence
 from parley.routing.service import RoutingService
 from parley.sitesettings.live import LiveSiteSettings
@@ -67,6 +68,8 @@ class Services:
     site: LiveSiteSettings
     popularity: Popularity
     visitor_creation: RateWindow
+    visitor_uploads: RateWindow
+    address_sockets: Holdings
     mail: MailSender
     inbound_mail: InboundMail
     mail_tokens: MailTokens
@@ -89,9 +92,21 @@ class Services:
                 RedisPresence(redis_bus.redis, settings.presence_grace_seconds),
             )
             login_throttle = RedisLoginThrottle(redis_bus.redis, settings.login_max_failures)
+            visitor_creation: RateWindow = RedisRateWindow(
+                redis_bus.redis, "visitors", settings.visitors_per_minute, 60.0
+            )
+            visitor_uploads: RateWindow = RedisRateWindow(
+                redis_bus.redis, "uploads", settings.uploads_per_minute, 60.0
+            )
+            address_sockets: Holdings = RedisHoldings(
+                redis_bus.redis, "sockets", settings.sockets_per_address
+            )
         else:
             bus, presence = MemoryBus(), MemoryPresence(settings.presence_grace_seconds)
             login_throttle = MemoryLoginThrottle(settings.login_max_failures)
+            visitor_creation = MemoryRateWindow("visitors", settings.visitors_per_minute, 60.0)
+            visitor_uploads = MemoryRateWindow("uploads", settings.uploads_per_minute, 60.0)
+            address_sockets = MemoryHoldings("sockets", settings.sockets_per_address)
         conversations = ConversationService(db, bus)
         site = LiveSiteSettings(db, bus, settings)
         bot = Bot(db)
@@ -138,7 +153,9 @@ class Services:
             media=media,
             site=site,
             popularity=Popularity(db),
-            visitor_creation=RateWindow(settings.visitors_per_minute, 60.0),
+            visitor_creation=visitor_creation,
+            visitor_uploads=visitor_uploads,
+            address_sockets=address_sockets,
             mail=mail,
             inbound_mail=InboundMail(lifecycle, media, mail_tokens),
             mail_tokens=mail_tokens,
@@ -160,6 +177,7 @@ class Services:
         self._tasks.append(asyncio.create_task(self._watch_kb(self.kb)))
         self._tasks.append(asyncio.create_task(self._housekeeping()))
         self._tasks.append(asyncio.create_task(self.mail.run()))
+        self._tasks.append(asyncio.create_task(self.address_sockets.run()))
         if settings.mail_listen:
             self._mail_listener = await listen(settings.mail_listen, self.inbound_mail)
 

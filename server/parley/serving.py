@@ -6,16 +6,22 @@ time) holds a socket and memory for as long as the client likes; uvicorn waits f
 the first request. ``HeaderDeadlineProtocol`` closes a connection whose request line and
 headers are not complete within ``PARLEY_HEADER_TIMEOUT_SECONDS`` of it opening (or of the
 previous response, on a kept-alive connection).
+
+``PacedWebSocketProtocol`` keeps a flooding WebSocket client from making the server parse
+what it will not use (see its docstring).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import socket
 from typing import Any
 
 import h11
+from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from parley.config import Settings
 
@@ -65,9 +71,70 @@ class HeaderDeadlineProtocol(H11Protocol):
             self.transport.close()
 
 
+PARSE_SLICE_BYTES = 4 * 1024
+CLOSE_GRACE_BYTES = 64 * 1024
+# The kernel's receive buffer per WebSocket: chat frames are small, and a client the app reads
+# slowly (paced) must block on a full window, not go on writing megabytes into the kernel.
+SOCKET_RECEIVE_BUFFER_BYTES = 64 * 1024
+
+
+class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol, parsing no further ahead than the app reads.
+
+    uvicorn pauses reading once a frame is queued for the app, but parses all of the read it
+    already has: up to 256 KB, thousands of a flooder's frames in one go on the event loop
+    every socket shares (and then held in memory). Here a read is parsed a slice at a time
+    and the rest waits, as bytes, until the app has taken what was parsed. After Parley
+    closes a socket, ``CLOSE_GRACE_BYTES`` more are read to find the client's close reply;
+    a client still writing past them is cut off instead of having ten seconds of frames
+    parsed for nothing. The socket's kernel receive buffer is fixed small
+    (``SOCKET_RECEIVE_BUFFER_BYTES``; Linux otherwise grows it to megabytes), so a paced
+    flooder soon blocks instead of spending the machine's CPU on writes nobody reads.
+    """
+
+    _pending = b""
+    _offset = 0
+    _after_close = 0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        connection = transport.get_extra_info("socket")
+        if connection is not None:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_RECEIVE_BUFFER_BYTES)
+        super().connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self._pending = self._pending[self._offset :] + data if self._pending else data
+        self._offset = 0
+        self._parse_while_wanted()
+
+    async def receive(self) -> ASGIReceiveEvent:
+        message = await super().receive()
+        self._parse_while_wanted()
+        return message
+
+    async def send(self, message: ASGISendEvent) -> None:
+        await super().send(message)
+        if self.close_sent:  # the client's close reply may already wait among the bytes
+            self._parse_while_wanted()
+
+    def _parse_while_wanted(self) -> None:
+        while self._offset < len(self._pending) and not self.read_paused:
+            piece = self._pending[self._offset : self._offset + PARSE_SLICE_BYTES]
+            self._offset += len(piece)
+            if self._offset == len(self._pending):
+                self._pending, self._offset = b"", 0
+            if self.close_sent:
+                self._after_close += len(piece)
+                if self._after_close > CLOSE_GRACE_BYTES:
+                    self._pending, self._offset = b"", 0
+                    self.transport.abort()  # still writing after our close
+                    return
+            super().data_received(piece)
+
+
 SERVER_OPTIONS: dict[str, Any] = {
     "http": "parley.serving:HeaderDeadlineProtocol",
-    "ws": "websockets-sansio",
+    "ws": "parley.serving:PacedWebSocketProtocol",
     "ws_per_message_deflate": False,  # ~40 KB per idle socket for nothing (DESIGN.md)
     "ws_max_size": 64 * 1024,
     "proxy_headers": False,  # the app applies PARLEY_TRUSTED_PROXIES itself

@@ -26,6 +26,7 @@ def settings(settings: Settings) -> Settings:
     return settings.with_overrides(
         trusted_proxies=("127.0.0.1",),
         visitors_per_minute=5,
+        uploads_per_minute=8,
         sockets_per_address=6,
         sockets_per_client=3,
         socket_frames_per_second=5,
@@ -182,5 +183,33 @@ async def test_uploads_no_message_carries_are_limited_per_visitor(live_url: str)
             files={"file": ("s.png", _noise_png(), "image/png")},
         )
         assert again.status_code == 201
+    await visitor.close()
+    await _bystander_still_chats(live_url)
+
+
+async def test_visitor_uploads_are_limited_per_address(live_url: str) -> None:
+    """Image work is what an upload costs everyone: past the allowance it is refused unread."""
+    token = await _attacker_visitor(live_url)
+    visitor = ChatClient(
+        await websockets.connect(_ws(live_url, token), additional_headers=ATTACKER)
+    )
+    await visitor.send({"type": "hello"})
+    await visitor.expect("welcome")
+    conversation_id = (await visitor.say("many small screenshots"))["conversation_id"]
+    tiny = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(tiny, "PNG")
+    headers = {**ATTACKER, "Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=live_url, headers=headers) as http:
+        statuses = [
+            (
+                await http.post(
+                    "/api/v1/attachments",
+                    data={"conversation_id": conversation_id},
+                    files={"file": ("s.png", tiny.getvalue(), "image/png")},
+                )
+            ).status_code
+            for _ in range(10)
+        ]
+    assert statuses == [201] * 8 + [429] * 2
     await visitor.close()
     await _bystander_still_chats(live_url)

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import httpx
 
-from parley.app import create_app
-from parley.config import Settings
 from parley.identity.tokens import SESSION_COOKIE
 from tests.conftest import PASSWORD
 from tests.console.forms import csrf_token, sign_in
@@ -213,17 +211,3 @@ async def test_agents_and_teams_for_transfers(
     assert sorted(agent["name"] for agent in body["agents"]) == ["Ann", "Bob"]
     assert "password_hash" not in body["agents"][0]
     assert isinstance(body["teams"], list)
-
-
-async def test_a_nul_in_the_sign_in_form_is_a_clear_400_on_every_backend(
-    database_url: str, settings: Settings
-) -> None:
-    app = create_app(settings.with_overrides(database_url=database_url))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://parley.test") as http:
-            token = await csrf_token(http)
-            form = {"email": "ann\x00@example.com", "password": "x", "csrf_token": token}
-            response = await http.post("/console/login", data=form)
-    assert response.status_code == 400
-    assert "may not contain the NUL character" in response.text

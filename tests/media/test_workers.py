@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,17 @@ async def test_jobs_share_the_budget_and_give_it_back_whatever_happens(tmp_path:
     await asyncio.sleep(0.05)  # releases are scheduled from the worker threads' callbacks
     assert workers.reserved_bytes == 0
     workers.close()
+
+
+def _my_niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+async def test_image_work_yields_the_cpu_to_the_event_loop() -> None:
+    """Image threads run at a lower priority than the thread that serves sockets."""
+    workers = ImageWorkers(1, 192 * 2**20)
+    try:
+        in_worker = await workers._run(_my_niceness)
+    finally:
+        workers.close()
+    assert in_worker >= min(19, _my_niceness() + 5)

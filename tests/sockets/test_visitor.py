@@ -6,7 +6,9 @@ import json
 
 import pytest
 import websockets
+from sqlalchemy import event
 
+from tests.conftest import LiveApp
 from tests.support.chat import connect, new_visitor, visitor_client
 
 
@@ -152,3 +154,26 @@ async def test_a_flood_closes_with_4429_and_spares_the_neighbour(live_url: str) 
     assert closed.value.rcvd.code == 4429
     assert (await neighbour.say("unaffected"))["seq"] == 1
     await neighbour.close()
+
+
+async def test_repeated_typing_frames_read_nothing_from_the_store(live_app: LiveApp) -> None:
+    """A client that sends nothing but ``typing`` (with or without a conversation) costs the
+    store one read per change of state, not one per frame."""
+    visitor, _ = await visitor_client(live_app.url, await new_visitor(live_app.url))
+    engine = live_app.app.state.services.db.engine.sync_engine
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(20):  # below the socket's own limit of 30 at once
+            await visitor.send({"type": "typing", "state": True})
+        await visitor.send({"type": "read", "seq": 0})  # answered after every typing frame
+        await visitor.expect("error")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert len(reads) <= 2  # the first typing frame's, and the read frame's
+    await visitor.close()

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from parley.errors import NotFound, Unauthorized
 from parley.media import Party, agent_party
 from parley.services import services
-from parley.web.auth import require_agent
+from parley.web.auth import client_address, require_agent
 
 # The bytes are re-encoded images, but a browser must never sniff them into anything else,
 # and nothing in them may run. Each id's content never changes, so caches may keep it.
@@ -39,6 +39,10 @@ async def _party(request: Request) -> Party:
 
 async def upload(request: Request) -> Response:
     party = await _party(request)
+    if party.kind == "visitor":  # image work is the dearest thing a visitor can ask for
+        await services(request).visitor_uploads.hit(
+            client_address(request), "uploads from your address"
+        )
     media = services(request).media
     async with media.receive(request.stream(), request.headers.get("content-type", "")) as form:
         attachment = await media.upload(form, party)

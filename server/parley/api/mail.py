@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import hmac
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -29,9 +29,9 @@ from parley.mail.compose import SCORES
 from parley.mail.inbound import MAX_MAIL_BYTES
 from parley.mail.texts import texts_for
 from parley.services import Services, services
+from parley.web.forms import read_form
 
 OPEN_FRAGMENT = "#parley-chat"
-MAX_FORM_BYTES = 16 * 1024
 MAX_COMMENT = 2000  # as the widget's rating frame
 # The pages a mail's link opens: no scripts, no framing, a form that posts only here, the
 # token in the address never sent on as a referrer, nothing cached.
@@ -127,7 +127,7 @@ async def rate(request: Request) -> Response:
     rating stands). The form's signed token is the credential, so another site cannot post
     one for a visitor: it has no token to post."""
     found = services(request)
-    fields = await _small_form(request)
+    fields = await read_form(request)
     episode, score = _number(fields.get("episode")), _number(fields.get("score"))
     conversation_id = found.mail_tokens.verify_rating_form(fields.get("token", ""), episode)
     if conversation_id is None:
@@ -150,20 +150,6 @@ def _number(value: str | None) -> int:
         return int(value or "")
     except ValueError:
         raise NotFound("this link is not valid", code="bad_link") from None
-
-
-async def _small_form(request: Request) -> dict[str, str]:
-    """A urlencoded form of at most ``MAX_FORM_BYTES``, the last value of each field."""
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise PayloadTooLarge("the form is too large")
-    try:
-        pairs = parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=10)
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("the form could not be read", code="bad_form") from None
-    return dict(pairs)
 
 
 def _page(found: Services, locale: str | None, *, form: dict[str, Any] | None) -> HTMLResponse:

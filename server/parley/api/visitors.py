@@ -28,7 +28,7 @@ async def _profile(request: Request, fields: tuple[str, ...]) -> VisitorProfile:
 
 
 async def create_visitor(request: Request) -> Response:
-    services(request).visitor_creation.hit(
+    await services(request).visitor_creation.hit(
         client_address(request), "new visitors from your address"
     )
     profile = await _profile(

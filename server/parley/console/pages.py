@@ -18,17 +18,13 @@ from parley.identity.agents import end_session, sign_in, start_session
 from parley.identity.passwords import MIN_PASSWORD_LENGTH
 from parley.identity.tokens import SESSION_COOKIE
 from parley.services import services
-from parley.storable import NUL_REFUSED, holds_nul
 from parley.web.auth import (
     client_address,
     presented_agent_token,
     require_agent,
     set_session_cookie,
 )
-
-
-def _form_text(value: object) -> str:
-    return value if isinstance(value, str) else ""
+from parley.web.forms import read_form
 
 
 async def login_form(request: Request) -> Response:
@@ -36,17 +32,14 @@ async def login_form(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    form = await request.form()
-    email = _form_text(form.get("email"))
+    form = await read_form(request)
+    email = form.get("email", "")
     try:
-        csrf.verify(request, _form_text(form.get(csrf.CSRF_FIELD)))
+        csrf.verify(request, form.get(csrf.CSRF_FIELD, ""))
     except Forbidden:
         return page(request, "message.html", status=403, heading="This form has expired",
                     text="Reload the sign-in page and try again.")  # fmt: skip
-    password = _form_text(form.get("password"))
-    if holds_nul([email, password]):
-        return page(request, "login.html", status=400, email="",
-                    error=f"Email and password: {NUL_REFUSED}.")  # fmt: skip
+    password = form.get("password", "")
     found = services(request)
     try:
         agent = await sign_in(
@@ -70,8 +63,8 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    form = await request.form()
-    csrf.verify(request, _form_text(form.get(csrf.CSRF_FIELD)))
+    form = await read_form(request)
+    csrf.verify(request, form.get(csrf.CSRF_FIELD, ""))
     token = presented_agent_token(request)
     if token is not None:
         found = services(request)

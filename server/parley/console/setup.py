@@ -17,8 +17,8 @@ from parley.identity import setup as first_run
 from parley.identity.agents import start_session
 from parley.identity.passwords import MIN_PASSWORD_LENGTH
 from parley.services import services
-from parley.storable import holds_nul
 from parley.web.auth import set_session_cookie
+from parley.web.forms import read_form
 
 # Each refusal: the field it belongs beside, and what to do about it.
 _REFUSALS = {
@@ -50,8 +50,7 @@ async def setup_form(request: Request) -> Response:
 
 async def setup(request: Request) -> Response:
     found = services(request)
-    form = await request.form()
-    text = {k: v if isinstance(v, str) else "" for k, v in form.items()}
+    text = await read_form(request)
     try:
         csrf.verify(request, text.get(csrf.CSRF_FIELD, ""))
     except Forbidden:
@@ -59,10 +58,6 @@ async def setup(request: Request) -> Response:
                     text="Reload the page and try again.", back_url=first_run.SETUP_PATH,
                     back_text="Back to setup")  # fmt: skip
     values = {name: text.get(name, "")[:300] for name in ("token", "name", "email")}
-    for name, value in values.items():
-        if holds_nul(value):  # PostgreSQL cannot store it (parley.storable)
-            errors = {name: "Remove the NUL character from this field."}
-            return _form(request, status=400, errors=errors, **values)
     if text.get("password", "") != text.get("repeat", ""):
         errors = {"repeat": "The two passwords differ. Type the same password twice."}
         return _form(request, status=400, errors=errors, **values)

@@ -26,6 +26,7 @@ from parley.knowledge import Article, Category, KnowledgeBase, insights, store
 from parley.knowledge.render import article_url
 from parley.services import services
 from parley.web.auth import client_address
+from parley.web.forms import read_form
 
 SEARCH_LIMIT = 20
 TOP_PER_CATEGORY = 5
@@ -171,7 +172,7 @@ async def feedback(request: Request) -> Response:
     shown = found.require_kb().article(request.path_params["slug"])
     if shown is None:
         return not_found(request)
-    answer = (await request.form()).get("helpful")
+    answer = (await read_form(request)).get("helpful")
     if answer not in ("yes", "no"):
         words = i18n.strings(shown.locale)
         return message_page(

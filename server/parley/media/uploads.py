@@ -2,7 +2,8 @@
 
 The body is parsed chunk by chunk with python-multipart's streaming parser and a byte counter
 refuses it (413) the moment it passes the limit, so a client cannot make the server hold or
-spool more than ``max_bytes``. Takes an async iterator of chunks, not a request.
+spool more than ``max_bytes``. A NUL in a text field or a part's header is refused (400), as
+everywhere text enters (``parley.storable``). Takes an async iterator of chunks, not a request.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from parley.errors import BadRequest, PayloadTooLarge
+from parley.storable import NUL, NUL_REFUSED
 
 FILE_FIELD = "file"
 # Room for the multipart framing and the small text fields around the file.
@@ -63,6 +65,8 @@ class _FormReader:
         self._header_value += data[start:end]
 
     def on_header_end(self) -> None:
+        if b"\x00" in self._header_value:  # a field's name or a file's name
+            raise BadRequest(f"a part's header: {NUL_REFUSED}")
         if self._header_name.lower() == b"content-disposition":
             _, options = parse_options_header(bytes(self._header_value))
             self._part.name = options.get(b"name", b"").decode("utf-8", "replace")
@@ -87,7 +91,10 @@ class _FormReader:
 
     def on_part_end(self) -> None:
         if self._part.name and self._part.name != FILE_FIELD:
-            self.fields[self._part.name] = self._part.value.decode("utf-8", "replace").strip()
+            value = self._part.value.decode("utf-8", "replace").strip()
+            if NUL in value:
+                raise BadRequest(f"the form field {self._part.name!r}: {NUL_REFUSED}")
+            self.fields[self._part.name] = value
 
 
 def _boundary(content_type: str) -> bytes:

@@ -6,13 +6,18 @@ default thread pool (where password hashing and the bot's searches run): it gets
 pool of its own, and each job first reserves the memory its header says decoding will hold
 (``Probe.memory_bytes``). Jobs wait while the budget is spent; a job that could never fit is
 refused with 413 at once. Six hostile GIFs at once therefore queue here, and nobody else
-notices.
+notices. The threads also run at a lower CPU priority (``IMAGE_NICENESS``, where the system
+allows it): on a small machine an upload flood kept every core busy re-encoding, and the event
+loop that answers every socket had to wait for a core.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,11 +27,20 @@ from parley.errors import PayloadTooLarge
 from parley.media.images import ImageLimits, Processed, probe, process
 
 T = TypeVar("T")
+IMAGE_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Linux gives each thread its own nice value: this lowers only the image thread's."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), IMAGE_NICENESS)
 
 
 class ImageWorkers:
     def __init__(self, workers: int, memory_budget_bytes: int) -> None:
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="parley-images")
+        self._pool = ThreadPoolExecutor(
+            workers, thread_name_prefix="parley-images", initializer=_lower_priority
+        )
         self.memory_budget_bytes = memory_budget_bytes
         self._reserved = 0
         self._released = asyncio.Condition()

@@ -12,7 +12,8 @@ further frames wait in its own buffers and TCP slows its writing; the server par
 than the allowance. (Closing instead would be worse: a closed flooder reconnects at once, and
 the server still parses everything it had already sent.) A single socket that keeps sending
 faster than its own limit is still closed with ``4429`` by the socket edge.
-Counts are kept per process (each process of a scaled-out site applies them on its own).
+Sockets per address are counted by ``Services.address_sockets`` (shared through Redis when it is
+configured); sockets per client and frame allowances by each process.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from urllib.parse import parse_qs
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from parley.config import Settings
 from parley.errors import Unauthorized
 from parley.identity.tokens import SESSION_COOKIE, TokenSigner
 from parley.services import services
@@ -58,7 +58,6 @@ class _Bucket:
 class SocketLimits:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._per_address: Counter[str] = Counter()
         self._per_client: Counter[str] = Counter()
         self._buckets: dict[str, _Bucket] = {}
 
@@ -67,14 +66,20 @@ class SocketLimits:
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)
-        settings = services(connection).settings
+        found = services(connection)
+        settings = found.settings
         address = client_address(connection)
-        client = _client_of(scope, connection, services(connection).signer)
-        refused = self._refusal(settings, address, client)
-        if refused:
-            await _refuse(receive, send, refused)
+        client = _client_of(scope, connection, found.signer)
+        ticket = await found.address_sockets.claim(address)
+        if ticket is None:
+            await _refuse(receive, send, "too many sockets from your address")
             return
-        self._per_address[address] += 1
+        if self._per_client[client] >= settings.sockets_per_client:
+            await found.address_sockets.release(address, ticket)
+            await _refuse(
+                receive, send, "too many sockets for one visitor or agent; close some tabs"
+            )
+            return
         self._per_client[client] += 1
         bucket = self._buckets.setdefault(
             client,
@@ -84,22 +89,11 @@ class SocketLimits:
         try:
             await self.app(scope, guard.receive, guard.send)
         finally:
-            self._forget(address, client)
-
-    def _refusal(self, settings: Settings, address: str, client: str) -> str | None:
-        if self._per_address[address] >= settings.sockets_per_address:
-            return "too many sockets from your address"
-        if self._per_client[client] >= settings.sockets_per_client:
-            return "too many sockets for one visitor or agent; close some tabs"
-        return None
-
-    def _forget(self, address: str, client: str) -> None:
-        for counts, key in ((self._per_address, address), (self._per_client, client)):
-            counts[key] -= 1
-            if counts[key] <= 0:
-                del counts[key]
-        if client not in self._per_client:
-            self._buckets.pop(client, None)
+            self._per_client[client] -= 1
+            if self._per_client[client] <= 0:
+                del self._per_client[client]
+                self._buckets.pop(client, None)
+            await found.address_sockets.release(address, ticket)
 
 
 class _Guard:

@@ -154,15 +154,17 @@ class VisitorSession(FrameSession[VisitorFrame, VisitorHello]):
         )
 
     async def typing(self, state: bool) -> None:
-        """Forwarded when it changes, and at most every two seconds while it stays on."""
-        conversation = await self.current()
+        """Forwarded when it changes, and at most every two seconds while it stays on. A repeat
+        is dropped before anything is read: a client sending nothing but ``typing`` costs the
+        store nothing."""
         last_state, last_sent = self._typing_sent
         now = time.monotonic()
-        if conversation is None or (
-            state == last_state and now - last_sent < TYPING_REPEAT_SECONDS
-        ):
+        if state == last_state and now - last_sent < TYPING_REPEAT_SECONDS:
             return
         self._typing_sent = (state, now)
+        conversation = await self.current()
+        if conversation is None:
+            return
         frame = TypingOut(conversation_id=conversation.id, by="visitor", state=state)
         await self.services.conversations.publish_frame(
             conversation, frame, to_visitor=False, to_agents=True

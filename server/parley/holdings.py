@@ -1,0 +1,102 @@
+"""How many of a thing one key holds open at once (sockets per client address), with a
+ceiling: in memory for one process, or in Redis when ``PARLEY_REDIS_URL`` is set, so that a
+client spreading its sockets over N processes still gets one allowance, not N.
+
+In Redis each open thing is a member of a sorted set per key, scored by when its lease ends;
+the process holding it renews the leases of everything it holds every ``LEASE_SECONDS / 3``,
+so what a crashed process held is forgotten within ``LEASE_SECONDS``. A claim is one MULTI/EXEC
+(drop expired leases, add, count): concurrent claims in any process see distinct counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import secrets
+import time
+from collections import Counter
+
+from redis.asyncio import Redis
+
+LEASE_SECONDS = 60.0
+_REDIS_PREFIX = "parley:held:"
+
+
+class Holdings:
+    def __init__(self, name: str, limit: int) -> None:
+        self.name = name
+        self.limit = limit
+
+    async def claim(self, key: str) -> str | None:
+        """A ticket for one more held under ``key``, or None when ``key`` holds ``limit``."""
+        raise NotImplementedError
+
+    async def release(self, key: str, ticket: str) -> None:
+        raise NotImplementedError
+
+    async def run(self) -> None:
+        """Keep what this process holds alive (Redis); returns at once in memory."""
+
+
+class MemoryHoldings(Holdings):
+    def __init__(self, name: str, limit: int) -> None:
+        super().__init__(name, limit)
+        self._held: Counter[str] = Counter()
+        self._tickets = itertools.count()
+
+    async def claim(self, key: str) -> str | None:
+        if self._held[key] >= self.limit:
+            return None
+        self._held[key] += 1
+        return str(next(self._tickets))
+
+    async def release(self, key: str, ticket: str) -> None:
+        self._held[key] -= 1
+        if self._held[key] <= 0:
+            del self._held[key]
+
+
+class RedisHoldings(Holdings):
+    def __init__(self, redis: Redis, name: str, limit: int) -> None:
+        super().__init__(name, limit)
+        self._redis = redis
+        self._process = secrets.token_hex(6)
+        self._tickets = itertools.count()
+        self._mine: dict[str, str] = {}  # ticket -> Redis key, for renewing the leases
+
+    def _key(self, key: str) -> str:
+        return f"{_REDIS_PREFIX}{self.name}:{key}"
+
+    async def claim(self, key: str) -> str | None:
+        redis_key, ticket = self._key(key), f"{self._process}:{next(self._tickets)}"
+        now = time.time()
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(redis_key, "-inf", now)
+            pipe.zadd(redis_key, {ticket: now + LEASE_SECONDS})
+            pipe.expire(redis_key, int(LEASE_SECONDS) + 1)
+            pipe.zcard(redis_key)
+            *_, held = await pipe.execute()
+        if held > self.limit:
+            await self._redis.zrem(redis_key, ticket)
+            return None
+        self._mine[ticket] = redis_key
+        return ticket
+
+    async def release(self, key: str, ticket: str) -> None:
+        self._mine.pop(ticket, None)
+        await self._redis.zrem(self._key(key), ticket)
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(LEASE_SECONDS / 3)
+            with contextlib.suppress(Exception):  # Redis away: the next round renews
+                await self._renew()
+
+    async def _renew(self) -> None:
+        lease_end = time.time() + LEASE_SECONDS
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for ticket, redis_key in list(self._mine.items()):
+                pipe.zadd(redis_key, {ticket: lease_end}, xx=True)
+                pipe.expire(redis_key, int(LEASE_SECONDS) + 1)
+            await pipe.execute()

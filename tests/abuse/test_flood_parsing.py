@@ -1,0 +1,144 @@
+"""A flooding WebSocket client costs the server only what the app reads: the protocol Parley
+runs under uvicorn parses no further ahead than that, and stops reading a socket it has closed
+once the client has had room to answer.
+
+uvicorn's protocol on a real loopback socket, under a bare ASGI app that reads like a paced
+client (one frame, then nothing) or closes at once, so what is counted is the protocol's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+import uvicorn
+from uvicorn.server import ServerState
+from websockets.client import ClientProtocol
+from websockets.uri import parse_uri
+
+from parley.serving import (
+    CLOSE_GRACE_BYTES,
+    SERVER_OPTIONS,
+    SOCKET_RECEIVE_BUFFER_BYTES,
+    PacedWebSocketProtocol,
+)
+
+TYPING = b'{"type":"typing","state":true}'
+FLOOD_BYTES = 1024 * 1024
+App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+
+async def reads_one_frame_then_waits(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await receive()  # websocket.connect
+    await send({"type": "websocket.accept"})
+    await receive()
+    await asyncio.sleep(3600)
+
+
+async def closes_at_once(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await receive()
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": 4429, "reason": "too many frames"})
+    await asyncio.sleep(3600)
+
+
+async def closes_after_one_frame(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await receive()
+    await send({"type": "websocket.accept"})
+    await receive()
+    await send({"type": "websocket.close", "code": 4429, "reason": "too many frames"})
+    await asyncio.sleep(3600)
+
+
+@contextlib.asynccontextmanager
+async def served(app: App) -> AsyncIterator[tuple[int, list[PacedWebSocketProtocol]]]:
+    """The app behind Parley's WebSocket protocol, as `parley serve` configures it."""
+    options = {**SERVER_OPTIONS, "ws": PacedWebSocketProtocol}
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", **options)
+    config.load()
+    made: list[PacedWebSocketProtocol] = []
+
+    def protocol() -> PacedWebSocketProtocol:
+        made.append(PacedWebSocketProtocol(config, ServerState(), {}))
+        return made[-1]
+
+    server = await asyncio.get_running_loop().create_server(protocol, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], made
+    finally:
+        for each in made:
+            each.transport.abort()
+        server.close()
+
+
+async def opened(port: int) -> tuple[ClientProtocol, asyncio.StreamReader, asyncio.StreamWriter]:
+    """A client through the handshake, on a plain TCP connection it writes to as it likes."""
+    client = ClientProtocol(parse_uri(f"ws://127.0.0.1:{port}/ws/visitor"))
+    client.send_request(client.connect())
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"".join(client.data_to_send()))
+    client.receive_data(await reader.readuntil(b"\r\n\r\n"))
+    return client, reader, writer
+
+
+async def flooding_client(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A client that writes a megabyte of frames and reads nothing."""
+    client, reader, writer = await opened(port)
+    for _ in range(FLOOD_BYTES // len(TYPING)):
+        client.send_text(TYPING)
+    writer.write(b"".join(client.data_to_send()))
+    return reader, writer
+
+
+async def test_a_flood_is_parsed_no_further_ahead_than_the_app_reads() -> None:
+    async with served(reads_one_frame_then_waits) as (port, made):
+        _, writer = await flooding_client(port)
+        await asyncio.sleep(0.5)  # the server has read what the kernel let it
+        (protocol,) = made
+        # A slice's worth of frames waits for the app, not the thousands a 256 KB read holds.
+        assert protocol.queue.qsize() < 4096 // len(TYPING)
+        # And the kernel holds little more for it: the window closes, the flooder blocks.
+        kernel = protocol.transport.get_extra_info("socket")
+        held = kernel.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        assert held <= 2 * SOCKET_RECEIVE_BUFFER_BYTES  # Linux doubles what it is given
+        writer.close()
+
+
+@pytest.mark.parametrize("keeps_writing", [True, False], ids=["flooder", "polite"])
+async def test_a_client_still_writing_after_the_close_is_cut_off(keeps_writing: bool) -> None:
+    async with served(closes_at_once) as (port, _):
+        if keeps_writing:
+            reader, writer = await flooding_client(port)
+        else:  # a client that answers the close: the ordinary closing handshake
+            client, reader, writer = await opened(port)
+            client.send_close(4429)
+            writer.write(b"".join(client.data_to_send()))
+        received = bytearray()
+        with contextlib.suppress(ConnectionResetError):
+            async with asyncio.timeout(5):  # uvicorn alone waits 10 s for the close reply
+                while chunk := await reader.read(65536):
+                    received += chunk
+        assert b"too many frames" in received  # the close frame reached the client first
+        writer.close()
+    assert CLOSE_GRACE_BYTES < FLOOD_BYTES
+
+
+async def test_a_close_reply_behind_unparsed_frames_still_ends_the_socket() -> None:
+    """Frames and the client's close in one write: the close waits among the unparsed bytes
+    when the app closes, and must still be found (not left for uvicorn's 10 s timer)."""
+    async with served(closes_after_one_frame) as (port, _):
+        client, reader, writer = await opened(port)
+        for _ in range(20 * 1024 // len(TYPING)):
+            client.send_text(TYPING)
+        client.send_close(1000)
+        writer.write(b"".join(client.data_to_send()))
+        received = bytearray()
+        async with asyncio.timeout(5):
+            while chunk := await reader.read(65536):
+                received += chunk
+        assert b"too many frames" in received
+        writer.close()
