@@ -14,6 +14,7 @@ Which episodes each figure counts (docs/reports.md says the same to users):
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,9 +104,12 @@ def _times(times: Times) -> dict[str, Any]:
 
 async def overview(db: Database, period: Period, scope: Scope) -> Overview:
     start, end = period.start, period.end
-    opened = await store.opened(db, start, end, scope)
-    firsts = await store.first_responses(db, start, end, scope, (MEDIAN, P90))
-    resolved = await store.resolved(db, start, end, scope, (MEDIAN, P90))
+    # Three independent reads, each on a connection of its own: the database runs them at once.
+    opened, firsts, resolved = await asyncio.gather(
+        store.opened(db, start, end, scope),
+        store.first_responses(db, start, end, scope, (MEDIAN, P90)),
+        store.resolved(db, start, end, scope, (MEDIAN, P90)),
+    )
     return Overview(
         new=opened.new,
         reopened=opened.reopened,
@@ -123,10 +127,14 @@ async def overview(db: Database, period: Period, scope: Scope) -> Overview:
 
 
 async def compared(db: Database, period: Period, scope: Scope) -> dict[str, Any]:
-    """The period's overview beside the one before it, as the API, CSV and CLI give it."""
+    """The period's overview beside the one before it, as the API, CSV and CLI give it (the
+    two computed at once)."""
+    current, previous = await asyncio.gather(
+        overview(db, period, scope), overview(db, period.previous(), scope)
+    )
     return {
         "period": period.as_json(),
         "previous_period": period.previous().as_json(),
-        "current": (await overview(db, period, scope)).as_json(),
-        "previous": (await overview(db, period.previous(), scope)).as_json(),
+        "current": current.as_json(),
+        "previous": previous.as_json(),
     }
