@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 from parley.bus import Bus
+from parley.bus.redis import MAX_CONNECTIONS, RedisBus
+from tests.conftest import REDIS_URL
 
 
 async def _settle() -> None:
@@ -42,3 +45,17 @@ async def test_a_failing_handler_does_not_starve_the_others(bus_pair: tuple[Bus,
     await publisher.publish("conv:test-c", b"still delivered")
     await _settle()
     assert got == [b"still delivered"]
+
+
+async def test_a_burst_of_commands_waits_for_a_connection_instead_of_failing() -> None:
+    """Hundreds of sockets opening at once each claim a lease in Redis: past the pool's
+    size they wait their turn (redis-py's default pool raised "Too many connections")."""
+    bus = RedisBus(REDIS_URL)
+    await bus.start()
+    try:
+        key = f"parley:test-burst:{uuid.uuid4().hex}"
+        counts = await asyncio.gather(*(bus.redis.incr(key) for _ in range(MAX_CONNECTIONS * 3)))
+        assert sorted(counts) == list(range(1, MAX_CONNECTIONS * 3 + 1))
+        await bus.redis.delete(key)
+    finally:
+        await bus.close()

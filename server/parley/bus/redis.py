@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -22,11 +22,19 @@ from parley.bus.local import LocalRegistry
 
 logger = logging.getLogger(__name__)
 PREFIX = "parley:"
+# Commands in flight at once per process (presence, the shared limits, publishing). Past it a
+# command waits for a free connection: a burst of sockets opening, each claiming its lease,
+# made redis-py's default pool raise "Too many connections" at 100 and refused the sockets.
+MAX_CONNECTIONS = 100
+CONNECTION_WAIT_SECONDS = 10.0
 
 
 class RedisBus:
     def __init__(self, url: str) -> None:
-        self._redis: Redis = Redis.from_url(url)
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=MAX_CONNECTIONS, timeout=CONNECTION_WAIT_SECONDS
+        )
+        self._redis: Redis = Redis.from_pool(pool)
         self._pubsub: PubSub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._registry = LocalRegistry(on_first=self._subscribe, on_last=self._unsubscribe)
         self._pending: set[asyncio.Task[None]] = set()
