@@ -232,8 +232,7 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        # On the driver's cursor: this runs for every transaction, and the statement needs
-        # none of what ``exec_driver_sql`` adds.
-        cursor = connection.connection.cursor()
-        cursor.execute(f"BEGIN {mode}")
-        cursor.close()
+        # Through SQLAlchemy, not the driver's cursor: a BEGIN interrupted by cancellation
+        # (a server shutting down) must invalidate its connection, or the connection is
+        # dropped unclosed.
+        connection.exec_driver_sql(f"BEGIN {mode}")
