@@ -123,6 +123,16 @@ async def test_a_silent_socket_is_closed_after_the_hello_deadline(live_url: str)
     await _bystander_still_chats(live_url)
 
 
+async def _attacker_conversation(live_url: str, token: str, opening: str) -> tuple[ChatClient, str]:
+    """The attacker's socket, greeted, and the conversation its first message opened."""
+    visitor = ChatClient(
+        await websockets.connect(_ws(live_url, token), additional_headers=ATTACKER)
+    )
+    await visitor.send({"type": "hello"})
+    await visitor.expect("welcome")
+    return visitor, (await visitor.say(opening))["conversation_id"]
+
+
 def _noise_png() -> bytes:
     buffer = io.BytesIO()
     Image.frombytes("RGB", (400, 300), os.urandom(400 * 300 * 3)).save(buffer, "PNG")
@@ -132,12 +142,9 @@ def _noise_png() -> bytes:
 async def test_uploads_sent_at_once_cannot_all_slip_past_the_limit(live_url: str) -> None:
     """Each noise PNG is ~360 KB: a 1 MB allowance holds two, whether sent in turn or at once."""
     token = await _attacker_visitor(live_url)
-    visitor = ChatClient(
-        await websockets.connect(_ws(live_url, token), additional_headers=ATTACKER)
+    visitor, conversation_id = await _attacker_conversation(
+        live_url, token, "a burst of screenshots"
     )
-    await visitor.send({"type": "hello"})
-    await visitor.expect("welcome")
-    conversation_id = (await visitor.say("a burst of screenshots"))["conversation_id"]
     headers = {**ATTACKER, "Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=live_url, headers=headers, timeout=30) as http:
         burst = [
@@ -155,12 +162,9 @@ async def test_uploads_sent_at_once_cannot_all_slip_past_the_limit(live_url: str
 
 async def test_uploads_no_message_carries_are_limited_per_visitor(live_url: str) -> None:
     token = await _attacker_visitor(live_url)
-    visitor = ChatClient(
-        await websockets.connect(_ws(live_url, token), additional_headers=ATTACKER)
+    visitor, conversation_id = await _attacker_conversation(
+        live_url, token, "here come screenshots"
     )
-    await visitor.send({"type": "hello"})
-    await visitor.expect("welcome")
-    conversation_id = (await visitor.say("here come screenshots"))["conversation_id"]
     headers = {**ATTACKER, "Authorization": f"Bearer {token}"}
     statuses, uploaded = [], []
     async with httpx.AsyncClient(base_url=live_url, headers=headers) as http:
@@ -190,12 +194,9 @@ async def test_uploads_no_message_carries_are_limited_per_visitor(live_url: str)
 async def test_visitor_uploads_are_limited_per_address(live_url: str) -> None:
     """Image work is what an upload costs everyone: past the allowance it is refused unread."""
     token = await _attacker_visitor(live_url)
-    visitor = ChatClient(
-        await websockets.connect(_ws(live_url, token), additional_headers=ATTACKER)
+    visitor, conversation_id = await _attacker_conversation(
+        live_url, token, "many small screenshots"
     )
-    await visitor.send({"type": "hello"})
-    await visitor.expect("welcome")
-    conversation_id = (await visitor.say("many small screenshots"))["conversation_id"]
     tiny = io.BytesIO()
     Image.new("RGB", (20, 20), "red").save(tiny, "PNG")
     headers = {**ATTACKER, "Authorization": f"Bearer {token}"}

@@ -4,10 +4,9 @@ the charts (uPlot) and their tables show the seeded numbers; light and dark are 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 
 from parley.config import Settings
 from parley.db import Database
@@ -45,15 +44,10 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def reports_page(browser: Browser) -> AsyncIterator[Page]:
-    """As ``console_page``, but the page's CSP lets the test inject axe-core."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    await context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+async def reports_page(axe_page: Page) -> Page:
+    """``axe_page`` (axe-core may be injected), a little taller: the charts and the heatmap."""
+    await axe_page.set_viewport_size({"width": 1280, "height": 900})
+    return axe_page
 
 
 async def test_reports_show_the_seeded_numbers_in_charts_and_tables(
