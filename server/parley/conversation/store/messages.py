@@ -139,7 +139,8 @@ async def append_message(
     )
     try:
         return await db.write_batched(
-            lambda conn: _append(conn, draft, business_seconds, reply_use, mail_after)
+            lambda conn: _append(conn, draft, business_seconds, reply_use, mail_after),
+            key=conversation_id,
         )
     except IntegrityError:
         # Another process stored this client_id between our check and our insert (two tabs
