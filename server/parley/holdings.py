@@ -6,6 +6,10 @@ In Redis each open thing is a member of a sorted set per key, scored by when its
 the process holding it renews the leases of everything it holds every ``LEASE_SECONDS / 3``,
 so what a crashed process held is forgotten within ``LEASE_SECONDS``. A claim is one MULTI/EXEC
 (drop expired leases, add, count): concurrent claims in any process see distinct counts.
+
+A renewal is one script call per ``RENEWAL_CHUNK`` leases, not two commands per lease: a process
+holding a thousand sockets had stalled its event loop every twenty seconds packing and parsing
+two thousand commands and their replies.
 """
 
 from __future__ import annotations
@@ -20,7 +24,18 @@ from collections import Counter
 from redis.asyncio import Redis
 
 LEASE_SECONDS = 60.0
+RENEWAL_CHUNK = 500
 _REDIS_PREFIX = "parley:held:"
+
+# KEYS: one sorted set per lease; ARGV: the new lease end, the sets' lifetime, then the
+# tickets in the order of KEYS. XX: a lease a claim dropped as expired stays dropped.
+_RENEW = """
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, 'XX', ARGV[1], ARGV[i + 2])
+  redis.call('EXPIRE', key, ARGV[2])
+end
+return #KEYS
+"""
 
 
 class Holdings:
@@ -58,9 +73,13 @@ class MemoryHoldings(Holdings):
 
 
 class RedisHoldings(Holdings):
-    def __init__(self, redis: Redis, name: str, limit: int) -> None:
+    def __init__(
+        self, redis: Redis, name: str, limit: int, *, lease_seconds: float = LEASE_SECONDS
+    ) -> None:
         super().__init__(name, limit)
         self._redis = redis
+        self._lease_seconds = lease_seconds
+        self._renew_script = redis.register_script(_RENEW)
         self._process = secrets.token_hex(6)
         self._tickets = itertools.count()
         self._mine: dict[str, str] = {}  # ticket -> Redis key, for renewing the leases
@@ -73,8 +92,8 @@ class RedisHoldings(Holdings):
         now = time.time()
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.zremrangebyscore(redis_key, "-inf", now)
-            pipe.zadd(redis_key, {ticket: now + LEASE_SECONDS})
-            pipe.expire(redis_key, int(LEASE_SECONDS) + 1)
+            pipe.zadd(redis_key, {ticket: now + self._lease_seconds})
+            pipe.expire(redis_key, self._lifetime)
             pipe.zcard(redis_key)
             *_, held = await pipe.execute()
         if held > self.limit:
@@ -87,16 +106,23 @@ class RedisHoldings(Holdings):
         self._mine.pop(ticket, None)
         await self._redis.zrem(self._key(key), ticket)
 
+    @property
+    def _lifetime(self) -> int:
+        """Seconds a sorted set outlives its newest lease, in whole seconds as EXPIRE takes."""
+        return int(self._lease_seconds) + 1
+
     async def run(self) -> None:
         while True:
-            await asyncio.sleep(LEASE_SECONDS / 3)
+            await asyncio.sleep(self._lease_seconds / 3)
             with contextlib.suppress(Exception):  # Redis away: the next round renews
                 await self._renew()
 
     async def _renew(self) -> None:
-        lease_end = time.time() + LEASE_SECONDS
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for ticket, redis_key in list(self._mine.items()):
-                pipe.zadd(redis_key, {ticket: lease_end}, xx=True)
-                pipe.expire(redis_key, int(LEASE_SECONDS) + 1)
-            await pipe.execute()
+        lease_end = time.time() + self._lease_seconds
+        held = list(self._mine.items())
+        for start in range(0, len(held), RENEWAL_CHUNK):
+            chunk = held[start : start + RENEWAL_CHUNK]
+            await self._renew_script(
+                keys=[redis_key for _, redis_key in chunk],
+                args=[lease_end, self._lifetime, *(ticket for ticket, _ in chunk)],
+            )
