@@ -23,6 +23,7 @@ from parley.bus.redis import RedisBus
 from parley.config import Settings
 from parley.conversation.lifecycle import Lifecycle
 from parley.conversation.service import ConversationService
+from parley.conversation.summary_feed import SummaryFeed
 from parley.db import Database
 from parley.holdings import Holdings, MemoryHoldings, RedisHoldings
 from parley.identity import setup as first_run
@@ -75,6 +76,7 @@ class Services:
     mail_tokens: MailTokens
     known_issues: KnownIssues
     kb: KnowledgeBase | None = None
+    summary_feed: SummaryFeed = field(default_factory=SummaryFeed)
     _mail_listener: asyncio.Server | None = None
     _kb_stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)

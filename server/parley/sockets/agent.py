@@ -16,7 +16,7 @@ import msgspec
 from starlette.websockets import WebSocket
 
 from parley.conversation import access, store
-from parley.conversation.events import AGENTS_CHANNEL, conversation_channel, pack, unpack
+from parley.conversation.events import AGENTS_CHANNEL, conversation_channel, pack
 from parley.conversation.protocol import (
     Accept,
     Ack,
@@ -93,7 +93,6 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         self.watching: set[str] = set()  # opened with ``watch``: followed until the socket closes
         self._ending: asyncio.Task[None] | None = None
         self._reader: access.Reader | None = None
-        self._summary_times: dict[str, str] = {}
         self._shown: set[str] = set()  # conversations whose summaries this socket passed on
         self._reader_read_at = 0.0
 
@@ -121,14 +120,14 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         """Follow conversations as they become this agent's business, drop them when they stop
         being it (taken by someone else, resolved), then pass the news on: whole to an agent who
         may read the conversation, withheld to one who saw it before and may not any more."""
-        frame = bytes(unpack(payload).frame)
-        summary = msgspec.json.decode(frame).get("conversation")
+        news = self.services.summary_feed.read(payload)
+        summary = news.summary
         if summary is None:
             self.outbox.push_bus(payload)  # the team's label list: everybody's news
             return
-        conversation_id = summary["id"]
-        if self._reader is None or self._older_than_known(conversation_id, summary["updated_at"]):
+        if self._reader is None or news.stale:
             return  # before the welcome (which carries the state), or a change that lost a race
+        conversation_id = summary["id"]
         status, assignee = summary["status"], summary["assignee"]
         mine = status == "assigned" and assignee == self.agent.id
         if mine and conversation_id not in self.mine:  # just became theirs: whole history
@@ -147,20 +146,17 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
             visitor_id=summary["visitor"]["id"],
         )
         if readable:
-            self._shown.add(conversation_id)
+            # A resolved conversation has left every list the console keeps live, so it is
+            # not remembered as shown: a socket open all day holds only the open ones.
+            if status == "resolved":
+                self._shown.discard(conversation_id)
+            else:
+                self._shown.add(conversation_id)
             self.outbox.push_bus(payload)
         elif conversation_id in self._shown:
             self._shown.discard(conversation_id)
-            whole = msgspec.json.decode(frame, type=ConversationOut).conversation
+            whole = msgspec.json.decode(news.frame, type=ConversationOut).conversation
             self.outbox.push_bus(pack(encode(ConversationOut(conversation=withheld(whole)))))
-
-    def _older_than_known(self, conversation_id: str, updated_at: str | None) -> bool:
-        """ISO times of one format order as strings; the newest seen per conversation wins."""
-        known = self._summary_times.get(conversation_id)
-        if updated_at is None or (known is not None and updated_at < known):
-            return known is not None
-        self._summary_times[conversation_id] = updated_at
-        return False
 
     def _follow(self, conversation_id: str, seq: int, *, replay: bool) -> None:
         self.outbox.listen(self.services.bus, conversation_channel(conversation_id))
