@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import httpx
 import pytest
+
+from parley.app import create_app
+from parley.config import Settings
 
 
 async def test_healthz_is_ok_once_started(client: httpx.AsyncClient) -> None:
@@ -47,3 +51,18 @@ async def test_request_log_has_one_line_per_request_and_no_secrets(
     assert lines[0].startswith("POST /api/v1/auth/login 401")
     assert "sekrit" not in caplog.text
     assert "hunter2" not in caplog.text
+
+
+async def test_a_serving_process_takes_its_started_heap_out_of_the_collectors_passes(
+    settings: Settings,
+) -> None:
+    """What lives as long as the server is frozen once started, so no full collection walks it
+    (a pause of hundreds of milliseconds for every socket); an app made for tests is not."""
+    assert gc.get_freeze_count() == 0
+    for settle, frozen in ((False, False), (True, True)):
+        app = create_app(settings, settle_heap_once_started=settle)
+        try:
+            async with app.router.lifespan_context(app):
+                assert (gc.get_freeze_count() > 0) is frozen
+        finally:
+            gc.unfreeze()

@@ -24,6 +24,7 @@ from parley.api.cors import PublicApiCors
 from parley.config import Settings
 from parley.errors import ParleyError, RateLimited
 from parley.services import Services, services
+from parley.serving import settle_heap
 from parley.sockets.agent import agent_socket
 from parley.sockets.limits import SocketLimits
 from parley.sockets.visitor import visitor_socket
@@ -72,7 +73,8 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, settle_heap_once_started: bool = False) -> Starlette:
+    """``settle_heap_once_started``: for a process that serves and nothing else (``serving``)."""
     redact_server_logs()
 
     @asynccontextmanager
@@ -80,6 +82,8 @@ def create_app(settings: Settings) -> Starlette:
         found = Services.from_settings(settings)
         await found.start()
         app.state.services = found
+        if settle_heap_once_started:
+            settle_heap()
         try:
             yield
         finally:
@@ -125,4 +129,4 @@ def create_app(settings: Settings) -> Starlette:
 
 def app_from_environment() -> Starlette:
     """The factory ``parley serve`` hands to uvicorn (each worker builds its own app)."""
-    return create_app(Settings.from_env())
+    return create_app(Settings.from_env(), settle_heap_once_started=True)
