@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.writing import CLEAR
 
 from parley.knowledge.articles import Problem, discover, duplicate_slug
+from parley.knowledge.build import Job, build
 from parley.knowledge.parallel import Progress, parse_files
 from parley.knowledge.schema import (
     ARTICLE,
@@ -162,15 +162,9 @@ class IndexStore:
             self.storage.create_index(schema(), indexname=INDEX_NAME)
         ix = self.open()
         known = read_indexed(ix)  # a rebuild renders only the files that changed
-        files = (self._relative(p) for p in discover(self.kb_dir))
-        parsed = self._parse(files, progress, known)
-        writer = ix.writer(timeout=WRITER_TIMEOUT_S, limitmb=WRITER_LIMIT_MB)
-        try:
-            written = self._write(writer, parsed, owners={})  # streams while workers parse
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=CLEAR)  # drops every old segment: the index is exactly these files
+        jobs = self._jobs((self._relative(p) for p in discover(self.kb_dir)), known)
+        # New segments replace every old one: the index is exactly these files.
+        written = build(ix, self.kb_dir, jobs, self.workers, progress)
         return SyncReport(tuple(written), (), rebuilt=True)
 
     def _candidates(self, manifest: dict[str, Entry], paths: Iterable[Path] | None) -> set[str]:
@@ -219,29 +213,31 @@ class IndexStore:
         writer.commit()
         return SyncReport(tuple(written), tuple(sorted(redo - set(written))), rebuilt=False)
 
-    def _parse(
-        self,
-        files: Iterable[str],
-        progress: Progress | None = None,
-        known: dict[str, tuple[str, Indexed]] | None = None,
-    ) -> Iterator[Parsed]:
-        """Parse the files that still exist, in path order (in parallel when there are many);
-        a file whose fingerprint ``known`` holds is taken from there instead of rendered.
+    def _jobs(
+        self, files: Iterable[str], known: dict[str, tuple[str, Indexed]] | None = None
+    ) -> list[Job]:
+        """The files that still exist, in path order, with their fingerprints; a file whose
+        fingerprint ``known`` holds is taken from there instead of read and rendered.
 
         The fingerprint is taken before the file is read: if it changes meanwhile, the stored
         fingerprint is already out of date and the next sync reads the file again."""
-        stamps = {rel: self._fingerprint(rel) for rel in sorted(files)}
-        present = [rel for rel, stamp in stamps.items() if stamp is not None]
         known = known or {}
-        tasks = [
-            known[rel][1] if rel in known and known[rel][0] == stamps[rel] else self.kb_dir / rel
-            for rel in present
-        ]
-        parsed = parse_files(tasks, self.kb_dir, self.workers)
-        for done, (rel, result) in enumerate(zip(present, parsed, strict=True), start=1):
-            yield rel, stamps[rel] or "", result
+        jobs: list[Job] = []
+        for rel in sorted(files):
+            stamp = self._fingerprint(rel)
+            if stamp is not None:
+                same = rel in known and known[rel][0] == stamp
+                jobs.append((rel, stamp, known[rel][1] if same else self.kb_dir / rel))
+        return jobs
+
+    def _parse(self, files: Iterable[str], progress: Progress | None = None) -> Iterator[Parsed]:
+        """Parse the files that still exist, in path order (in parallel when there are many)."""
+        jobs = self._jobs(files)
+        parsed = parse_files([task for _, _, task in jobs], self.kb_dir, self.workers)
+        for done, ((rel, stamp, _), result) in enumerate(zip(jobs, parsed, strict=True), start=1):
+            yield rel, stamp, result
             if progress is not None:
-                progress(done, len(present))
+                progress(done, len(jobs))
 
     @staticmethod
     def _write(writer: Any, parsed: Iterable[Parsed], owners: dict[str, str]) -> list[str]:
