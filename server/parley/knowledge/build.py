@@ -89,16 +89,23 @@ class PartBuilder:
 
 
 def build(
-    ix: Any, kb_dir: Path, jobs: list[Job], workers: int = 1, progress: Progress | None = None
+    ix: Any,
+    kb_dir: Path,
+    jobs: Iterable[Job],
+    expected: int,
+    workers: int = 1,
+    progress: Progress | None = None,
 ) -> list[str]:
     """Write ``jobs`` into new segments of ``ix`` (a ``whoosh.index.FileIndex``) and commit
-    them as its only ones: the paths written, in order. ``progress`` hears how many files have
-    been parsed of how many."""
-    if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
-        parts = _in_workers(ix, kb_dir, jobs, workers, progress)
+    them as its only ones: the paths written, in order. ``jobs`` are taken as the workers
+    start (taking a fingerprint reads the file), ``expected`` says about how many there are.
+    ``progress`` hears how many files have been parsed of how many."""
+    stamps: dict[str, str] = {}
+    listed = ((rel, stamps.setdefault(rel, stamp), task) for rel, stamp, task in jobs)
+    if workers > 1 and expected >= PARALLEL_THRESHOLD:
+        parts = _in_workers(ix, kb_dir, listed, stamps, workers, progress)
     else:
-        parts = [_in_process(ix, kb_dir, jobs, progress)]
-    stamps = {rel: stamp for rel, stamp, _ in jobs}
+        parts = [_in_process(ix, kb_dir, list(listed), progress)]
     duplicates = list(_drop_duplicates(parts, stamps))
     if duplicates:
         parts.append(Part(build_segment(ix, duplicates)))
@@ -116,25 +123,35 @@ def _in_process(ix: Any, kb_dir: Path, jobs: list[Job], progress: Progress | Non
 
 
 def _in_workers(
-    ix: Any, kb_dir: Path, jobs: list[Job], workers: int, progress: Progress | None
+    ix: Any,
+    kb_dir: Path,
+    jobs: Iterable[Job],
+    stamps: dict[str, str],
+    workers: int,
+    progress: Progress | None,
 ) -> list[Part]:
+    """``stamps`` fills with each job's path and fingerprint as ``jobs`` are read."""
     context = multiprocessing.get_context("spawn")
     chunks: Queue[list[Job] | None] = context.Queue()
     results: Queue[int | Part | Failed] = context.Queue()
-    for start in range(0, len(jobs), CHUNK):
-        chunks.put(jobs[start : start + CHUNK])
-    for _ in range(workers):
-        chunks.put(None)  # one "no more" for each worker
     where = (str(ix.storage.folder), ix.indexname)
     processes = [
         context.Process(target=work, args=(chunks, results, where, kb_dir), daemon=True)
         for _ in range(workers)
     ]
     for process in processes:
-        process.start()
+        process.start()  # they import while the files are listed and fingerprinted
     parts: list[Part] = []
     done = 0
     try:
+        chunk: list[Job] = []
+        for job in jobs:
+            chunk.append(job)
+            if len(chunk) == CHUNK:
+                chunks.put(chunk)
+                chunk = []
+        for last in ([chunk] if chunk else []) + [None] * workers:
+            chunks.put(last)  # then one "no more" for each worker
         while len(parts) < workers:
             try:
                 message = results.get(timeout=POLL_S)
@@ -150,7 +167,7 @@ def _in_workers(
                 continue
             done += message
             if progress is not None:
-                progress(done, len(jobs))
+                progress(done, len(stamps))
     finally:
         for process in processes:
             if process.is_alive():
