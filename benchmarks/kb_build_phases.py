@@ -2,7 +2,8 @@
 run one after another in one process without a profiler (a profiler inflates the many small
 calls of the segment writer and of the analysis), beside the CPU seconds of plain Whoosh's whole
 build of the same files (``_whoosh.py``, as its own process). In a real build every phase but
-the last runs in the parse workers, each over its share of the files; the parent only commits.
+the last runs in the parse workers (the parent is one of them), each over its share of the
+files; the last, the commit, in the parent alone.
 
     .venv/bin/python benchmarks/kb_build_phases.py [KB_DIR]   # default: ../shared/evaldata/corpora
 
