@@ -1,7 +1,9 @@
 """Where a full knowledge-base build's work goes: the CPU seconds of each phase of Parley's build,
 run one after another in one process without a profiler (a profiler inflates the many small
-calls of Whoosh's writer and of the analysis), beside the CPU seconds of plain Whoosh's whole
-build of the same files (``_whoosh.py``, as its own process).
+calls of the segment writer and of the analysis), beside the CPU seconds of plain Whoosh's whole
+build of the same files (``_whoosh.py``, as its own process). In a real build every phase but
+the last runs in the parse workers (the parent is one of them), each over its share of the
+files; the last, the commit, in the parent alone.
 
     .venv/bin/python benchmarks/kb_build_phases.py [KB_DIR]   # default: ../shared/evaldata/corpora
 
@@ -20,10 +22,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.writing import CLEAR
 
 from parley.knowledge.articles import Article, discover, load_or_problem, render_page
 from parley.knowledge.schema import INDEX_NAME, documents, meaning, schema
+from parley.knowledge.segments import SegmentBuilder, commit_segments
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "evaldata" / "corpora"
 WHOOSH = Path(__file__).with_name("_whoosh.py")
@@ -55,9 +57,11 @@ def main() -> None:
     docs = cpu(phases, "analysis", lambda: [d for a in articles for d in documents(a, vectors)])
     with tempfile.TemporaryDirectory() as tmp:
         storage = FileStorage(tmp)
-        writer = storage.create_index(schema(), indexname=INDEX_NAME).writer(limitmb=256)
-        cpu(phases, "Whoosh add_document", lambda: [writer.add_document(**d) for d in docs])
-        cpu(phases, "Whoosh commit", lambda: writer.commit(mergetype=CLEAR))
+        ix = storage.create_index(schema(), indexname=INDEX_NAME)
+        builder = SegmentBuilder(storage, INDEX_NAME, ix.schema)
+        cpu(phases, "segment: documents", lambda: [builder.add(d) for d in docs])
+        segment = cpu(phases, "segment: postings, files", builder.finish)
+        cpu(phases, "commit (parent)", lambda: commit_segments(ix, [segment]))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         command = [sys.executable, str(WHOOSH), str(kb_dir), str(Path(tmp) / "whoosh")]
         subprocess.run(command, check=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from parley.knowledge import ArticleError, load_all, load_article
-from parley.knowledge.render import render
+from parley.knowledge.render import render, tidy_text
 from tests.knowledge.conftest import EVALDATA_CORPORA, corpus_file, write
 
 
@@ -279,3 +279,12 @@ def test_an_unclosed_style_does_not_swallow_the_rest_of_the_article() -> None:
     assert "p{}" not in rendered.html
     assert "<style" not in rendered.html
     assert "<script" not in rendered.html
+
+
+def test_tidy_text_makes_spaces_one_trims_lines_and_keeps_tabs() -> None:
+    assert tidy_text(" a  b\xa0\xa0c \r\n\n \u3000\n\td\t e\t \n\n") == "a b c\n\td\t e"
+    assert tidy_text("cell\t\tnext\t\n\t\n") == "cell\t\tnext\t\n\t".strip()
+    # Every kind of whitespace but the tab is trimmed from a line's ends, as regular
+    # expressions' \s knows them.
+    for space in (chr(c) for c in range(0x3001) if chr(c).isspace() and chr(c) not in "\t\n"):
+        assert tidy_text(f"a{space}\n{space}b") == "a\nb", repr(space)

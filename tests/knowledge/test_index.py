@@ -330,3 +330,19 @@ def test_a_file_that_cannot_be_read_is_a_problem_not_a_crash(kb_dir: Path) -> No
     assert isinstance(problem, Problem)
     assert problem.path == "vanished.md"
     assert problem.message.startswith("cannot read")
+
+
+def test_contents_count_what_the_latest_generation_serves(kb_dir: Path, index_dir: Path) -> None:
+    write(kb_dir, "drafts/soon.md", "---\ntitle: Soon\ndraft: true\n---\nNot yet.\n")
+    write(kb_dir, "broken.md", "---\ntitle: [unclosed\n---\nBody.\n")
+    kb = KnowledgeBase.open(kb_dir, index_dir)
+    contents = index_module.IndexStore(kb_dir, index_dir).contents()
+    assert contents == index_module.Contents(5, 2, ("en", "pl"), 1)
+
+    # The Polish article's documents are deleted, not yet merged away: its locale is gone.
+    (kb_dir / "pl/zwrot.md").unlink()
+    (kb_dir / "broken.md").unlink()
+    kb.refresh([kb_dir / "pl/zwrot.md", kb_dir / "broken.md"])
+    contents = index_module.IndexStore(kb_dir, index_dir).contents()
+    assert contents == index_module.Contents(4, 2, ("en",), 0)
+    kb.close()

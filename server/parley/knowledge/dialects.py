@@ -25,10 +25,15 @@ _MS_INCLUDE = re.compile(r"\[!INCLUDE\s*\[[^\]]*\]\([^)]*\)\]")
 _ALERT = re.compile(r"^(\s*)>\s*\[!(\w+)\]\s*$")
 _QUOTED = re.compile(r"^(\s*)>\s?(.*)$")
 _INDENT = "    "
+# Every construct above starts with one of these (an MDX line with "import" or "export"):
+# most articles have none, and are returned as they are without reading them line by line.
+_ANY_CONSTRUCT = re.compile(r":::|\[!|^(?:import|export)\s", re.M)
 
 
 def normalize(source: str) -> str:
     """Rewrite Docusaurus / Microsoft Docs constructs into plain pymdown-extensions Markdown."""
+    if not _ANY_CONSTRUCT.search(source):
+        return source
     lines = source.split("\n")
     out: list[str] = []
     fence: str | None = None

@@ -20,7 +20,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
-from itertools import pairwise
+from itertools import pairwise, repeat
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,7 @@ WORD_SPACE = "▁"  # the tokenizer's mark for "a word starts here"
 LONGEST_WORD = 40  # longer "words" (hashes, base64) say nothing and BPE is quadratic
 MOST_WORDS = 20_000  # a document's first this many words decide its vector
 CACHE_SIZE = 200_000
+NOT_MERGED = 1 << 62  # the rank of a pair the merge list does not have: above every real one
 
 Vector = npt.NDArray[np.float32]
 
@@ -51,11 +52,13 @@ class _Tokenizer:
 
     def encode(self, word: str) -> list[int]:
         symbols = list(WORD_SPACE + word)
-        ranks = self.ranks
+        rank = self.ranks.get
         while len(symbols) > 1:
-            pairs = [ranks.get(pair, -1) for pair in pairwise(symbols)]
-            best = min((r for r in pairs if r >= 0), default=-1)
-            if best < 0:
+            # Each pair's rank (NOT_MERGED when it is no merge), looked up without a Python
+            # loop: every distinct word of a build is encoded once per worker.
+            pairs = list(map(rank, pairwise(symbols), repeat(NOT_MERGED)))
+            best = min(pairs)
+            if best == NOT_MERGED:
                 break
             at = pairs.index(best)
             symbols[at : at + 2] = [symbols[at] + symbols[at + 1]]

@@ -1,6 +1,7 @@
-"""Parsing many files at once: Markdown rendering and analysis are pure Python, so a full build
-spreads them over worker processes (spawned, never forked: the server has threads) and keeps
-the parent free to feed Whoosh. Small batches, the common case for edits, stay in-process.
+"""Parsing many files at once: reading Markdown and analysing it are pure Python, so an update
+of many files spreads them over worker processes (spawned, never forked: the server has
+threads) while the parent feeds Whoosh; small batches, the common case for edits, stay
+in-process. Full builds go further (``build.py``): their workers also write the index.
 A rebuild hands the workers unchanged articles as the index holds them (``Indexed``): only
 their analysis is redone."""
 
@@ -18,7 +19,7 @@ from parley.knowledge.schema import Indexed, Prepared, prepare
 # Below this many files the cost of starting workers outweighs what they save.
 PARALLEL_THRESHOLD = 200
 CHUNK = 16
-MAX_WORKERS = 4  # past this, the one process feeding Whoosh is the bottleneck
+MAX_WORKERS = 4  # each worker of a build writes a segment that every search then reads
 
 # Called with (files parsed, files to parse) as a sync goes: the CLI draws a progress bar.
 Progress = Callable[[int, int], None]

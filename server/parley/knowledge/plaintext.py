@@ -141,18 +141,22 @@ class _Reader:
             return i + 1
         if "<!--" in line:
             return self._comment(i)
-        fence = _FENCE.match(line)
+        # Each pattern below can only match a line starting (after spaces) with certain
+        # characters: most lines are words, and skip them all.
+        first = line.lstrip()[0]
+        fence = _FENCE.match(line) if first in "`~" else None
         if fence:
             return self._code(i + 1, fence.group(1))
-        if _RULE.match(line) and not self.in_paragraph:
+        if first in "-*_" and _RULE.match(line) and not self.in_paragraph:
             self._end_paragraph()
             return i + 1
-        heading = _ATX.match(line)
+        heading = _ATX.match(line) if first == "#" else None
         if heading:
             self._end_paragraph()
             self._heading(len(heading.group(1)), heading.group(2) or "")
             return i + 1
-        if self.in_paragraph and len(self.paragraph) == 1 and _SETEXT.match(line):
+        setext = first in "=-" and self.in_paragraph and len(self.paragraph) == 1
+        if setext and _SETEXT.match(line):
             text = self.paragraph[0]
             self.out.pop()
             self.paragraph = []
@@ -162,9 +166,9 @@ class _Reader:
         if "|" in line and i + 1 < len(self.lines) and _TABLE_RULE.match(self.lines[i + 1]):
             self._end_paragraph()
             return self._table(i)
-        if _REFERENCE.match(line):
+        if first == "[" and _REFERENCE.match(line):
             return i + 1
-        admonition = _ADMONITION.match(line)
+        admonition = _ADMONITION.match(line) if first == "!" else None
         if admonition:
             self._end_paragraph()
             title = admonition.group(2)
@@ -172,7 +176,7 @@ class _Reader:
             if shown:
                 self.out.append(inline_text(shown))
             return i + 1
-        if _OPEN_TAG_START.match(line):
+        if first == "<" and _OPEN_TAG_START.match(line):
             return self._tag_lines(i)
         return self._text(i, line)
 
@@ -186,10 +190,12 @@ class _Reader:
 
     def _text(self, i: int, line: str) -> int:
         starts = not self.in_paragraph
+        first = line.lstrip()[:1]  # as in _block: most lines start with a word, and skip these
         # A list cannot interrupt a paragraph: "1. …" right under a line of text is that text.
-        listed = starts and _LIST_ITEM.match(line)
-        contained = _QUOTE.match(line) or listed or line.startswith(("    ", "\t"))
-        block = _HTML_BLOCK.match(line)
+        listed = starts and (first in "-*+" or first.isdigit()) and _LIST_ITEM.match(line)
+        quoted = first == ">" and _QUOTE.match(line)
+        contained = quoted or listed or line.startswith(("    ", "\t"))
+        block = _HTML_BLOCK.match(line) if first == "<" else None
         if block and starts and not block.group(1):
             return self._raw_html(i, block.group(2).lower())
         if block:

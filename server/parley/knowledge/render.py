@@ -70,8 +70,15 @@ _HREF = re.compile(r'\shref="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|tr|pre|div|blockquote|dd|dt|summary|figcaption)>|<br>")
 _CELL_END = re.compile(r"</t[dh]>(?:\s*(?=<t[dh][\s>]))?")
-_SPACES = re.compile(r"[ \r\f\v\xa0]+")  # not tabs: they end table cells (snippets read rows)
-_BLANK_LINES = re.compile(r"[^\S\t]*\n[^\S\t]*")
+# Runs of spaces to make one (not tabs: they end table cells, and snippets read rows). A single
+# plain space, most of them, is not matched at all: the text is not rebuilt for nothing.
+_SPACES = re.compile(r" [ \r\f\v\xa0]+|[\r\f\v\xa0][ \r\f\v\xa0]*")
+# What a line loses at both ends: every character str.isspace() (and the regular expressions'
+# \s) calls whitespace, but the tab and the newline lines are split at.
+_LINE_ENDS = (
+    "\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _CONTAINER_OPEN = re.compile(r"<(?:div|blockquote|li|td|th|details)[\s>]")
 _CONTAINER_CLOSE = re.compile(r"</(?:div|blockquote|li|td|th|details)>")
@@ -165,8 +172,11 @@ def text_of(safe_html: str) -> str:
 
 
 def tidy_text(plain: str) -> str:
-    """Plain text with runs of spaces made one and blank lines dropped (tabs are kept)."""
-    return _BLANK_LINES.sub("\n", _SPACES.sub(" ", plain)).strip()
+    """Plain text with runs of spaces made one, lines trimmed and blank lines dropped (tabs
+    are kept). Line by line rather than one regular expression over the whole text: a build
+    runs this over every article, and the expression tried a match at every space."""
+    lines = _SPACES.sub(" ", plain).split("\n")
+    return "\n".join(kept for line in lines if (kept := line.strip(_LINE_ENDS))).strip()
 
 
 def first_paragraph(safe_html: str) -> str:
