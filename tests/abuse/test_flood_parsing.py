@@ -99,13 +99,44 @@ async def test_a_flood_is_parsed_no_further_ahead_than_the_app_reads() -> None:
         _, writer = await flooding_client(port)
         await asyncio.sleep(0.5)  # the server has read what the kernel let it
         (protocol,) = made
-        # A slice's worth of frames waits for the app, not the thousands a 256 KB read holds.
-        assert protocol.queue.qsize() < 4096 // len(TYPING)
+        # One frame waits for the app (the rest of its slice parsed, the rest of the read not),
+        # not the thousands a 256 KB read holds.
+        assert protocol.queue.qsize() == 1
         # And the kernel holds little more for it: the window closes, the flooder blocks.
         kernel = protocol.transport.get_extra_info("socket")
         held = kernel.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
         assert held <= 2 * SOCKET_RECEIVE_BUFFER_BYTES  # Linux doubles what it is given
         writer.close()
+
+
+async def test_a_lost_connection_reaches_the_app_after_at_most_one_more_frame() -> None:
+    """The app of a paced flooder hears that the connection is gone at its next read or the
+    one after, not after the rest of a parsed slice taken at the client's pace."""
+    frames_after_loss: list[int] = []
+    lost, heard = asyncio.Event(), asyncio.Event()
+
+    async def paced_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        await receive()
+        await lost.wait()
+        count = 0
+        while (await receive())["type"] == "websocket.receive":
+            count += 1
+        frames_after_loss.append(count)
+        heard.set()
+
+    async with served(paced_app) as (port, made):
+        _, writer = await flooding_client(port)
+        await asyncio.sleep(0.5)
+        (protocol,) = made
+        # What uvicorn's keepalive does to a client whose pong waits behind its own frames.
+        protocol.transport.close()
+        await asyncio.sleep(0.1)
+        lost.set()
+        await asyncio.wait_for(heard.wait(), 5)
+    assert frames_after_loss[0] <= 1
+    writer.close()
 
 
 @pytest.mark.parametrize("keeps_writing", [True, False], ids=["flooder", "polite"])
