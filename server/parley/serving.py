@@ -77,6 +77,7 @@ class HeaderDeadlineProtocol(H11Protocol):
 
 PARSE_SLICE_BYTES = 4 * 1024
 CLOSE_GRACE_BYTES = 64 * 1024
+CLOSE_RATE_LIMITED = 4429
 # The kernel's receive buffer per WebSocket: chat frames are small, and a client the app reads
 # slowly (paced) must block on a full window, not go on writing megabytes into the kernel.
 SOCKET_RECEIVE_BUFFER_BYTES = 64 * 1024
@@ -94,7 +95,9 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
     disconnect behind every frame of the slice, and a paced app took them at its client's
     allowance: a dead flooder's socket, and its place in the per-visitor count, lingered for
     tens of seconds, and its reconnects were refused meanwhile). After Parley
-    closes a socket, ``CLOSE_GRACE_BYTES`` more are read to find the client's close reply;
+    closes a socket, ``CLOSE_GRACE_BYTES`` more are read to find the client's close reply
+    (one slice only after a ``4429``: a flooder's reply waits behind its flood, and parsing
+    64 KB of its frames, ~1,800, cost each closed flooder several milliseconds of the loop);
     a client still writing past them is cut off instead of having ten seconds of frames
     parsed for nothing. The socket's kernel receive buffer is fixed small
     (``SOCKET_RECEIVE_BUFFER_BYTES``; Linux otherwise grows it to megabytes), so a paced
@@ -104,6 +107,7 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
     _pending = b""
     _offset = 0
     _after_close = 0
+    _close_grace = CLOSE_GRACE_BYTES
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         connection = transport.get_extra_info("socket")
@@ -155,6 +159,8 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
         return message
 
     async def send(self, message: ASGISendEvent) -> None:
+        if message["type"] == "websocket.close" and message.get("code") == CLOSE_RATE_LIMITED:
+            self._close_grace = PARSE_SLICE_BYTES
         await super().send(message)
         if self.close_sent:  # the client's close reply may already wait among the bytes
             self._parse_while_wanted()
@@ -168,7 +174,7 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
                 self._pending, self._offset = b"", 0
             if self.close_sent:
                 self._after_close += len(piece)
-                if self._after_close > CLOSE_GRACE_BYTES:
+                if self._after_close > self._close_grace:
                     self._pending, self._offset = b"", 0
                     self.transport.abort()  # still writing after our close
                     return

@@ -22,6 +22,7 @@ from websockets.uri import parse_uri
 
 from parley.serving import (
     CLOSE_GRACE_BYTES,
+    PARSE_SLICE_BYTES,
     SERVER_OPTIONS,
     SOCKET_RECEIVE_BUFFER_BYTES,
     PacedWebSocketProtocol,
@@ -50,7 +51,7 @@ async def closes_after_one_frame(scope: dict[str, Any], receive: Any, send: Any)
     await receive()
     await send({"type": "websocket.accept"})
     await receive()
-    await send({"type": "websocket.close", "code": 4429, "reason": "too many frames"})
+    await send({"type": "websocket.close", "code": 1008, "reason": "frames are JSON text"})
     await asyncio.sleep(3600)
 
 
@@ -141,7 +142,7 @@ async def test_a_lost_connection_reaches_the_app_after_at_most_one_more_frame() 
 
 @pytest.mark.parametrize("keeps_writing", [True, False], ids=["flooder", "polite"])
 async def test_a_client_still_writing_after_the_close_is_cut_off(keeps_writing: bool) -> None:
-    async with served(closes_at_once) as (port, _):
+    async with served(closes_at_once) as (port, made):
         if keeps_writing:
             reader, writer = await flooding_client(port)
         else:  # a client that answers the close: the ordinary closing handshake
@@ -155,6 +156,9 @@ async def test_a_client_still_writing_after_the_close_is_cut_off(keeps_writing: 
                     received += chunk
         assert b"too many frames" in received  # the close frame reached the client first
         writer.close()
+        (protocol,) = made
+        # After a 4429 one slice is parsed for the reply, not the 64 KB a polite close gets.
+        assert protocol._after_close <= 2 * PARSE_SLICE_BYTES
     assert CLOSE_GRACE_BYTES < FLOOD_BYTES
 
 
@@ -171,5 +175,5 @@ async def test_a_close_reply_behind_unparsed_frames_still_ends_the_socket() -> N
         async with asyncio.timeout(5):
             while chunk := await reader.read(65536):
                 received += chunk
-        assert b"too many frames" in received
+        assert b"frames are JSON text" in received
         writer.close()
