@@ -7,10 +7,12 @@ new sockets opened until refused). The claim is the ratio of the two p99s, measu
 same run (target: at most 2x). Then the 300-frame 730x730 GIF of the hardening issue is
 uploaded and the server's peak RSS above idle is printed (target: under 100 MB).
 
-The attacker runs in a process of its own; server, attacker and measuring client share the
-machine's cores (say so beside the figures). Run: ``.venv/bin/python benchmarks/abuse.py``;
-``ABUSE_FLOODS=frames`` (or ``sockets``, ``uploads``, comma-separated) runs only those floods,
-to see which one costs what.
+The attacker runs in a process of its own, at nice 10: on a real site it has a machine of its
+own, here it shares the server's cores, so it yields them to the server first (it still gets
+every cycle the server leaves idle, so the flood is not smaller). The CPU the server and the
+attacker used in each phase, and the load average, are printed beside the ratio.
+Run: ``.venv/bin/python benchmarks/abuse.py``; ``ABUSE_FLOODS=frames`` (or ``sockets``,
+``uploads``, comma-separated) runs only those floods, to see which one costs what.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import websockets
 from PIL import Image
 
 from _report import REPO, commit_measured, print_table
-from ws_load import rss_kb
+from ws_load import cpu_seconds, rss_kb
 
 sys.path.insert(0, str(REPO))  # tests.support: a real `parley serve` in a subprocess
 
@@ -50,6 +52,7 @@ SOCKET_ATTEMPTS = 300
 # and the kernel's buffers behind them full, so what is measured is the steady state.
 FLOOD_SETTLE_SECONDS = 10
 WARM_UP_MESSAGES = 5  # not timed: the first message opens the conversation and queues it
+ATTACKER_NICE = 10
 
 
 async def ack_latencies(base: str, count: int) -> list[float]:
@@ -95,7 +98,10 @@ async def flood_frames(base: str, stop: asyncio.Event, tally: Counter[str]) -> N
                         await socket.send('{"type":"typing","state":true}')
                         tally["frames"] += 1
                         await asyncio.sleep(0)
-            except (websockets.ConnectionClosed, OSError):
+            except websockets.InvalidStatus as refused:
+                tally[f"frame sockets refused {refused.response.status_code}"] += 1
+                await asyncio.sleep(0.2)  # a flooder does not wait for Retry-After
+            except (websockets.WebSocketException, OSError):
                 tally["frame sockets closed"] += 1
                 await asyncio.sleep(0.2)
 
@@ -209,6 +215,17 @@ async def gif_peak(server: LiveServer, pid: int) -> tuple[int, int, float, int]:
     return len(data), (peak - idle) // 1024, elapsed, response.status_code
 
 
+async def phase(base: str, pids: dict[str, int]) -> tuple[list[float], dict[str, float]]:
+    """The acks of one phase, and the share of a core each watched process used meanwhile
+    (and the 1-minute load average at its end), so a ratio comes with what shaped it."""
+    before = {name: cpu_seconds([pid]) for name, pid in pids.items()}
+    started = time.perf_counter()
+    latencies = await ack_latencies(base, MESSAGES)
+    elapsed = time.perf_counter() - started
+    used = {name: (cpu_seconds([pid]) - before[name]) / elapsed for name, pid in pids.items()}
+    return latencies, {**used, "load": os.getloadavg()[0]}
+
+
 def p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1]
 
@@ -216,6 +233,7 @@ def p(values: list[float], q: float) -> float:
 async def flood(base: str, stop_file: Path) -> None:
     """The attacker, in a process of its own (so its busy loop does not slow the measuring
     client's): every flood at once until ``stop_file`` appears; then its tally as JSON."""
+    os.nice(ATTACKER_NICE)
     stop = asyncio.Event()
     tally: Counter[str] = Counter()
     chosen = os.environ.get("ABUSE_FLOODS", "frames,sockets,uploads").split(",")
@@ -244,14 +262,15 @@ async def main() -> None:
         server = LiveServer(env, Path(workdir)).start()
         assert server.process is not None
         try:
-            quiet = await ack_latencies(server.url, MESSAGES)
+            pids = {"server": server.process.pid}
+            quiet, quiet_use = await phase(server.url, pids)
             stop_file = Path(workdir) / "stop-flooding"
             attacker = await asyncio.create_subprocess_exec(
                 sys.executable, __file__, "--flood", server.url, str(stop_file),
                 stdout=asyncio.subprocess.PIPE,
             )  # fmt: skip
             await asyncio.sleep(FLOOD_SETTLE_SECONDS)
-            flooded = await ack_latencies(server.url, MESSAGES)
+            flooded, flood_use = await phase(server.url, {**pids, "attacker": attacker.pid})
             stop_file.touch()
             output, _ = await asyncio.wait_for(attacker.communicate(), 60)
             tally = json.loads(output.decode().strip().splitlines()[-1])
@@ -261,16 +280,20 @@ async def main() -> None:
     print(f"# Abuse: a well-behaved visitor while one client floods (commit {commit_measured()})")
     print(
         f"parley {version('parley')}, uvicorn {version('uvicorn')}, pillow {version('pillow')}; "
-        "server, attacker and measuring client share the machine's cores\n"
+        f"server, attacker (nice {ATTACKER_NICE}) and measuring client share the machine's "
+        f"{os.cpu_count()} cores; CPU is the share of one core over the phase\n"
     )
     print_table(
-        ["phase", "acks", "p50 ms", "p99 ms", "max ms", "p99 / quiet p99"],
+        ["phase", "acks", "p50 ms", "p99 ms", "max ms", "p99 / quiet p99",
+         "server CPU", "attacker CPU", "load (1 min)"],
         [
             ["quiet", str(len(quiet)), f"{p(quiet, 50):.1f}", f"{p(quiet, 99):.1f}",
-             f"{max(quiet):.1f}", "1.00"],
+             f"{max(quiet):.1f}", "1.00", f"{quiet_use['server']:.0%}", "-",
+             f"{quiet_use['load']:.2f}"],
             ["during the flood", str(len(flooded)), f"{p(flooded, 50):.1f}",
              f"{p(flooded, 99):.1f}", f"{max(flooded):.1f}",
-             f"{p(flooded, 99) / p(quiet, 99):.2f}"],
+             f"{p(flooded, 99) / p(quiet, 99):.2f}", f"{flood_use['server']:.0%}",
+             f"{flood_use['attacker']:.0%}", f"{flood_use['load']:.2f}"],
         ],
     )  # fmt: skip
     counted = ", ".join(f"{what}: {count}" for what, count in sorted(tally.items()))

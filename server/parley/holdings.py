@@ -10,6 +10,9 @@ so what a crashed process held is forgotten within ``LEASE_SECONDS``. A claim is
 A renewal is one script call per ``RENEWAL_CHUNK`` leases, not two commands per lease: a process
 holding a thousand sockets had stalled its event loop every twenty seconds packing and parsing
 two thousand commands and their replies.
+
+While Redis is unreachable each process counts what it holds in memory
+(``parley.redisfallback``); a Redis lease it cannot release then runs out on its own.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import time
 from collections import Counter
 
 from redis.asyncio import Redis
+
+from parley.redisfallback import REDIS_UNREACHABLE, LocalFallback
 
 LEASE_SECONDS = 60.0
 RENEWAL_CHUNK = 500
@@ -83,11 +88,18 @@ class RedisHoldings(Holdings):
         self._process = secrets.token_hex(6)
         self._tickets = itertools.count()
         self._mine: dict[str, str] = {}  # ticket -> Redis key, for renewing the leases
+        self._local = MemoryHoldings(name, limit)  # its tickets have no ":" in them
+        self._fallback = LocalFallback(f"{name} held per client address")
 
     def _key(self, key: str) -> str:
         return f"{_REDIS_PREFIX}{self.name}:{key}"
 
     async def claim(self, key: str) -> str | None:
+        return await self._fallback.run(
+            lambda: self._claim_shared(key), lambda: self._local.claim(key)
+        )
+
+    async def _claim_shared(self, key: str) -> str | None:
         redis_key, ticket = self._key(key), f"{self._process}:{next(self._tickets)}"
         now = time.time()
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -103,8 +115,12 @@ class RedisHoldings(Holdings):
         return ticket
 
     async def release(self, key: str, ticket: str) -> None:
+        if ":" not in ticket:
+            await self._local.release(key, ticket)
+            return
         self._mine.pop(ticket, None)
-        await self._redis.zrem(self._key(key), ticket)
+        with contextlib.suppress(*REDIS_UNREACHABLE):  # unrenewed, the lease runs out
+            await self._redis.zrem(self._key(key), ticket)
 
     @property
     def _lifetime(self) -> int:

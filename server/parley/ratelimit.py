@@ -5,6 +5,7 @@ In memory for one process; in Redis when ``PARLEY_REDIS_URL`` is set, so every p
 scaled-out site draws on one allowance (behind a load balancer of N processes a client would
 otherwise get N times it). Redis's check is one MULTI/EXEC transaction: the event is counted
 first and taken back if it was over, so concurrent requests in any process see distinct counts.
+While Redis is unreachable each process counts in memory (``parley.redisfallback``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections import deque
 from redis.asyncio import Redis
 
 from parley.errors import RateLimited
+from parley.redisfallback import LocalFallback
 
 _MAX_TRACKED_KEYS = 100_000
 _REDIS_PREFIX = "parley:rate:"
@@ -75,8 +77,15 @@ class RedisRateWindow(RateWindow):
     def __init__(self, redis: Redis, name: str, limit: int, window_seconds: float) -> None:
         super().__init__(name, limit, window_seconds)
         self._redis = redis
+        self._local = MemoryRateWindow(name, limit, window_seconds)
+        self._fallback = LocalFallback(f"the {name} window")
 
     async def _count(self, key: str, now: float) -> float | None:
+        return await self._fallback.run(
+            lambda: self._count_shared(key, now), lambda: self._local._count(key, now)
+        )
+
+    async def _count_shared(self, key: str, now: float) -> float | None:
         redis_key = f"{_REDIS_PREFIX}{self.name}:{key}"
         marker = f"{now}:{secrets.token_hex(4)}"
         async with self._redis.pipeline(transaction=True) as pipe:

@@ -17,12 +17,15 @@ import asyncio
 import functools
 import gc
 import socket
+from collections import deque
 from typing import Any
 
 import h11
 from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Request, Response
 
 from parley.config import Settings
 
@@ -74,6 +77,7 @@ class HeaderDeadlineProtocol(H11Protocol):
 
 PARSE_SLICE_BYTES = 4 * 1024
 CLOSE_GRACE_BYTES = 64 * 1024
+CLOSE_RATE_LIMITED = 4429
 # The kernel's receive buffer per WebSocket: chat frames are small, and a client the app reads
 # slowly (paced) must block on a full window, not go on writing megabytes into the kernel.
 SOCKET_RECEIVE_BUFFER_BYTES = 64 * 1024
@@ -85,8 +89,15 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
     uvicorn pauses reading once a frame is queued for the app, but parses all of the read it
     already has: up to 256 KB, thousands of a flooder's frames in one go on the event loop
     every socket shares (and then held in memory). Here a read is parsed a slice at a time
-    and the rest waits, as bytes, until the app has taken what was parsed. After Parley
-    closes a socket, ``CLOSE_GRACE_BYTES`` more are read to find the client's close reply;
+    and the rest waits, as bytes, until the app has taken what was parsed; of a slice's
+    frames one is queued for the app and the others wait, parsed, in order. So when the
+    connection is lost, the app hears of it after at most one more frame (uvicorn queued the
+    disconnect behind every frame of the slice, and a paced app took them at its client's
+    allowance: a dead flooder's socket, and its place in the per-visitor count, lingered for
+    tens of seconds, and its reconnects were refused meanwhile). After Parley
+    closes a socket, ``CLOSE_GRACE_BYTES`` more are read to find the client's close reply
+    (one slice only after a ``4429``: a flooder's reply waits behind its flood, and parsing
+    64 KB of its frames, ~1,800, cost each closed flooder several milliseconds of the loop);
     a client still writing past them is cut off instead of having ten seconds of frames
     parsed for nothing. The socket's kernel receive buffer is fixed small
     (``SOCKET_RECEIVE_BUFFER_BYTES``; Linux otherwise grows it to megabytes), so a paced
@@ -96,12 +107,46 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
     _pending = b""
     _offset = 0
     _after_close = 0
+    _close_grace = CLOSE_GRACE_BYTES
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         connection = transport.get_extra_info("socket")
         if connection is not None:
             connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_RECEIVE_BUFFER_BYTES)
+        self._parsed: deque[Request | Response | Frame] = deque()  # a server gets no Response
         super().connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._parsed.clear()  # not yet read, like the bytes still unparsed: nobody to answer
+        self._pending, self._offset = b"", 0
+        super().connection_lost(exc)
+
+    def handle_events(self) -> None:
+        self._parsed.extend(self.conn.events_received())
+        self._handle_while_wanted()
+
+    def _handle_while_wanted(self) -> None:
+        """uvicorn's handling of each parsed event, stopping once a frame waits for the app."""
+        while self._parsed and not self.read_paused:
+            event = self._parsed.popleft()
+            if isinstance(event, Request):
+                self.handle_connect(event)
+            elif isinstance(event, Frame):
+                self._handle_frame(event)
+
+    def _handle_frame(self, frame: Frame) -> None:
+        if frame.opcode is Opcode.TEXT:
+            self.handle_text(frame)
+        elif frame.opcode is Opcode.BINARY:
+            self.handle_bytes(frame)
+        elif frame.opcode is Opcode.CONT:
+            self.handle_cont(frame)
+        elif frame.opcode is Opcode.PING:
+            self.handle_ping()
+        elif frame.opcode is Opcode.PONG:
+            self.handle_pong(frame)
+        else:
+            self.handle_close(frame)
 
     def data_received(self, data: bytes) -> None:
         self._pending = self._pending[self._offset :] + data if self._pending else data
@@ -114,11 +159,14 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
         return message
 
     async def send(self, message: ASGISendEvent) -> None:
+        if message["type"] == "websocket.close" and message.get("code") == CLOSE_RATE_LIMITED:
+            self._close_grace = PARSE_SLICE_BYTES
         await super().send(message)
         if self.close_sent:  # the client's close reply may already wait among the bytes
             self._parse_while_wanted()
 
     def _parse_while_wanted(self) -> None:
+        self._handle_while_wanted()
         while self._offset < len(self._pending) and not self.read_paused:
             piece = self._pending[self._offset : self._offset + PARSE_SLICE_BYTES]
             self._offset += len(piece)
@@ -126,7 +174,7 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
                 self._pending, self._offset = b"", 0
             if self.close_sent:
                 self._after_close += len(piece)
-                if self._after_close > CLOSE_GRACE_BYTES:
+                if self._after_close > self._close_grace:
                     self._pending, self._offset = b"", 0
                     self.transport.abort()  # still writing after our close
                     return

@@ -22,6 +22,7 @@ from websockets.uri import parse_uri
 
 from parley.serving import (
     CLOSE_GRACE_BYTES,
+    PARSE_SLICE_BYTES,
     SERVER_OPTIONS,
     SOCKET_RECEIVE_BUFFER_BYTES,
     PacedWebSocketProtocol,
@@ -50,7 +51,7 @@ async def closes_after_one_frame(scope: dict[str, Any], receive: Any, send: Any)
     await receive()
     await send({"type": "websocket.accept"})
     await receive()
-    await send({"type": "websocket.close", "code": 4429, "reason": "too many frames"})
+    await send({"type": "websocket.close", "code": 1008, "reason": "frames are JSON text"})
     await asyncio.sleep(3600)
 
 
@@ -99,8 +100,9 @@ async def test_a_flood_is_parsed_no_further_ahead_than_the_app_reads() -> None:
         _, writer = await flooding_client(port)
         await asyncio.sleep(0.5)  # the server has read what the kernel let it
         (protocol,) = made
-        # A slice's worth of frames waits for the app, not the thousands a 256 KB read holds.
-        assert protocol.queue.qsize() < 4096 // len(TYPING)
+        # One frame waits for the app (the rest of its slice parsed, the rest of the read not),
+        # not the thousands a 256 KB read holds.
+        assert protocol.queue.qsize() == 1
         # And the kernel holds little more for it: the window closes, the flooder blocks.
         kernel = protocol.transport.get_extra_info("socket")
         held = kernel.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
@@ -108,9 +110,39 @@ async def test_a_flood_is_parsed_no_further_ahead_than_the_app_reads() -> None:
         writer.close()
 
 
+async def test_a_lost_connection_reaches_the_app_after_at_most_one_more_frame() -> None:
+    """The app of a paced flooder hears that the connection is gone at its next read or the
+    one after, not after the rest of a parsed slice taken at the client's pace."""
+    frames_after_loss: list[int] = []
+    lost, heard = asyncio.Event(), asyncio.Event()
+
+    async def paced_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        await receive()
+        await lost.wait()
+        count = 0
+        while (await receive())["type"] == "websocket.receive":
+            count += 1
+        frames_after_loss.append(count)
+        heard.set()
+
+    async with served(paced_app) as (port, made):
+        _, writer = await flooding_client(port)
+        await asyncio.sleep(0.5)
+        (protocol,) = made
+        # What uvicorn's keepalive does to a client whose pong waits behind its own frames.
+        protocol.transport.close()
+        await asyncio.sleep(0.1)
+        lost.set()
+        await asyncio.wait_for(heard.wait(), 5)
+    assert frames_after_loss[0] <= 1
+    writer.close()
+
+
 @pytest.mark.parametrize("keeps_writing", [True, False], ids=["flooder", "polite"])
 async def test_a_client_still_writing_after_the_close_is_cut_off(keeps_writing: bool) -> None:
-    async with served(closes_at_once) as (port, _):
+    async with served(closes_at_once) as (port, made):
         if keeps_writing:
             reader, writer = await flooding_client(port)
         else:  # a client that answers the close: the ordinary closing handshake
@@ -124,6 +156,9 @@ async def test_a_client_still_writing_after_the_close_is_cut_off(keeps_writing: 
                     received += chunk
         assert b"too many frames" in received  # the close frame reached the client first
         writer.close()
+        (protocol,) = made
+        # After a 4429 one slice is parsed for the reply, not the 64 KB a polite close gets.
+        assert protocol._after_close <= 2 * PARSE_SLICE_BYTES
     assert CLOSE_GRACE_BYTES < FLOOD_BYTES
 
 
@@ -140,5 +175,5 @@ async def test_a_close_reply_behind_unparsed_frames_still_ends_the_socket() -> N
         async with asyncio.timeout(5):
             while chunk := await reader.read(65536):
                 received += chunk
-        assert b"too many frames" in received
+        assert b"frames are JSON text" in received
         writer.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 import websockets
@@ -154,6 +155,32 @@ async def test_a_flood_closes_with_4429_and_spares_the_neighbour(live_url: str) 
     assert closed.value.rcvd.code == 4429
     assert (await neighbour.say("unaffected"))["seq"] == 1
     await neighbour.close()
+
+
+async def test_a_flooder_reconnecting_at_once_is_refused_before_the_upgrade(
+    live_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After a flood's 4429 the same visitor's new sockets are an HTTP 429 for a while (no
+    socket accepted, nothing read, the access line says 429); another visitor from the same
+    address is not held back."""
+    token = await new_visitor(live_url)
+    flooder, _ = await visitor_client(live_url, token)
+    with pytest.raises(websockets.ConnectionClosed):
+        for _ in range(200):
+            await flooder.send({"type": "typing", "state": True})
+        await flooder.collect(2)
+        await flooder.receive()
+    with (
+        caplog.at_level(logging.INFO, logger="parley.access"),
+        pytest.raises(websockets.InvalidStatus) as refused,
+    ):
+        await connect(f"{live_url.replace('http', 'ws', 1)}/ws/visitor?token={token}")
+    assert refused.value.response.status_code == 429
+    assert 1 <= int(refused.value.response.headers["Retry-After"]) <= 10
+    assert any(r.getMessage().startswith("WS /ws/visitor 429 ") for r in caplog.records)
+    other, _ = await visitor_client(live_url, await new_visitor(live_url))
+    assert (await other.say("unaffected"))["seq"] == 1
+    await other.close()
 
 
 async def test_repeated_typing_frames_read_nothing_from_the_store(live_app: LiveApp) -> None:

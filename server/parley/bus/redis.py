@@ -2,7 +2,10 @@
 
 A channel is subscribed in Redis while at least one local handler wants it. If the
 connection drops, the reader reconnects and re-subscribes; events published meanwhile are
-missed here, and subscribers recover them from the store by ``seq``.
+missed here, and subscribers recover them from the store by ``seq``. While Redis is
+unreachable, what this process publishes still reaches its own subscribers (delivered here
+directly), so a visitor and an agent on one process go on chatting live; other processes
+catch up from the store once Redis answers.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from parley.bus import Handler, Subscription
 from parley.bus.local import LocalRegistry
+from parley.redisfallback import LocalFallback
 
 logger = logging.getLogger(__name__)
 PREFIX = "parley:"
@@ -27,18 +31,25 @@ PREFIX = "parley:"
 # made redis-py's default pool raise "Too many connections" at 100 and refused the sockets.
 MAX_CONNECTIONS = 100
 CONNECTION_WAIT_SECONDS = 10.0
+# A Redis host that is down without refusing (no RST) must not hold a request for the kernel's
+# connect timeout of minutes: the shared limits fall back to memory after this instead.
+CONNECT_TIMEOUT_SECONDS = 2.0
 
 
 class RedisBus:
     def __init__(self, url: str) -> None:
         pool = BlockingConnectionPool.from_url(
-            url, max_connections=MAX_CONNECTIONS, timeout=CONNECTION_WAIT_SECONDS
+            url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=CONNECTION_WAIT_SECONDS,
+            socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
         )
         self._redis: Redis = Redis.from_pool(pool)
         self._pubsub: PubSub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._registry = LocalRegistry(on_first=self._subscribe, on_last=self._unsubscribe)
         self._pending: set[asyncio.Task[None]] = set()
         self._reader: asyncio.Task[None] | None = None
+        self._fallback = LocalFallback("live events (this process's subscribers only)")
 
     @property
     def redis(self) -> Redis:
@@ -62,7 +73,13 @@ class RedisBus:
         await self._redis.aclose()
 
     async def publish(self, channel: str, payload: bytes) -> None:
-        await self._redis.publish(PREFIX + channel, payload)
+        async def shared() -> None:
+            await self._redis.publish(PREFIX + channel, payload)
+
+        async def here() -> None:
+            self._registry.deliver(channel, payload)
+
+        await self._fallback.run(shared, here)
 
     def subscribe(self, channel: str, handler: Handler) -> Subscription:
         return self._registry.add(channel, handler)

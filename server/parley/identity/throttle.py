@@ -13,7 +13,8 @@ before the attempt and a failure counted after it would let all forty through to
 
 A right password takes back its reservation and forgives the email's failures (never the
 address's). One process counts in memory; with Redis configured, every process counts in the
-same Redis sorted sets, so processes behind a load balancer share one allowance.
+same Redis sorted sets, so processes behind a load balancer share one allowance (and each
+counts in memory while Redis is unreachable: ``parley.redisfallback``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from parley.errors import RateLimited
+from parley.redisfallback import LocalFallback
 
 WINDOW_SECONDS = 15 * 60
 _STEP_SECONDS = 0.25
@@ -144,8 +146,26 @@ class RedisLoginThrottle(LoginThrottle):
     def __init__(self, redis: Redis, max_failures: int) -> None:
         super().__init__(max_failures)
         self._redis = redis
+        self._local = MemoryLoginThrottle(max_failures)
+        self._fallback = LocalFallback("failed sign-ins")
 
     async def _reserve(
+        self, keys: tuple[str, ...], marker: str, at: float, since: float
+    ) -> list[list[float]]:
+        return await self._fallback.run(
+            lambda: self._reserve_shared(keys, marker, at, since),
+            lambda: self._local._reserve(keys, marker, at, since),
+        )
+
+    async def _release(self, keys: tuple[str, ...], marker: str) -> None:
+        await self._local._release(keys, marker)  # wherever it was reserved
+        await self._fallback.run(lambda: self._release_shared(keys, marker), _nothing)
+
+    async def _forget(self, keys: list[str]) -> None:
+        await self._local._forget(keys)
+        await self._fallback.run(lambda: self._forget_shared(keys), _nothing)
+
+    async def _reserve_shared(
         self, keys: tuple[str, ...], marker: str, at: float, since: float
     ) -> list[list[float]]:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -157,12 +177,16 @@ class RedisLoginThrottle(LoginThrottle):
             replies = await pipe.execute()
         return [[score for _, score in members] for members in replies[3::4]]
 
-    async def _release(self, keys: tuple[str, ...], marker: str) -> None:
+    async def _release_shared(self, keys: tuple[str, ...], marker: str) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.zrem(_REDIS_PREFIX + key, marker)
             await pipe.execute()
 
-    async def _forget(self, keys: list[str]) -> None:
+    async def _forget_shared(self, keys: list[str]) -> None:
         if keys:
             await self._redis.delete(*(_REDIS_PREFIX + key for key in keys))
+
+
+async def _nothing() -> None:
+    """In memory there is nothing more to undo (the local twin was already told)."""

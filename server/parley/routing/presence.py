@@ -4,6 +4,7 @@ Each process knows its own sockets (``LocalPresence``). An agent whose last sock
 stays online for a grace period, so a page reload does not drop them from routing. With
 Redis, each process also writes its view to a key that expires unless refreshed; the online
 set is the union of all live processes' views, so a crashed process ages out on its own.
+While Redis is unreachable, each process sees only its own agents (``parley.redisfallback``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from redis.asyncio import Redis
+
+from parley.redisfallback import LocalFallback
 
 _KEY_PREFIX = "parley:presence:"
 _KEY_TTL_SECONDS = 15
@@ -85,11 +88,21 @@ class RedisPresence:
         self.local = LocalPresence(grace_seconds)
         self._redis = redis
         self._key = f"{_KEY_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        self._fallback = LocalFallback("agents online")
 
     async def publish(self) -> None:
-        await self._redis.set(self._key, json.dumps(self.local.snapshot()), ex=_KEY_TTL_SECONDS)
+        await self._fallback.run(self._publish_shared, _unshared)
 
     async def everyone(self) -> dict[str, str]:
+        return await self._fallback.run(self._everyone_shared, self._here)
+
+    async def _here(self) -> dict[str, str]:
+        return self.local.snapshot()
+
+    async def _publish_shared(self) -> None:
+        await self._redis.set(self._key, json.dumps(self.local.snapshot()), ex=_KEY_TTL_SECONDS)
+
+    async def _everyone_shared(self) -> dict[str, str]:
         keys = [key async for key in self._redis.scan_iter(match=_KEY_PREFIX + "*", count=100)]
         merged: dict[str, str] = {}
         for raw in await self._redis.mget(keys) if keys else []:
@@ -98,3 +111,7 @@ class RedisPresence:
                 if merged.get(agent_id) != "online":
                     merged[agent_id] = status
         return merged
+
+
+async def _unshared() -> None:
+    """Nowhere to share this process's view; it is published again once Redis answers."""

@@ -11,7 +11,10 @@ the allowance has room. The server reads a socket one frame at a time, so the cl
 further frames wait in its own buffers and TCP slows its writing; the server parses no more
 than the allowance. (Closing instead would be worse: a closed flooder reconnects at once, and
 the server still parses everything it had already sent.) A single socket that keeps sending
-faster than its own limit is still closed with ``4429`` by the socket edge.
+faster than its own limit is still closed with ``4429`` by the socket edge, and that client's
+new sockets are then refused for ``FLOOD_COOL_DOWN_SECONDS`` with an HTTP ``429`` before the
+upgrade: a flooder that reconnects at once costs a request line and a token check, not an
+accepted socket, a ``hello`` and a burst of frames each time.
 Sockets per address are counted by ``Services.address_sockets`` (shared through Redis when it is
 configured); sockets per client and frame allowances by each process.
 """
@@ -19,6 +22,7 @@ configured); sockets per client and frame allowances by each process.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -35,6 +39,8 @@ from parley.web.auth import client_address
 CLOSE_RATE_LIMITED = 4429
 CLOSE_PROTOCOL = 1008
 BURST_SECONDS = 3  # a client's shared allowance holds this many seconds of frames
+FLOOD_COOL_DOWN_SECONDS = 10.0
+_MAX_COOLING = 10_000  # clients remembered as cooling down, at most (memory under a spray)
 
 
 @dataclass
@@ -60,6 +66,7 @@ class SocketLimits:
         self.app = app
         self._per_client: Counter[str] = Counter()
         self._buckets: dict[str, _Bucket] = {}
+        self._cooling: dict[str, float] = {}  # client -> when its cool-down ends (monotonic)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
@@ -70,6 +77,11 @@ class SocketLimits:
         settings = found.settings
         address = client_address(connection)
         client = _client_of(scope, connection, found.signer)
+        cooling_for = self._cooling.get(client, 0.0) - time.monotonic()
+        if cooling_for > 0:
+            await _deny(receive, send, math.ceil(cooling_for))
+            return
+        self._cooling.pop(client, None)
         ticket = await found.address_sockets.claim(address)
         if ticket is None:
             await _refuse(receive, send, "too many sockets from your address")
@@ -89,11 +101,19 @@ class SocketLimits:
         try:
             await self.app(scope, guard.receive, guard.send)
         finally:
+            if guard.closed_for_flooding:
+                self._cool_down(client)
             self._per_client[client] -= 1
             if self._per_client[client] <= 0:
                 del self._per_client[client]
                 self._buckets.pop(client, None)
             await found.address_sockets.release(address, ticket)
+
+    def _cool_down(self, client: str) -> None:
+        now = time.monotonic()
+        if len(self._cooling) >= _MAX_COOLING:
+            self._cooling = {key: end for key, end in self._cooling.items() if end > now}
+        self._cooling[client] = now + FLOOD_COOL_DOWN_SECONDS
 
 
 class _Guard:
@@ -108,6 +128,7 @@ class _Guard:
         self._heard = False
         self._accepted = False
         self._closed = False
+        self.closed_for_flooding = False
 
     async def receive(self) -> Message:
         if self._closed:
@@ -133,6 +154,7 @@ class _Guard:
             self._accepted = True
         elif message["type"] == "websocket.close":
             self._closed = True
+            self.closed_for_flooding = message.get("code") == CLOSE_RATE_LIMITED
         await self._send(message)
 
     async def _close(self, code: int, reason: str) -> Message:
@@ -159,3 +181,12 @@ async def _refuse(receive: Receive, send: Send, reason: str) -> None:
     await receive()  # websocket.connect
     await send({"type": "websocket.accept"})
     await send({"type": "websocket.close", "code": CLOSE_RATE_LIMITED, "reason": reason})
+
+
+async def _deny(receive: Receive, send: Send, retry_after: int) -> None:
+    """HTTP 429 instead of the upgrade: nothing accepted, no frame read (a browser sees the
+    socket fail and backs off; ``Retry-After`` tells other clients how long)."""
+    await receive()  # websocket.connect
+    headers = [(b"retry-after", str(retry_after).encode()), (b"content-type", b"text/plain")]
+    await send({"type": "websocket.http.response.start", "status": 429, "headers": headers})
+    await send({"type": "websocket.http.response.body", "body": b"too many frames; wait\n"})

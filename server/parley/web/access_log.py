@@ -61,7 +61,7 @@ class AccessLogMiddleware:
         status: dict[str, Any] = {"code": None}
 
         async def send_and_note_status(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] in ("http.response.start", "websocket.http.response.start"):
                 status["code"] = message["status"]
             elif message["type"] == "websocket.accept":
                 status["code"] = 101
