@@ -17,6 +17,7 @@ pairs are cached per snapshot.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from parley.knowledge.snapshot import Snapshot
 
@@ -32,15 +33,29 @@ class Associations:
         self._sets: dict[str, tuple[int, int]] = {}
         self._pairs: dict[tuple[str, str], float] = {}
 
-    def strength(self, a: str, b: str) -> float:
-        key = (a, b) if a < b else (b, a)
-        found = self._pairs.get(key)
-        if found is None:
-            found = self._npmi(self.documents(a), self.documents(b))
-            if len(self._pairs) >= CACHE_SIZE:
-                self._pairs.clear()
-            self._pairs[key] = found
-        return found
+    def strongest(self, term: str, others: Iterable[str]) -> float:
+        """The strongest tie of ``term`` to any of ``others`` (0 for none).
+
+        Search asks this for every query word a candidate's title lacks, thousands of times a
+        question, so the loop is here, with the cache at hand, not a call per pair.
+        """
+        pairs = self._pairs
+        best = 0.0
+        mine: tuple[int, int] | None = None
+        for other in others:
+            if other == term:
+                continue
+            key = (term, other) if term < other else (other, term)
+            found = pairs.get(key)
+            if found is None:
+                mine = mine or self.documents(term)
+                found = self._npmi(mine, self.documents(other))
+                if len(pairs) >= CACHE_SIZE:
+                    pairs.clear()
+                pairs[key] = found
+            if found > best:
+                best = found
+        return best
 
     def documents(self, term: str) -> tuple[int, int]:
         """(bitset of the global numbers of documents whose body has ``term``, their count)."""

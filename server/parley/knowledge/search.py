@@ -147,7 +147,11 @@ class Searcher:
         noise = len(slots) > 1 and all(a.kind == PREFIX for s in slots for a in s.alternatives)
         depth = max(RERANK_DEPTH, 2 * limit)
         ranked = [] if noise else self._rank(query, slots, query.language, depth=depth)
-        if not noise and (not ranked or ranked[0].coverage < GOOD_COVERAGE):
+        if (
+            not noise
+            and (not ranked or ranked[0].coverage < GOOD_COVERAGE)
+            and not self._everyone_speaks(query.language)
+        ):
             # Asked in another language than the page's: that language's articles answer.
             anywhere = self._rank(query, slots, "", depth=depth)
             if anywhere and (not ranked or anywhere[0].coverage > ranked[0].coverage):
@@ -209,7 +213,7 @@ class Searcher:
         docs = self.snapshot.docs
         languages = self._languages
         wanted = {language, DEFAULT_LANGUAGE}
-        everyone = not language or len(self._all_languages | wanted) == len(wanted)
+        everyone = self._everyone_speaks(language)
         eligible = [
             (docnum, score)
             for docnum, score in scores.items()
@@ -223,6 +227,11 @@ class Searcher:
         candidates = self._by_meaning(query, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
+
+    def _everyone_speaks(self, language: str) -> bool:
+        """Whether every document is in ``language`` or the default one (or none is asked):
+        ranking for that language is then ranking for all, and need not be done twice."""
+        return not language or self._all_languages <= {language, DEFAULT_LANGUAGE}
 
     def _by_meaning(self, query: Query, candidates: list[_Candidate]) -> list[_Candidate]:
         """Word-match scores blended with closeness in meaning to the query."""
@@ -271,17 +280,13 @@ class Searcher:
             if any(a.term in title for a in hits):
                 titled += slot.idf
             elif slot.alternatives:
-                related += slot.idf * self._association(slot.alternatives[0].term, title)
+                # How strongly a query word the title lacks is tied to one of the title's words.
+                related += slot.idf * self.associations.strongest(slot.alternatives[0].term, title)
         title_coverage = titled / total
         final = score * (1.0 + TITLE_BOOST * title_coverage + ASSOCIATION_BOOST * related / total)
         return _Candidate(
             docnum, final, matched / total, title_coverage, exact / matched if matched else 0
         )
-
-    def _association(self, term: str, title: frozenset[str]) -> float:
-        """How strongly a query word the title lacks is tied to one of the title's words."""
-        strength = self.associations.strength
-        return max((strength(term, other) for other in title if other != term), default=0.0)
 
     def _titles(self, docnum: int) -> frozenset[str]:
         found = self._title_terms.get(docnum)
