@@ -58,3 +58,8 @@ class LocalFallback:
             logger.warning("Redis answers again: %s shared by every process again", self.what)
             self._failed_at = None
         return result
+
+
+async def nothing_here() -> None:
+    """The in-memory side of a Redis call that has nothing to do locally (a publish of this
+    process's view, an undo the local twin was already given)."""

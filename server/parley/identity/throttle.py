@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from parley.errors import RateLimited
-from parley.redisfallback import LocalFallback
+from parley.redisfallback import LocalFallback, nothing_here
 
 WINDOW_SECONDS = 15 * 60
 _STEP_SECONDS = 0.25
@@ -159,11 +159,11 @@ class RedisLoginThrottle(LoginThrottle):
 
     async def _release(self, keys: tuple[str, ...], marker: str) -> None:
         await self._local._release(keys, marker)  # wherever it was reserved
-        await self._fallback.run(lambda: self._release_shared(keys, marker), _nothing)
+        await self._fallback.run(lambda: self._release_shared(keys, marker), nothing_here)
 
     async def _forget(self, keys: list[str]) -> None:
         await self._local._forget(keys)
-        await self._fallback.run(lambda: self._forget_shared(keys), _nothing)
+        await self._fallback.run(lambda: self._forget_shared(keys), nothing_here)
 
     async def _reserve_shared(
         self, keys: tuple[str, ...], marker: str, at: float, since: float
@@ -186,7 +186,3 @@ class RedisLoginThrottle(LoginThrottle):
     async def _forget_shared(self, keys: list[str]) -> None:
         if keys:
             await self._redis.delete(*(_REDIS_PREFIX + key for key in keys))
-
-
-async def _nothing() -> None:
-    """In memory there is nothing more to undo (the local twin was already told)."""

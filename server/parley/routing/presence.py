@@ -18,7 +18,7 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-from parley.redisfallback import LocalFallback
+from parley.redisfallback import LocalFallback, nothing_here
 
 _KEY_PREFIX = "parley:presence:"
 _KEY_TTL_SECONDS = 15
@@ -91,7 +91,7 @@ class RedisPresence:
         self._fallback = LocalFallback("agents online")
 
     async def publish(self) -> None:
-        await self._fallback.run(self._publish_shared, _unshared)
+        await self._fallback.run(self._publish_shared, nothing_here)
 
     async def everyone(self) -> dict[str, str]:
         return await self._fallback.run(self._everyone_shared, self._here)
@@ -111,7 +111,3 @@ class RedisPresence:
                 if merged.get(agent_id) != "online":
                     merged[agent_id] = status
         return merged
-
-
-async def _unshared() -> None:
-    """Nowhere to share this process's view; it is published again once Redis answers."""

@@ -34,10 +34,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from parley.errors import Unauthorized
 from parley.identity.tokens import SESSION_COOKIE, TokenSigner
 from parley.services import services
+from parley.sockets.connection import CLOSE_PROTOCOL, CLOSE_RATE_LIMITED
 from parley.web.auth import client_address
 
-CLOSE_RATE_LIMITED = 4429
-CLOSE_PROTOCOL = 1008
 BURST_SECONDS = 3  # a client's shared allowance holds this many seconds of frames
 FLOOD_COOL_DOWN_SECONDS = 10.0
 _MAX_COOLING = 10_000  # clients remembered as cooling down, at most (memory under a spray)
