@@ -393,7 +393,15 @@ def print_report(
         f"{os.getloadavg()[0]:.1f}."
     )
     print(f"commit: {commit_measured('server/parley/knowledge')}")
-    packages = ("whoosh-reloaded", "markdown", "pymdown-extensions", "nh3", "pyyaml", "watchfiles")
+    packages = (
+        "whoosh-reloaded",
+        "pystemmer",
+        "markdown",
+        "pymdown-extensions",
+        "nh3",
+        "pyyaml",
+        "watchfiles",
+    )
     print(
         f"python {platform.python_version()}; "
         + ", ".join(f"{name} {version(name)}" for name in packages)

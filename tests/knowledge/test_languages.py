@@ -99,6 +99,16 @@ def test_english_is_stemmed_as_before() -> None:
     assert analyser("de-AT") is english  # a language without its own analysis is English's
 
 
+def test_english_forms_meet_and_unrelated_words_stay_apart() -> None:
+    """Snowball's current English rules: "pasting" is a form of "paste" (not of "past"), and
+    "organization" is not "organ", nor "university" "universal"."""
+    term = analyser("en").term
+    assert term("pasting") == term("pastes") == term("paste") != term("past")
+    assert term("adding") == term("add")
+    assert term("organization") == term("organized") != term("organ")
+    assert term("university") != term("universal")
+
+
 def test_a_language_of_its_own_reduces_forms_to_one_term() -> None:
     assert len({analyser("pl").term(w) for w in ("hasło", "hasła", "hasłem", "haseł")}) == 1
     assert len({analyser("sl").term(w) for w in ("geslo", "gesla", "geslom", "gesel")}) == 1

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from whoosh.lang.snowball.english import EnglishStemmer
+import Stemmer
 
 # Letters and digits, with inner apostrophes kept ("don't", "user's"); "_" separates words.
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -160,8 +160,17 @@ class Analyser:
 
 
 def _english() -> Analyser:
-    stem = EnglishStemmer().stem
-    return Analyser(ENGLISH_STOP_WORDS, lambda word: stem(fold(word)), lemmas=False)
+    """Snowball's English stemmer, in C (PyStemmer): a stemmer object is not thread-safe, so
+    each thread has its own; Analyser caches the words, so the stemmer's own cache is off."""
+    local = threading.local()
+
+    def stem(word: str) -> str:
+        stemmer = getattr(local, "stemmer", None)
+        if stemmer is None:
+            stemmer = local.stemmer = Stemmer.Stemmer("english", 0)
+        return str(stemmer.stemWord(fold(word)))
+
+    return Analyser(ENGLISH_STOP_WORDS, stem, lemmas=False)
 
 
 def _polish() -> Analyser:

@@ -22,7 +22,7 @@ from parley.knowledge.meaning import word_vectors
 # Bump when the schema, the analysis, the rendering or the word vectors change: a new version is
 # a new index name, so every process builds it fresh instead of reading documents it would
 # misunderstand (or, on a rebuild, reusing rendered articles and vectors made the old way).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 INDEX_NAME = f"parley_kb_v{SCHEMA_VERSION}"
 
 ARTICLE = "article"
