@@ -59,3 +59,21 @@ async def test_a_burst_of_commands_waits_for_a_connection_instead_of_failing() -
         await bus.redis.delete(key)
     finally:
         await bus.close()
+
+
+async def test_a_burst_of_publishes_arrives_whole_and_in_order(bus_pair: tuple[Bus, Bus]) -> None:
+    """Publishes made together share pipelines; each channel still hears them in the order
+    they were made, and each publisher returns only once its event was sent."""
+    publisher, subscriber = bus_pair
+    got: dict[str, list[bytes]] = {"conv:test-d": [], "conv:test-e": []}
+    for channel, payloads in got.items():
+        subscriber.subscribe(channel, payloads.append)
+    await _settle()
+    sent = [(f"conv:test-{'de'[n % 2]}", str(n).encode()) for n in range(600)]
+    await asyncio.gather(*(publisher.publish(channel, payload) for channel, payload in sent))
+    for _ in range(50):
+        if sum(map(len, got.values())) == len(sent):
+            break
+        await asyncio.sleep(0.05)
+    for channel, payloads in got.items():
+        assert payloads == [payload for to, payload in sent if to == channel]

@@ -1,5 +1,11 @@
 """The many-process bus: Redis pub/sub, one connection per process for all its channels.
 
+Publishes are sent in pipelines: what the process publishes while a pipeline is in flight
+(a batch of appends committed together publishes two events per message) goes in the next one,
+in order, so a message costs Redis a command in a shared round trip rather than a round trip
+and redis-py's per-command machinery (a pool checkout, a retry wrapper, a reply read) of its own.
+A publisher still returns only once Redis has its event.
+
 A channel is subscribed in Redis while at least one local handler wants it. If the
 connection drops, the reader reconnects and re-subscribes; events published meanwhile are
 missed here, and subscribers recover them from the store by ``seq``. While Redis is
@@ -14,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -34,6 +41,8 @@ CONNECTION_WAIT_SECONDS = 10.0
 # A Redis host that is down without refusing (no RST) must not hold a request for the kernel's
 # connect timeout of minutes: the shared limits fall back to memory after this instead.
 CONNECT_TIMEOUT_SECONDS = 2.0
+# One publish waiting to be sent: (channel, payload, set once Redis has it).
+Outgoing = tuple[str, bytes, "asyncio.Future[None]"]
 
 
 class RedisBus:
@@ -50,6 +59,8 @@ class RedisBus:
         self._pending: set[asyncio.Task[None]] = set()
         self._reader: asyncio.Task[None] | None = None
         self._fallback = LocalFallback("live events (this process's subscribers only)")
+        self._outgoing: list[Outgoing] = []
+        self._sender: asyncio.Task[None] | None = None
 
     @property
     def redis(self) -> Redis:
@@ -62,6 +73,8 @@ class RedisBus:
         self._reader = asyncio.create_task(self._read_forever())
 
     async def close(self) -> None:
+        if self._sender:  # what was published before the close still goes out
+            await self._sender
         if self._reader:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -73,13 +86,44 @@ class RedisBus:
         await self._redis.aclose()
 
     async def publish(self, channel: str, payload: bytes) -> None:
-        async def shared() -> None:
-            await self._redis.publish(PREFIX + channel, payload)
+        sent: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outgoing.append((channel, payload, sent))
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._send_outgoing())
+        await sent
 
-        async def here() -> None:
+    async def _send_outgoing(self) -> None:
+        """Pipelines of what was published, one after the other, until none waits."""
+        batch: list[Outgoing] = []
+        try:
+            while self._outgoing:
+                batch, self._outgoing = self._outgoing, []
+                try:
+                    await self._fallback.run(
+                        partial(self._publish_shared, batch), partial(self._deliver_here, batch)
+                    )
+                except Exception as error:  # a publisher hears what went wrong, as before
+                    for _, _, sent in batch:
+                        if not sent.done():
+                            sent.set_exception(error)
+                else:
+                    for _, _, sent in batch:
+                        if not sent.done():
+                            sent.set_result(None)
+        finally:  # cancelled (the loop is ending): no publisher is left waiting
+            for _, _, sent in batch + self._outgoing:
+                sent.cancel()
+            self._outgoing, self._sender = [], None
+
+    async def _publish_shared(self, batch: list[Outgoing]) -> None:
+        pipeline = self._redis.pipeline(transaction=False)
+        for channel, payload, _ in batch:
+            pipeline.publish(PREFIX + channel, payload)
+        await pipeline.execute()
+
+    async def _deliver_here(self, batch: list[Outgoing]) -> None:
+        for channel, payload, _ in batch:
             self._registry.deliver(channel, payload)
-
-        await self._fallback.run(shared, here)
 
     def subscribe(self, channel: str, handler: Handler) -> Subscription:
         return self._registry.add(channel, handler)
