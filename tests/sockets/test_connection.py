@@ -1,7 +1,9 @@
-"""The outbox's own rules: one writer in order, none while idle, 1013 for a client left behind.
+"""The outbox's own rules: one writer in order, none while idle, 1013 for a client left behind,
+and frames written at once, without a task, while nothing waits before them.
 
-The socket here records what it is given (the outbox needs only ``send_text`` and ``close``);
-the same outbox behind real sockets is exercised by every test in tests/sockets.
+The socket here records what it is given (the outbox needs only ``send_text``, ``close`` and,
+when served by Parley's own protocol, the scope's ``WRITE_TEXT_NOW``); the same outbox behind
+real sockets is exercised by every test in tests/sockets.
 """
 
 from __future__ import annotations
@@ -10,15 +12,33 @@ import asyncio
 import gc
 
 from parley.conversation.events import pack
+from parley.serving import WRITE_TEXT_NOW
 from parley.sockets.connection import CLOSE_TRY_AGAIN, Outbox
 
 
 class RecordingSocket:
-    def __init__(self, *, fail_on: str | None = None, slow: bool = False) -> None:
+    """``send_text`` is the ASGI way; with ``direct``, ``write_text_now`` is in the scope too
+    and takes frames while ``writable`` (a transport whose buffer is not full)."""
+
+    def __init__(
+        self, *, fail_on: str | None = None, slow: bool = False, direct: bool = False
+    ) -> None:
         self.sent: list[str] = []
+        self.sent_directly: list[str] = []
         self.closed_with: tuple[int, str] | None = None
         self.fail_on = fail_on
         self.slow = slow
+        self.writable = True
+        self.scope: dict[str, object] = {"type": "websocket", "extensions": {}}
+        if direct:
+            self.scope["extensions"] = {WRITE_TEXT_NOW: self.write_text_now}
+
+    def write_text_now(self, text: bytes) -> bool:
+        if not self.writable:
+            return False
+        self.sent.append(text.decode())
+        self.sent_directly.append(text.decode())
+        return True
 
     async def send_text(self, text: str) -> None:
         if self.slow:
@@ -111,4 +131,53 @@ async def test_a_failed_write_is_reported_and_stops_the_writer() -> None:
     assert isinstance(outbox.failure, ConnectionResetError)
     assert socket.sent == ['{"n":0}']  # nothing after the failure: the socket is closed 1011
     assert _writers() == []
+    await outbox.close()
+
+
+async def test_frames_that_can_go_at_once_are_written_without_a_task() -> None:
+    socket = RecordingSocket(direct=True)
+    outbox = _outbox(socket)
+    outbox.follow("cnv_1", 0)
+    outbox.send(b'{"type":"ack"}')
+    outbox.push_bus(pack(b'{"seq":1}', conversation_id="cnv_1", seq=1))
+    outbox.push_bus(pack(b'{"seq":1}', conversation_id="cnv_1", seq=1))  # a duplicate
+
+    # written before anything else runs: no writer task was needed
+    assert socket.sent_directly == ['{"type":"ack"}', '{"seq":1}']
+    assert _writers() == []
+    assert outbox.delivered == {"cnv_1": 1}
+    await outbox.close()
+
+
+async def test_while_the_socket_cannot_take_more_frames_queue_and_keep_their_order() -> None:
+    socket = RecordingSocket(direct=True)
+    outbox = _outbox(socket)
+    outbox.follow("cnv_1", 0)
+    socket.writable = False  # the client stopped reading: the transport's buffer is full
+    outbox.push_bus(pack(b'{"seq":1}', conversation_id="cnv_1", seq=1))
+    socket.writable = True
+    outbox.send(b'{"type":"ack"}')  # it may go at once, but a frame waits before it
+    assert socket.sent == []
+
+    await asyncio.sleep(0.01)
+    assert socket.sent == ['{"seq":1}', '{"type":"ack"}']
+    assert _writers() == []
+    outbox.send(b'{"type":"later"}')  # the queue is empty again: straight out
+    assert socket.sent_directly[-1] == '{"type":"later"}'
+    await outbox.close()
+
+
+async def test_a_gap_seen_at_once_is_refilled_from_the_store_before_later_frames() -> None:
+    async def refill(conversation_id: str, after_seq: int) -> list[tuple[int, bytes]]:
+        return [(seq, b'{"seq":%d}' % seq) for seq in range(after_seq + 1, 4)]
+
+    socket = RecordingSocket(direct=True)
+    outbox = Outbox(socket, refill)  # type: ignore[arg-type]
+    outbox.follow("cnv_1", 0)
+    outbox.push_bus(pack(b'{"seq":3}', conversation_id="cnv_1", seq=3))  # 1 and 2 were lost
+    outbox.send(b'{"type":"ack"}')
+    await asyncio.sleep(0.01)
+
+    assert socket.sent == ['{"seq":1}', '{"seq":2}', '{"seq":3}', '{"type":"ack"}']
+    assert outbox.delivered == {"cnv_1": 3}
     await outbox.close()

@@ -24,6 +24,7 @@ from parley.conversation.events import unpack
 from parley.conversation.protocol import ErrorOut, encode
 from parley.conversation.sequence import Action, SequenceTracker
 from parley.errors import ParleyError
+from parley.serving import WRITE_TEXT_NOW
 
 if TYPE_CHECKING:
     from parley.services import Services
@@ -67,18 +68,28 @@ class FloodGate:
         return True
 
 
+Item = tuple[str, bytes, str, int]  # (kind, frame or payload, conversation id, after seq)
+
+
 class Outbox:
-    """A socket's frames in order, written by one task that exists only while frames wait.
+    """A socket's frames in order, written at once when nothing waits before them, otherwise
+    by one task that exists only while frames wait.
 
     An idle socket (most of them, most of the time) holds no writer task and no reference to
-    the last frame it sent: only an empty deque.
+    the last frame it sent: only an empty deque. Served by Parley's own protocol, a frame
+    that can go out without waiting is written on the spot, without the ASGI send chain
+    (``serving.PacedWebSocketProtocol.write_text_now``); one that cannot (the client reads
+    slowly, a gap to refill from the store) queues, and everything after it queues behind.
     """
 
     def __init__(self, websocket: WebSocket, refill: Refill, *, capacity: int = 1000) -> None:
         self._websocket = websocket
+        self._write_now: Callable[[bytes], bool] | None = websocket.scope.get("extensions", {}).get(
+            WRITE_TEXT_NOW
+        )
         self._refill = refill
         self._capacity = capacity
-        self._pending: deque[tuple[str, bytes, str, int]] = deque()
+        self._pending: deque[Item] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._subscriptions: dict[str, Subscription] = {}
         self._sequence = SequenceTracker()
@@ -135,9 +146,14 @@ class Outbox:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await writer
 
-    def _put(self, item: tuple[str, bytes, str, int]) -> None:
+    def _put(self, item: Item) -> None:
         if self._closed or self.overflowed or self.failure is not None:
             return  # the socket is going away; the client resumes from its last seq
+        if self._writer is None and not self._pending:  # nothing waits before it
+            left = self._at_once(item)
+            if left is None:
+                return
+            item = left
         if len(self._pending) >= self._capacity:
             self.overflowed = True
             self._pending.clear()
@@ -145,6 +161,30 @@ class Outbox:
             self._pending.append(item)
         if self._writer is None:
             self._writer = asyncio.create_task(self._write())
+
+    def _at_once(self, item: Item) -> Item | None:
+        """Send ``item`` now if the socket takes it without waiting; what is left to queue."""
+        if self._write_now is None:
+            return item
+        if item[0] == "bus":
+            decided = self._decide(item[1])
+            if decided is None:
+                return None
+            item = decided
+        if item[0] == "frame" and self._write_now(item[1]):
+            return None
+        return item
+
+    def _decide(self, payload: bytes) -> Item | None:
+        """What a bus payload asks of this socket: a frame to send, a gap to refill, or nothing
+        (a duplicate)."""
+        envelope = unpack(payload)
+        decision = self._sequence.live(envelope.conversation_id, envelope.seq)
+        if decision.send:
+            return ("frame", bytes(envelope.frame), "", 0)
+        if decision.action is Action.REFILL and envelope.conversation_id is not None:
+            return ("catch_up", b"", envelope.conversation_id, decision.refill_after)
+        return None
 
     # --- draining (the one task that writes to the socket) -------------------------------
 
@@ -157,26 +197,22 @@ class Outbox:
                         CLOSE_TRY_AGAIN, "too far behind; reconnect and resume"
                     )
                     return
-                kind, data, conversation_id, after_seq = self._pending.popleft()
+                item = self._pending.popleft()
+                if item[0] == "bus":
+                    decided = self._decide(item[1])
+                    if decided is None:
+                        continue
+                    item = decided
+                kind, data, conversation_id, after_seq = item
                 if kind == "frame":
                     await self._send(data)
-                elif kind == "catch_up":
-                    await self._catch_up(conversation_id, after_seq)
                 else:
-                    await self._deliver(data)
+                    await self._catch_up(conversation_id, after_seq)
         except Exception as error:
             self.failure = error
         finally:
             if self._writer is asyncio.current_task():
                 self._writer = None
-
-    async def _deliver(self, payload: bytes) -> None:
-        envelope = unpack(payload)
-        decision = self._sequence.live(envelope.conversation_id, envelope.seq)
-        if decision.send:
-            await self._send(bytes(envelope.frame))
-        elif decision.action is Action.REFILL and envelope.conversation_id is not None:
-            await self._catch_up(envelope.conversation_id, decision.refill_after)
 
     async def _catch_up(self, conversation_id: str, after_seq: int) -> None:
         for seq, frame in await self._refill(conversation_id, after_seq):
@@ -184,7 +220,8 @@ class Outbox:
                 await self._send(frame)
 
     async def _send(self, frame: bytes) -> None:
-        await self._websocket.send_text(frame.decode())
+        if self._write_now is None or not self._write_now(frame):
+            await self._websocket.send_text(frame.decode())
 
 
 class FrameSession(Generic[FrameT, HelloT]):
