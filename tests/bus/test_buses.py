@@ -77,3 +77,31 @@ async def test_a_burst_of_publishes_arrives_whole_and_in_order(bus_pair: tuple[B
         await asyncio.sleep(0.05)
     for channel, payloads in got.items():
         assert payloads == [payload for to, payload in sent if to == channel]
+
+
+async def test_a_process_hears_its_own_events_at_once_and_once() -> None:
+    """What a process publishes reaches its own subscribers from the publishing call, before
+    Redis has it; when Redis sends it back it is not delivered again. Other processes hear it
+    through Redis, once."""
+    here, there = RedisBus(REDIS_URL), RedisBus(REDIS_URL)
+    await here.start()
+    await there.start()
+    try:
+        heard_here: list[bytes] = []
+        heard_there: list[bytes] = []
+        here.subscribe("conv:test-f", heard_here.append)
+        there.subscribe("conv:test-f", heard_there.append)
+        await _settle()
+        publishing = asyncio.create_task(here.publish("conv:test-f", b"one"))
+        await asyncio.sleep(0)  # the publish has run up to waiting for Redis
+        assert heard_here == [b"one"]
+        assert heard_there == []
+        await publishing
+        await there.publish("conv:test-f", b"two")
+        await there.redis.publish("parley:conv:test-f", b"three")  # a release before the tag
+        await _settle()
+        assert heard_here == [b"one", b"two", b"three"]
+        assert heard_there == [b"one", b"two", b"three"]
+    finally:
+        await here.close()
+        await there.close()
