@@ -54,6 +54,8 @@ async def test_the_same_client_id_racing_is_stored_once(db: Database) -> None:
     assert len({result.message.id for result in results}) == 1
     assert sum(result.created for result in results) == 1
     assert len(await store.read_since(db, conversation.id, 0, include_internal=True)) == 1
+    assert all(result.conversation.last_seq == 1 for result in results)
+    assert (await _say(db, conversation, "next")).seq == 2  # a repeat takes no number
 
 
 async def test_internal_notes_never_leave_a_gap_for_the_visitor(db: Database) -> None:
