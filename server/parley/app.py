@@ -24,7 +24,7 @@ from parley.api.cors import PublicApiCors
 from parley.config import Settings
 from parley.errors import ParleyError, RateLimited
 from parley.services import Services, services
-from parley.serving import settle_heap
+from parley.serving import limit_malloc_arenas, settle_heap
 from parley.sockets.agent import agent_socket
 from parley.sockets.limits import SocketLimits
 from parley.sockets.visitor import visitor_socket
@@ -129,4 +129,5 @@ def create_app(settings: Settings, *, settle_heap_once_started: bool = False) ->
 
 def app_from_environment() -> Starlette:
     """The factory ``parley serve`` hands to uvicorn (each worker builds its own app)."""
+    limit_malloc_arenas()  # before the app starts its threads
     return create_app(Settings.from_env(), settle_heap_once_started=True)

@@ -94,6 +94,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
         self._ending: asyncio.Task[None] | None = None
         self._reader: access.Reader | None = None
         self._shown: set[str] = set()  # conversations whose summaries this socket passed on
+        self._shown_most = 0  # the most ``_shown`` held since it was last rebuilt
         self._reader_read_at = 0.0
 
     async def run(self) -> None:
@@ -149,14 +150,27 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
             # A resolved conversation has left every list the console keeps live, so it is
             # not remembered as shown: a socket open all day holds only the open ones.
             if status == "resolved":
-                self._shown.discard(conversation_id)
+                self._unshow(conversation_id)
             else:
-                self._shown.add(conversation_id)
+                self._show(conversation_id)
             self.outbox.push_bus(payload)
         elif conversation_id in self._shown:
-            self._shown.discard(conversation_id)
+            self._unshow(conversation_id)
             whole = msgspec.json.decode(news.frame, type=ConversationOut).conversation
             self.outbox.push_bus(pack(encode(ConversationOut(conversation=withheld(whole)))))
+
+    def _show(self, conversation_id: str) -> None:
+        self._shown.add(conversation_id)
+        self._shown_most = max(self._shown_most, len(self._shown))
+
+    def _unshow(self, conversation_id: str) -> None:
+        """A set keeps the table of the most it ever held: after a burst of queued conversations
+        (every agent is shown the queue) was taken by others, each agent's socket kept a table
+        for the whole burst. It is rebuilt once it holds under a quarter of that."""
+        self._shown.discard(conversation_id)
+        if len(self._shown) * 4 < self._shown_most:
+            self._shown = set(self._shown)
+            self._shown_most = len(self._shown)
 
     def _follow(self, conversation_id: str, seq: int, *, replay: bool) -> None:
         self.outbox.listen(self.services.bus, conversation_channel(conversation_id))
@@ -224,7 +238,7 @@ class AgentSession(FrameSession[AgentFrame, AgentHello]):
             )
         )
         for conversation in visible:
-            self._shown.add(conversation.id)
+            self._show(conversation.id)
             if conversation.assignee_id == self.agent.id:
                 self.mine.add(conversation.id)
             self._follow(conversation.id, conversation.last_seq, replay=False)
