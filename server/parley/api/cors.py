@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from parley.services import services
+from parley.web.http_only import HttpOnly
 
 PUBLIC_PREFIXES = (
     "/api/v1/kb/",
@@ -24,9 +25,9 @@ PUBLIC_PREFIXES = (
 )
 
 
-class PublicApiCors:
+class PublicApiCors(HttpOnly):
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        super().__init__(app)
         self._cors: tuple[tuple[str, ...], CORSMiddleware] | None = None
 
     def _for(self, origins: tuple[str, ...]) -> CORSMiddleware:
@@ -42,8 +43,8 @@ class PublicApiCors:
             self._cors = (origins, cors)
         return self._cors[1]
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(PUBLIC_PREFIXES):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"].startswith(PUBLIC_PREFIXES):
             origins = services(HTTPConnection(scope)).site.current.allowed_origins
             await self._for(origins)(scope, receive, send)
         else:

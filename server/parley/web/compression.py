@@ -12,6 +12,8 @@ from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from parley.web.http_only import HttpOnly
+
 COMPRESS_FROM_BYTES = 500  # smaller bodies gain less than the gzip header costs
 LEVEL = 6  # nearly level 9's size for far less CPU
 _REFUSED = ("q=0", "q=0.0", "q=0.00", "q=0.000")
@@ -26,13 +28,13 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
-class Compression:
+class Compression(HttpOnly):
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        super().__init__(app)
         self.gzip = GZipMiddleware(app, minimum_size=COMPRESS_FROM_BYTES, compresslevel=LEVEL)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        wanted = scope["type"] == "http" and Headers(scope=scope).get("accept-encoding", "")
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        wanted = Headers(scope=scope).get("accept-encoding", "")
         if wanted and accepts_gzip(wanted):
             await self.gzip(scope, receive, send)
         else:

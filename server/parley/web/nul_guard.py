@@ -6,17 +6,15 @@ from __future__ import annotations
 from urllib.parse import unquote_to_bytes
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from parley.storable import NUL_REFUSED
+from parley.web.http_only import HttpOnly
 
 
-class RefuseNul:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _holds_nul(scope):
+class RefuseNul(HttpOnly):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _holds_nul(scope):
             body = {"error": {"code": "bad_request", "message": f"the address: {NUL_REFUSED}"}}
             await JSONResponse(body, status_code=400)(scope, receive, send)
             return
