@@ -158,8 +158,10 @@ class RedisBus:
         while True:
             try:
                 async for message in self._pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
                     data: bytes = message["data"]
-                    if message.get("type") != "message" or data.startswith(self._origin):
+                    if data.startswith(self._origin):
                         continue  # this process's own events were delivered when published
                     if data.startswith(b"\0"):  # another process's tag (a release before the
                         data = data[ORIGIN_BYTES:]  # tag sends none, and is delivered as is)

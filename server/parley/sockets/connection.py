@@ -166,19 +166,17 @@ class Outbox:
         """Send ``item`` now if the socket takes it without waiting; what is left to queue."""
         if self._write_now is None:
             return item
-        if item[0] == "bus":
-            decided = self._decide(item[1])
-            if decided is None:
-                return None
-            item = decided
-        if item[0] == "frame" and self._write_now(item[1]):
+        decided = self._decided(item)
+        if decided is not None and decided[0] == "frame" and self._write_now(decided[1]):
             return None
-        return item
+        return decided
 
-    def _decide(self, payload: bytes) -> Item | None:
-        """What a bus payload asks of this socket: a frame to send, a gap to refill, or nothing
-        (a duplicate)."""
-        envelope = unpack(payload)
+    def _decided(self, item: Item) -> Item | None:
+        """A bus payload turned into what it asks of this socket: a frame to send, a gap to
+        refill, or nothing (a duplicate); any other item as it is."""
+        if item[0] != "bus":
+            return item
+        envelope = unpack(item[1])
         decision = self._sequence.live(envelope.conversation_id, envelope.seq)
         if decision.send:
             return ("frame", bytes(envelope.frame), "", 0)
@@ -197,12 +195,9 @@ class Outbox:
                         CLOSE_TRY_AGAIN, "too far behind; reconnect and resume"
                     )
                     return
-                item = self._pending.popleft()
-                if item[0] == "bus":
-                    decided = self._decide(item[1])
-                    if decided is None:
-                        continue
-                    item = decided
+                item = self._decided(self._pending.popleft())
+                if item is None:
+                    continue
                 kind, data, conversation_id, after_seq = item
                 if kind == "frame":
                     await self._send(data)
