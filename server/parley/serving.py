@@ -187,6 +187,22 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
         self._pending = self._pending[self._offset :] + data if self._pending else data
         self._offset = 0
         self._parse_while_wanted()
+        if self.read_paused and self._pending:  # bytes wait behind a frame the app has not taken
+            self.transport.pause_reading()
+
+    def send_receive_event_to_app(self) -> None:
+        """uvicorn's, without pausing the transport: reading stops (``read_paused``) but the
+        transport pauses only once bytes arrive while a frame waits (``data_received``).
+
+        uvicorn paused and resumed the transport for every frame, two ``epoll_ctl`` calls and a
+        new reader handle per chat message, though a chat client's next frame seldom arrives
+        before the app has taken the last. A flooder is still held back by its first read.
+        """
+        queued = self.queue.qsize()
+        was_paused, self.read_paused = self.read_paused, True  # so uvicorn's leaves it running
+        super().send_receive_event_to_app()
+        if self.queue.qsize() == queued:  # nothing queued (discarded after our close)
+            self.read_paused = was_paused
 
     async def receive(self) -> ASGIReceiveEvent:
         message = await super().receive()

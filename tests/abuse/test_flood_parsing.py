@@ -110,6 +110,42 @@ async def test_a_flood_is_parsed_no_further_ahead_than_the_app_reads() -> None:
         writer.close()
 
 
+async def test_the_transport_pauses_only_once_bytes_wait_behind_an_untaken_frame() -> None:
+    """A chat client's frame waiting for the app leaves the socket read (no ``epoll_ctl``
+    pair per message); its next frame arriving before the app took the first pauses it, and
+    is parsed only once the app reads on."""
+    taken: asyncio.Queue[str] = asyncio.Queue()
+    read_on = asyncio.Event()
+
+    async def reads_when_told(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        while True:
+            await read_on.wait()
+            read_on.clear()
+            await taken.put((await receive())["text"])
+
+    async with served(reads_when_told) as (port, made):
+        client, _, writer = await opened(port)
+        client.send_text(b'{"n":1}')
+        writer.write(b"".join(client.data_to_send()))
+        await asyncio.sleep(0.2)
+        (protocol,) = made
+        assert protocol.queue.qsize() == 1
+        assert protocol.transport.is_reading()
+        client.send_text(b'{"n":2}')
+        writer.write(b"".join(client.data_to_send()))
+        await asyncio.sleep(0.2)
+        assert not protocol.transport.is_reading()
+        assert protocol.queue.qsize() == 1  # the second waits, unparsed
+        read_on.set()
+        assert await asyncio.wait_for(taken.get(), 5) == '{"n":1}'
+        read_on.set()
+        assert await asyncio.wait_for(taken.get(), 5) == '{"n":2}'
+        assert protocol.transport.is_reading()
+        writer.close()
+
+
 async def test_a_lost_connection_reaches_the_app_after_at_most_one_more_frame() -> None:
     """The app of a paced flooder hears that the connection is gone at its next read or the
     one after, not after the rest of a parsed slice taken at the client's pace."""
