@@ -103,6 +103,7 @@ class Result:
     rss_kb_per_socket: float = math.nan
     rss_kb_per_conversation: float = math.nan  # once each visitor is assigned to an agent
     cpu_ms_per_message: float = math.nan  # server CPU from first send to end of drain
+    loop_cpu_ms_per_message: float = math.nan  # of it, the event-loop (main) threads'
     server_log_errors: int = 0
     failure: str | None = None
     scale: ScaleFigures | None = None  # scale-out runs only
@@ -319,12 +320,14 @@ def rss_kb(pids: list[int]) -> int:
     return total
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time the server's processes have used so far."""
+def cpu_seconds(pids: list[int], *, loop_thread_only: bool = False) -> float:
+    """User + system CPU time the server's processes have used so far; with
+    ``loop_thread_only``, their main threads' alone (each runs the process's event loop)."""
     ticks = 0
     for member in process_tree(pids):
+        path = f"/proc/{member}/task/{member}/stat" if loop_thread_only else f"/proc/{member}/stat"
         with contextlib.suppress(OSError, ValueError, IndexError):
-            stat = Path(f"/proc/{member}/stat").read_text()
+            stat = Path(path).read_text()
             fields = stat[stat.rindex(")") + 2 :].split()
             ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
@@ -820,12 +823,14 @@ async def send_and_drain(
         tally.errors["visitor left out (closed or unpaired)"] += len(visitors) - len(talkers)
     await server.meter(start=True)
     cpu_before, own_before, wall_before = cpu_seconds(server.pids), own_cpu(), time.monotonic()
+    loop_before = cpu_seconds(server.pids, loop_thread_only=True)
     rng = random.Random(options.seed + len(visitors))
     start = asyncio.get_running_loop().time() + 0.5
     await asyncio.gather(*(talk(v, start, options, rng) for v in talkers))
     progress(server, f"sent {sum(len(v.sent) for v in talkers):,} messages")
     await drain(tally, lambda: settled(talkers, server), options.drain)
     cpu, wall = cpu_seconds(server.pids) - cpu_before, time.monotonic() - wall_before
+    loop_cpu = cpu_seconds(server.pids, loop_thread_only=True) - loop_before
     await server.meter(start=False)
     progress(
         server,
@@ -834,6 +839,7 @@ async def send_and_drain(
     )
     if tally.delivered:
         result.cpu_ms_per_message = cpu * 1000 / len(tally.delivered)
+        result.loop_cpu_ms_per_message = loop_cpu * 1000 / len(tally.delivered)
     result.sent = sum(len(v.sent) for v in talkers)
     result.acked = sum(len(v.acked) for v in talkers) if server.acks else result.sent
     result.lost = sum(
@@ -888,6 +894,7 @@ def row(result: Result) -> str:
         fmt(result.rss_kb_per_socket, 1),
         fmt(result.rss_kb_per_conversation, 1),
         fmt(result.cpu_ms_per_message, 3),
+        fmt(result.loop_cpu_ms_per_message, 3),
         problems(result),
     ]
     return "| " + " | ".join(cells) + " |"
@@ -906,6 +913,7 @@ def ratio_row(parley: Result, relay: Result) -> str:
         ratio(parley.rss_kb_per_socket, relay.rss_kb_per_socket),
         ratio(parley.rss_kb_per_conversation, relay.rss_kb_per_conversation),
         ratio(parley.cpu_ms_per_message, relay.cpu_ms_per_message),
+        ratio(parley.loop_cpu_ms_per_message, relay.loop_cpu_ms_per_message),
         "",
     ]
     return "| " + " | ".join(cells) + " |"
@@ -985,8 +993,8 @@ def report(runs: list[list[Result]], options: Options) -> str:
     lines = [
         "| N | server | agents | p50 ms | p99 ms | max ms | delivered msg/s | lost "
         "| RSS KB / idle socket | RSS KB / assigned conversation | server CPU ms / msg "
-        "| closes, errors |",
-        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
+        "| of it, event-loop thread | closes, errors |",
+        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|",
     ]
     for relay, parley, *wire in runs:
         lines += [row(relay), *map(row, wire), row(parley), ratio_row(parley, relay)]
@@ -1002,7 +1010,9 @@ def report(runs: list[list[Result]], options: Options) -> str:
         "conversation) minus before, per visitor; per assigned conversation = the same once "
         "every visitor's conversation is handed to an agent; "
         "server CPU = its processes' user + system time from the first send to the end of the "
-        "drain, over messages delivered.",
+        "drain, over messages delivered; of it, event-loop thread = the main thread of each "
+        "server process, where the event loop runs (the rest: Parley's SQLite writer and "
+        "connection threads).",
         f"commit {commit_measured()}; {versions()}.",
         f"The load generator (one process, one asyncio loop) shares the machine's "
         f"{os.cpu_count()} cores with the server under test.",

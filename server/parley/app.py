@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from parley import console, demo, embed, helpcenter
@@ -31,6 +31,7 @@ from parley.sockets.visitor import visitor_socket
 from parley.web.access_log import AccessLogMiddleware, redact_server_logs
 from parley.web.compression import Compression
 from parley.web.nul_guard import RefuseNul
+from parley.web.socket_endpoints import SocketEndpoints
 
 logger = logging.getLogger("parley")
 
@@ -73,6 +74,9 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+SOCKET_ENDPOINTS = {"/ws/visitor": visitor_socket, "/ws/agent": agent_socket}
+
+
 def create_app(settings: Settings, *, settle_heap_once_started: bool = False) -> Starlette:
     """``settle_heap_once_started``: for a process that serves and nothing else (``serving``)."""
     redact_server_logs()
@@ -102,8 +106,6 @@ def create_app(settings: Settings, *, settle_heap_once_started: bool = False) ->
         *reports.routes,
         *helpcenter.routes,
         *console.routes,
-        WebSocketRoute("/ws/visitor", visitor_socket),
-        WebSocketRoute("/ws/agent", agent_socket),
     ]
     # Forwarded headers rewrite the client's address only when a configured proxy sent them.
     trusted = list(settings.trusted_proxies or ())
@@ -117,6 +119,7 @@ def create_app(settings: Settings, *, settle_heap_once_started: bool = False) ->
             Middleware(SocketLimits),
             Middleware(Compression),  # HTML, CSS, JS and JSON gzipped; images pass through
             Middleware(PublicApiCors),
+            Middleware(SocketEndpoints, endpoints=SOCKET_ENDPOINTS),
         ],
         exception_handlers={
             ParleyError: _parley_error,
