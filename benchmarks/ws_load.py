@@ -8,6 +8,8 @@ the ``perf_counter()`` the visitor wrote into its text just before sending.
 
 The baseline is ``benchmarks/_bare_relay.py`` (same uvicorn + Starlette + websockets, no
 storage), driven with the same load in the same run; the figures that count are the ratios.
+Beside the server's CPU per message it prints the share of its event-loop threads (each
+process's main thread): what is left is Parley's SQLite writer thread, the store's cost.
 Parley is spoken to only through PROTOCOL.md: HTTP to create visitors and sign agents in,
 ``/ws/visitor`` and ``/ws/agent`` for everything else.
 
