@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import gc
 
+from starlette.websockets import WebSocketDisconnect
+
 from parley.conversation.events import pack
 from parley.serving import WRITE_TEXT_NOW
-from parley.sockets.connection import CLOSE_TRY_AGAIN, Outbox
+from parley.sockets.connection import CLOSE_INTERNAL_ERROR, CLOSE_TRY_AGAIN, Outbox
 
 
 class RecordingSocket:
@@ -121,7 +123,7 @@ async def test_a_client_too_far_behind_is_closed_with_1013_and_nothing_more_is_w
     await outbox.close()
 
 
-async def test_a_failed_write_is_reported_and_stops_the_writer() -> None:
+async def test_a_failed_write_stops_the_writer_and_closes_the_socket_with_1011() -> None:
     socket = RecordingSocket(fail_on='{"n":1}')
     outbox = _outbox(socket)
     for n in range(3):
@@ -129,7 +131,51 @@ async def test_a_failed_write_is_reported_and_stops_the_writer() -> None:
     await asyncio.sleep(0.01)
 
     assert isinstance(outbox.failure, ConnectionResetError)
-    assert socket.sent == ['{"n":0}']  # nothing after the failure: the socket is closed 1011
+    assert socket.sent == ['{"n":0}']  # nothing after the failure
+    assert socket.closed_with is not None
+    assert socket.closed_with[0] == CLOSE_INTERNAL_ERROR  # at once, not at the client's next frame
+    assert _writers() == []
+    await outbox.close()
+
+
+async def test_a_refill_that_fails_closes_the_socket_at_once_so_the_client_resumes() -> None:
+    """An agent's socket only listens between replies: left open after its catch-up failed
+    (the store unreachable), it would hear nothing more and never know."""
+
+    async def store_down(conversation_id: str, after_seq: int) -> list[tuple[int, bytes]]:
+        raise ConnectionRefusedError("the database is unreachable")
+
+    socket = RecordingSocket(direct=True)
+    outbox = Outbox(socket, store_down)  # type: ignore[arg-type]
+    outbox.follow("cnv_1", 0)
+    outbox.push_bus(pack(b'{"seq":2}', conversation_id="cnv_1", seq=2))  # a gap: refill
+    await asyncio.sleep(0.01)
+
+    assert socket.closed_with is not None
+    assert socket.closed_with[0] == CLOSE_INTERNAL_ERROR
+    outbox.push_bus(pack(b'{"seq":3}', conversation_id="cnv_1", seq=3))
+    assert socket.sent == []
+    await outbox.close()
+
+
+async def test_a_client_gone_mid_write_is_neither_an_error_nor_written_to_again() -> None:
+    class GoneSocket(RecordingSocket):
+        attempts = 0
+
+        async def send_text(self, text: str) -> None:
+            self.attempts += 1
+            raise WebSocketDisconnect(1006)
+
+    socket = GoneSocket()
+    outbox = _outbox(socket)
+    outbox.send(b'{"n":0}')
+    await asyncio.sleep(0.01)
+    outbox.send(b'{"n":1}')
+    await asyncio.sleep(0.01)
+
+    assert socket.attempts == 1
+    assert outbox.failure is None
+    assert socket.closed_with is None  # nothing to close: the frame loop hears the disconnect
     assert _writers() == []
     await outbox.close()
 

@@ -203,8 +203,11 @@ class Outbox:
                     await self._send(data)
                 else:
                     await self._catch_up(conversation_id, after_seq)
-        except Exception as error:
+        except WebSocketDisconnect:
+            self._closed = True  # the client left (the frame loop hears so too): nothing more
+        except Exception as error:  # the client resumes from the store once told
             self.failure = error
+            await _close_failed(self._websocket, error)
         finally:
             if self._writer is asyncio.current_task():
                 self._writer = None
@@ -265,8 +268,9 @@ def error_frame(exc: ParleyError, ref: str | None) -> bytes:
 
 
 async def _close_failed(websocket: WebSocket, failure: BaseException) -> None:
-    """A socket whose writer failed is closed with 1011 and the reason logged, never left
-    to die silently with frames acknowledged to nobody."""
+    """A socket whose writer failed is closed with 1011 at once and the reason logged, never
+    left open and deaf: a client that only listens (an agent between replies) would hear
+    nothing more and not know it."""
     logger.error("socket writer failed", exc_info=failure)
     with contextlib.suppress(Exception):
         await websocket.close(CLOSE_INTERNAL_ERROR, "server error; reconnect and resume")
@@ -302,9 +306,6 @@ async def serve_frames(
             except Exception:
                 logger.exception("frame handling failed")
                 outbox.send(error_frame(ParleyError("something went wrong on our side"), None))
-            if outbox.failure is not None:
-                await _close_failed(websocket, outbox.failure)
-                return
     except WebSocketDisconnect:
         return
     finally:
