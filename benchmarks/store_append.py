@@ -25,17 +25,22 @@ import asyncio
 import itertools
 import platform
 import sqlite3
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from _report import commit_measured, print_table
+from _report import REPO, commit_measured, print_table
+
+sys.path.insert(0, str(REPO))  # tests.support: a conversation made as the tests make one
+
+from tests.support.factories import new_conversation
+
 from parley import clock
 from parley.conversation import store
 from parley.db import Database
-from parley.identity import store as identity_store
 
 CONVERSATIONS = 200
 TEXT = "Hello! How do I export last month's invoices as a CSV file?"
@@ -52,25 +57,7 @@ Append = Callable[[int], Awaitable[None]]  # stores that many messages, sharing 
 
 
 async def conversations(db: Database) -> list[str]:
-    ids = []
-    for _ in range(CONVERSATIONS):
-        visitor = await identity_store.insert_visitor(
-            db,
-            name=None,
-            email=None,
-            locale=None,
-            page_url=None,
-            referrer=None,
-            user_agent=None,
-            attributes={},
-            user_id=None,
-            verified=False,
-        )
-        created = await store.create_conversation(
-            db, visitor_id=visitor.id, locale="en", team_id=None
-        )
-        ids.append(created.id)
-    return ids
+    return [(await new_conversation(db)).id for _ in range(CONVERSATIONS)]
 
 
 def bare_driver(path: Path, targets: list[str], serial: itertools.count[int]) -> Append:
