@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import Connection, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from parley import clock
@@ -107,3 +108,38 @@ async def test_sqlite_runs_in_wal_mode(db: Database) -> None:
     async with db.read() as conn:
         mode = await conn.scalar(text("PRAGMA journal_mode"))
     assert mode == "wal"
+
+
+async def test_a_sqlite_write_holds_the_write_lock_from_its_start_and_rolls_back_whole(
+    db: Database,
+) -> None:
+    """The writer's transactions begin IMMEDIATE: no other writer can slip in between its
+    first read and its write (and be refused halfway); one that raises leaves nothing."""
+    if not db.is_sqlite:
+        pytest.skip("BEGIN IMMEDIATE is a SQLite setting")
+    database_file = db.url.database
+    assert database_file is not None
+
+    def other_writer_refused(conn: object) -> bool:
+        other = sqlite3.connect(database_file, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as refused:
+            return "locked" in str(refused)
+        finally:
+            other.close()
+        return False
+
+    assert await db.write_sync(other_writer_refused)
+
+    visitor_id = new_id("vis")
+
+    def insert_then_fail(conn: Connection) -> None:
+        conn.execute(insert(visitors).values(id=visitor_id, created_at=clock.now()))
+        raise RuntimeError("half done")
+
+    with pytest.raises(RuntimeError):
+        await db.write_sync(insert_then_fail)
+    async with db.read() as conn:
+        assert await conn.scalar(select(visitors.c.id).where(visitors.c.id == visitor_id)) is None
+    assert await db.write_sync(other_writer_refused)  # the writer goes on, its lock taken anew
