@@ -3,11 +3,12 @@ driver, in the same run, on the same SQLite file.
 
     .venv/bin/python benchmarks/store_append.py [--messages 2000] [--rounds 3] [--batch 8]
 
-Baseline: Python's ``sqlite3`` with the settings Parley uses (WAL, ``synchronous=FULL``, no
-automatic checkpoint, ``BEGIN IMMEDIATE``) running the two statements of Parley's append
-(number the message unless its ``client_id`` is stored, returning the conversation; insert the
-message), then committing. Before every pass the write-ahead log is checkpointed, as a serving
-process's housekeeping does every 2 s (a pass is about that long).
+Baseline: Python's ``sqlite3`` with the settings Parley uses (``db.engine.SQLITE_PRAGMAS``:
+WAL, ``synchronous=FULL``, no automatic checkpoint; ``BEGIN IMMEDIATE``) running the two
+statements of Parley's append (number the message unless its ``client_id`` is stored,
+returning the conversation; insert the message), then committing. Before every pass the
+write-ahead log is checkpointed, as a serving process's housekeeping does every 2 s (a pass is
+about that long).
 Parley: ``store.append_message``, one message at a time (each its own transaction, as when
 messages arrive one by one), and ``--batch`` at once (they share one transaction through the
 group commit); the baseline commits the same number together. Figures: CPU time of this
@@ -41,6 +42,7 @@ from tests.support.factories import new_conversation
 from parley import clock
 from parley.conversation import store
 from parley.db import Database
+from parley.db.engine import SQLITE_PRAGMAS
 
 CONVERSATIONS = 200
 TEXT = "Hello! How do I export last month's invoices as a CSV file?"
@@ -62,12 +64,7 @@ async def conversations(db: Database) -> list[str]:
 
 def bare_driver(path: Path, targets: list[str], serial: itertools.count[int]) -> Append:
     connection = sqlite3.connect(path, isolation_level=None)
-    for pragma in (
-        "journal_mode=WAL",
-        "synchronous=FULL",
-        "foreign_keys=ON",
-        "wal_autocheckpoint=0",
-    ):
+    for pragma in SQLITE_PRAGMAS:
         connection.execute(f"PRAGMA {pragma}")
 
     async def append(count: int) -> None:

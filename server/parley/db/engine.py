@@ -38,6 +38,15 @@ POSTGRES_WRITE_LANES = 4
 # Any constant works: it only has to be the same in every Parley process.
 _MIGRATION_LOCK_ID = 7_402_113
 
+# Every SQLite connection's settings (``_configure_sqlite`` says why each).
+SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=FULL",
+    "foreign_keys=ON",
+    "busy_timeout=30000",
+    "wal_autocheckpoint=0",
+)
+
 T = TypeVar("T")
 
 
@@ -231,14 +240,8 @@ def _configure_sqlite(engine: Engine, *, begin_on_driver: bool = False) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA synchronous=FULL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=30000",
-            "PRAGMA wal_autocheckpoint=0",
-        ):
-            cursor.execute(pragma)
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
